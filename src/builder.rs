@@ -1,0 +1,275 @@
+//! [`Builder`]: the options of a [`RotatingFile`] and their validation.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind};
+use crate::lock;
+use crate::safe_open::FileMode;
+use crate::shared_state;
+use crate::{Compression, RotatingFile};
+
+/// Options for opening a [`RotatingFile`], made by
+/// [`RotatingFile::builder`].
+///
+/// Every setter takes and returns the builder; [`open`](Builder::open)
+/// checks them all at once.
+///
+/// | option | default | notes |
+/// | --- | --- | --- |
+/// | [`max_bytes`](Builder::max_bytes) | 1 MiB | 0: never rotate |
+/// | [`backups`](Builder::backups) | 10 | 0 only with `max_bytes(0)` |
+/// | [`compression`](Builder::compression) | [`Compression::None`] | |
+/// | [`lock_dir`](Builder::lock_dir) | the log's directory | lock named like Python's handler |
+/// | [`mode`](Builder::mode) | `0o644`, less the umask | for the log, its backups, the lock and state files |
+/// | [`create_dirs`](Builder::create_dirs) | `true` | missing parent and lock directories |
+/// | [`path_check_interval`](Builder::path_check_interval) | 100 ms | noticing a file deleted or moved by hand |
+/// | [`lock_spin`](Builder::lock_spin) | 60 µs | retrying a held lock before sleeping |
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `open` is called"]
+pub struct Builder {
+    pub(crate) path: PathBuf,
+    pub(crate) max_bytes: u64,
+    pub(crate) backups: usize,
+    pub(crate) compression: Compression,
+    pub(crate) lock_dir: Option<PathBuf>,
+    pub(crate) mode: FileMode,
+    pub(crate) create_dirs: bool,
+    pub(crate) path_check_interval: Duration,
+    pub(crate) lock_spin: Duration,
+}
+
+/// The options of an open file, validated, with the derived paths.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) path: PathBuf,
+    pub(crate) lock_path: PathBuf,
+    pub(crate) state_path: PathBuf,
+    pub(crate) max_bytes: u64,
+    pub(crate) backups: usize,
+    pub(crate) mode: FileMode,
+    pub(crate) create_dirs: bool,
+    pub(crate) path_check_interval: Duration,
+    pub(crate) lock_spin: Duration,
+}
+
+// === impl Builder ===
+
+impl Builder {
+    pub(crate) fn new(path: impl Into<PathBuf>) -> Builder {
+        Builder {
+            path: path.into(),
+            max_bytes: 1024 * 1024,
+            backups: 10,
+            compression: Compression::None,
+            lock_dir: None,
+            mode: FileMode {
+                bits: 0o644,
+                exact: false,
+            },
+            create_dirs: true,
+            path_check_interval: Duration::from_millis(100),
+            lock_spin: Duration::from_micros(60),
+        }
+    }
+
+    /// The size a file may reach. A record that would take the live file past
+    /// it goes into a fresh file instead, so no file is ever larger, except
+    /// one holding a single record larger than `max_bytes` alone.
+    /// `0` means never rotate. Default: 1 MiB.
+    pub fn max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// How many backups to keep: `app.log.1` (newest) to `app.log.N`
+    /// (oldest); the next rotation deletes the oldest. Default: 10.
+    ///
+    /// `0` keeps no backup, which with rotation on would throw every full
+    /// file away: [`open`](Builder::open) refuses `backups(0)` unless
+    /// `max_bytes(0)` turns rotation off. (Python's handler truncates the
+    /// file in that case, losing its contents.)
+    pub fn backups(mut self, backups: usize) -> Self {
+        self.backups = backups;
+        self
+    }
+
+    /// How backups are stored. Default: [`Compression::None`].
+    pub fn compression(mut self, compression: Compression) -> Self {
+        self.compression = compression;
+        self
+    }
+
+    /// Keeps the lock file (and the state file beside it) in `dir` instead
+    /// of the log's directory, like Python's `lock_file_directory`. Every
+    /// process writing the log must use the same lock directory.
+    pub fn lock_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.lock_dir = Some(dir.into());
+        self
+    }
+
+    /// The permission bits of files this library creates: the log, its
+    /// backups, the lock and state files. Set exactly, whatever the process's
+    /// umask (like Python's `chmod` option). Without it, files are created
+    /// `0o644` less the umask, like any `open(2)`. Bits beyond `0o777` are
+    /// refused by [`open`](Builder::open).
+    pub fn mode(mut self, mode: u32) -> Self {
+        self.mode = FileMode {
+            bits: mode,
+            exact: true,
+        };
+        self
+    }
+
+    /// Whether to create the log's parent directory (and the lock
+    /// directory) when missing, with mode `0o755`. Default: `true`.
+    pub fn create_dirs(mut self, create: bool) -> Self {
+        self.create_dirs = create;
+        self
+    }
+
+    /// How often a writer checks that the log path still names the file it
+    /// holds open, to notice a file deleted or moved by someone who does not
+    /// take the lock (an operator, a foreign log rotator). Rotations by other
+    /// processes, this library's or Python's handler's, are noticed before
+    /// the next record whatever this interval; this check costs one `stat`.
+    /// `Duration::ZERO` checks before every record, as Python's handler does,
+    /// at about half the throughput. Default: 100 ms.
+    pub fn path_check_interval(mut self, interval: Duration) -> Self {
+        self.path_check_interval = interval;
+        self
+    }
+
+    /// How long a writer that finds the lock held keeps retrying without
+    /// blocking (every 20 µs) before it sleeps in `flock`. A record holds the lock for about a microsecond, and being
+    /// put to sleep and woken costs more than that: with several busy
+    /// writers, spinning briefly raises the throughput by a tenth or more.
+    /// `Duration::ZERO` sleeps at once, which suits a machine with far more
+    /// writing processes than cores. Default: 60 µs.
+    pub fn lock_spin(mut self, spin: Duration) -> Self {
+        self.lock_spin = spin;
+        self
+    }
+
+    /// Validates the options, creates missing directories, opens the lock,
+    /// state and log files, and returns the handle.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] naming the path and the problem:
+    /// - [`ErrorKind::InvalidOption`]: `backups(0)` with rotation on, mode
+    ///   bits beyond `0o777`, or gzip compression (not available yet);
+    /// - [`ErrorKind::NotAFile`]: the log path is a directory or has no file
+    ///   name;
+    /// - [`ErrorKind::Symlink`]: a symlink sits at the log, lock or state
+    ///   path;
+    /// - [`ErrorKind::CreateDirectory`]: a directory is missing and cannot be
+    ///   created (or `create_dirs(false)`);
+    /// - [`ErrorKind::LockFile`], [`ErrorKind::StateFile`],
+    ///   [`ErrorKind::LogFile`]: the file cannot be opened, for example for
+    ///   lack of permission.
+    pub fn open(self) -> Result<RotatingFile, Error> {
+        let config = self.validate()?;
+        RotatingFile::open(config)
+    }
+
+    fn validate(self) -> Result<Config, Error> {
+        let path = &self.path;
+        let invalid = |detail: String| {
+            Error::invalid(
+                ErrorKind::InvalidOption,
+                "cannot open log file",
+                path,
+                detail,
+            )
+        };
+        if self.backups == 0 && self.max_bytes > 0 {
+            return Err(invalid(
+                "backups(0) with rotation on would discard every full file; keep at least one backup, or use max_bytes(0) to never rotate".into(),
+            ));
+        }
+        if self.mode.bits & !0o777 != 0 {
+            return Err(invalid(format!(
+                "mode {:#o} has bits beyond 0o777",
+                self.mode.bits
+            )));
+        }
+        if self.compression == Compression::Gzip {
+            return Err(invalid(
+                "gzip compression of backups is not available yet".into(),
+            ));
+        }
+        let not_a_file = |detail: &str| {
+            Error::invalid(ErrorKind::NotAFile, "cannot open log file", path, detail)
+        };
+        if path.file_name().is_none() || path.as_os_str().as_encoded_bytes().ends_with(b"/") {
+            return Err(not_a_file("the path has no file name"));
+        }
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => return Err(not_a_file("it is a directory")),
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(Error::io(
+                    ErrorKind::Symlink,
+                    "cannot open log file",
+                    path,
+                    io::Error::from_raw_os_error(libc::ELOOP),
+                ));
+            }
+            _ => {}
+        }
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        ensure_dir(&parent, self.create_dirs, "cannot create log directory")?;
+        if let Some(dir) = &self.lock_dir {
+            ensure_dir(dir, self.create_dirs, "cannot create lock directory")?;
+        }
+        let lock_path = lock::lock_path(path, self.lock_dir.as_deref());
+        Ok(Config {
+            state_path: shared_state::state_path(&lock_path),
+            lock_path,
+            path: self.path,
+            max_bytes: self.max_bytes,
+            backups: self.backups,
+            mode: self.mode,
+            create_dirs: self.create_dirs,
+            path_check_interval: self.path_check_interval,
+            lock_spin: self.lock_spin,
+        })
+    }
+}
+
+/// Makes sure `dir` exists as a directory, creating it if allowed.
+pub(crate) fn ensure_dir(dir: &Path, create: bool, doing: &'static str) -> Result<(), Error> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(_) => {
+            return Err(Error::invalid(
+                ErrorKind::CreateDirectory,
+                doing,
+                dir,
+                "a file of that name is in the way",
+            ));
+        }
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            return Err(Error::io(ErrorKind::CreateDirectory, doing, dir, e));
+        }
+        Err(_) if !create => {
+            return Err(Error::invalid(
+                ErrorKind::CreateDirectory,
+                doing,
+                dir,
+                "it does not exist and create_dirs(false) was set",
+            ));
+        }
+        Err(_) => {}
+    }
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(dir)
+        .map_err(|e| Error::io(ErrorKind::CreateDirectory, doing, dir, e))
+}

@@ -1,0 +1,15 @@
+//! How backups are stored.
+
+/// How rotated backups are stored. Set with
+/// [`Builder::compression`](crate::Builder::compression).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Compression {
+    /// Backups stay plain text: `app.log.1`, `app.log.2`, ...
+    #[default]
+    None,
+    /// Backups are gzipped: `app.log.1.gz`, ... Not available yet:
+    /// [`Builder::open`](crate::Builder::open) refuses it with
+    /// [`ErrorKind::InvalidOption`](crate::ErrorKind::InvalidOption).
+    Gzip,
+}

@@ -1,0 +1,508 @@
+//! [`RotatingFile`]: the synchronous writer, and the path of one record.
+//!
+//! One record goes out as: in-process mutex, `flock`, maybe a rotation,
+//! `write`, unlock: two syscalls besides the write. The shared state file
+//! tells a writer, with no syscall, that another process rotated and how
+//! large the live file is. Every `path_check_interval` one `stat` of the path
+//! notices what the shared state cannot: a file moved or deleted by hand, or
+//! a writer outside this library (Python's handler) appending; once such a
+//! writer is seen, every record checks the path first, as Python's handler
+//! itself does, until it has been quiet for ten minutes.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+
+use crate::backups::Backups;
+use crate::builder::{self, Builder, Config};
+use crate::error::{Error, ErrorKind};
+use crate::fork;
+use crate::live_file::LiveFile;
+use crate::lock::LockFile;
+use crate::shared_state::SharedState;
+
+/// A log file shared by many processes, rotated at a size limit.
+///
+/// Made by [`RotatingFile::builder`]. Each clone is a handle onto the same
+/// open files with its own line buffer; clones are cheap and may be moved to
+/// other threads.
+///
+/// Through [`io::Write`], a complete line is a record: bytes are buffered
+/// until a newline, then every complete line is appended whole with one
+/// `write(2)` under the lock. When `write_all` of a complete line returns
+/// `Ok`, the line is in the file (the kernel's page cache; durability against
+/// power loss is `fsync`'s business, which this library does not do per
+/// record). [`flush`](Write::flush) appends a pending partial line as it is;
+/// dropping a handle does the same.
+///
+/// ```
+/// use std::io::Write;
+/// use concurrent_rotating_file::RotatingFile;
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("logs/app.log");
+///
+/// let log = RotatingFile::builder(&path).max_bytes(64).backups(3).open()?;
+/// let mut w = log.clone();
+/// for i in 0..10 {
+///     writeln!(w, "request {i} served")?;
+/// }
+/// // Ten 19-byte lines do not fit in 64 bytes: three per file.
+/// assert_eq!(std::fs::read_to_string(&path)?, "request 9 served\n");
+/// assert_eq!(
+///     std::fs::read_to_string(path.with_extension("log.1"))?,
+///     "request 6 served\nrequest 7 served\nrequest 8 served\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct RotatingFile {
+    inner: Arc<Inner>,
+    line: Vec<u8>,
+}
+
+/// What all clones of one [`RotatingFile`] share.
+pub(crate) struct Inner {
+    config: Config,
+    backups: Backups,
+    state: Mutex<State>,
+    errors: AtomicU64,
+}
+
+/// The open files of this process, guarded by the in-process mutex.
+struct State {
+    lock: LockFile,
+    fork_generation: u64,
+    files: Files,
+}
+
+/// What is read and changed with the lock held.
+struct Files {
+    shared: SharedState,
+    /// `None` until opened, and after a failure to reopen.
+    live: Option<LiveFile>,
+    /// The shared generation `live` belongs to.
+    generation: u64,
+    next_path_check: Instant,
+    /// Until then, check the path before every record: a writer outside
+    /// this library was seen appending.
+    strict_until: Option<Instant>,
+    /// The backup that fell off the chain, to delete once unlocked.
+    pruned: Option<std::path::PathBuf>,
+}
+
+/// How long after a writer outside this library was last seen every record
+/// checks the path first.
+const FOREIGN_QUIET: Duration = Duration::from_secs(600);
+
+/// How a buffer splits into records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Records {
+    /// Each line is a record: a rotation may fall between two lines.
+    Lines,
+    /// The whole buffer is one record (a `tracing` event, even on several
+    /// lines).
+    One,
+}
+
+// === impl RotatingFile ===
+
+impl RotatingFile {
+    /// Starts configuring a rotating log file at `path`; see [`Builder`] for
+    /// the options and their defaults.
+    pub fn builder(path: impl Into<std::path::PathBuf>) -> Builder {
+        Builder::new(path)
+    }
+
+    pub(crate) fn open(config: Config) -> Result<RotatingFile, Error> {
+        let fork_generation = fork::install();
+        let lock = LockFile::open(&config.lock_path, config.mode).map_err(|e| {
+            Error::io(
+                ErrorKind::LockFile,
+                "cannot open lock file",
+                &config.lock_path,
+                e,
+            )
+        })?;
+        let shared = SharedState::open(&config.state_path, config.mode).map_err(|e| {
+            Error::io(
+                ErrorKind::StateFile,
+                "cannot open state file",
+                &config.state_path,
+                e,
+            )
+        })?;
+        let mut state = State {
+            lock,
+            fork_generation,
+            files: Files {
+                shared,
+                live: None,
+                generation: 0,
+                next_path_check: Instant::now(),
+                strict_until: None,
+                pruned: None,
+            },
+        };
+        {
+            let _held = state.lock.lock(Duration::ZERO).map_err(|e| {
+                Error::io(
+                    ErrorKind::LockFile,
+                    "cannot lock lock file",
+                    &config.lock_path,
+                    e,
+                )
+            })?;
+            state.files.shared.validate();
+            let backups = Backups::new(&config.path, config.backups);
+            backups.remove_leftovers().map_err(|e| {
+                Error::io(
+                    ErrorKind::LogFile,
+                    "cannot remove leftovers next to",
+                    &config.path,
+                    e,
+                )
+            })?;
+            state.files.reopen(&config).map_err(|e| {
+                Error::io(ErrorKind::LogFile, "cannot open log file", &config.path, e)
+            })?;
+        }
+        Ok(RotatingFile {
+            inner: Arc::new(Inner {
+                backups: Backups::new(&config.path, config.backups),
+                config,
+                state: Mutex::new(state),
+                errors: AtomicU64::new(0),
+            }),
+            line: Vec::new(),
+        })
+    }
+
+    /// The path of the live log file.
+    pub fn path(&self) -> &Path {
+        &self.inner.config.path
+    }
+
+    /// How many rotations the processes sharing this file have done, as
+    /// counted in the shared state file.
+    pub fn rotations(&self) -> u64 {
+        self.inner.state.lock().files.shared.rotations()
+    }
+
+    /// How many records this process failed to write on paths that cannot
+    /// return an error (a `tracing` event, a handle dropped with a partial
+    /// line). Each such failure is also reported on stderr, the first of each
+    /// kind only.
+    pub fn write_errors(&self) -> u64 {
+        self.inner.errors.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl Clone for RotatingFile {
+    /// Another handle onto the same files, with an empty line buffer.
+    fn clone(&self) -> Self {
+        RotatingFile {
+            inner: Arc::clone(&self.inner),
+            line: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RotatingFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotatingFile")
+            .field("path", &self.inner.config.path)
+            .field("max_bytes", &self.inner.config.max_bytes)
+            .field("backups", &self.inner.config.backups)
+            .field("pending", &self.line.len())
+            .finish()
+    }
+}
+
+impl Write for RotatingFile {
+    /// Buffers `buf`, then appends every complete line now buffered. On an
+    /// error nothing of `buf` is kept, and earlier partial-line bytes stay
+    /// buffered for the next attempt.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.line.is_empty() && buf.last() == Some(&b'\n') {
+            // The common case, whole lines and nothing pending: no scan, no
+            // copy.
+            self.inner.append(buf, Records::Lines)?;
+            return Ok(buf.len());
+        }
+        let Some(last_newline) = buf.iter().rposition(|&b| b == b'\n') else {
+            self.line.extend_from_slice(buf);
+            return Ok(buf.len());
+        };
+        let (complete, tail) = buf.split_at(last_newline + 1);
+        if self.line.is_empty() {
+            self.inner.append(complete, Records::Lines)?;
+        } else {
+            let kept = self.line.len();
+            self.line.extend_from_slice(complete);
+            if let Err(e) = self.inner.append(&self.line, Records::Lines) {
+                self.line.truncate(kept);
+                return Err(e);
+            }
+            self.line.clear();
+        }
+        self.line.extend_from_slice(tail);
+        Ok(buf.len())
+    }
+
+    /// Appends a pending partial line as one record.
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.line.is_empty() {
+            self.inner.append(&self.line, Records::Lines)?;
+            self.line.clear();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for RotatingFile {
+    fn drop(&mut self) {
+        if !self.line.is_empty() {
+            let line = std::mem::take(&mut self.line);
+            self.inner.append_or_report(&line, Records::Lines);
+        }
+    }
+}
+
+// === impl Inner ===
+
+impl Inner {
+    /// Appends `bytes` under both locks. With [`Records::Lines`] it may hold
+    /// several lines and a rotation may fall between them; a partial line at
+    /// its end is a record of its own.
+    pub(crate) fn append(&self, bytes: &[u8], records: Records) -> io::Result<()> {
+        let mut state = self.state.lock();
+        if state.fork_generation != fork::generation() {
+            state.after_fork(&self.config)?;
+        }
+        // Read before taking the lock, to keep the critical section short.
+        let now = Instant::now();
+        let state = &mut *state;
+        // Python's handler sleeps in flock; spinning writers would get the
+        // lock before it every time.
+        let spin = match state.files.strict_until {
+            Some(until) if now < until => Duration::ZERO,
+            _ => self.config.lock_spin,
+        };
+        let held = state.lock.lock(spin)?;
+        let result = state
+            .files
+            .append_locked(&self.config, &self.backups, bytes, records, now);
+        drop(held);
+        if let Some(pruned) = state.files.pruned.take() {
+            // Freeing the oldest backup's blocks is slow: done unlocked.
+            if let Err(e) = std::fs::remove_file(&pruned) {
+                self.report(&e);
+            }
+        }
+        result
+    }
+
+    /// [`append`](Inner::append) for paths that cannot return an error:
+    /// count the failure and report it on stderr, the first of its kind only.
+    pub(crate) fn append_or_report(&self, bytes: &[u8], records: Records) {
+        if let Err(e) = self.append(bytes, records) {
+            self.report(&e);
+        }
+    }
+
+    pub(crate) fn report(&self, err: &io::Error) {
+        if self.errors.fetch_add(1, Ordering::Relaxed) == 0 {
+            eprintln!(
+                "concurrent-rotating-file: cannot write to `{}`: {err} (further errors are counted, not printed)",
+                self.config.path.display()
+            );
+        }
+    }
+}
+
+// === impl State ===
+
+impl State {
+    /// In a child after `fork()`: the inherited lock file shares its open
+    /// file description, and so its lock, with the parent. Reopen it and the
+    /// log (invariant 9).
+    fn after_fork(&mut self, config: &Config) -> io::Result<()> {
+        self.lock = LockFile::open(&config.lock_path, config.mode)?;
+        self.files.live = None;
+        self.fork_generation = fork::generation();
+        Ok(())
+    }
+}
+
+// === impl Files ===
+
+impl Files {
+    /// The hot path, with both locks held.
+    fn append_locked(
+        &mut self,
+        config: &Config,
+        backups: &Backups,
+        bytes: &[u8],
+        records: Records,
+        now: Instant,
+    ) -> io::Result<()> {
+        // Invariant 4: another process rotated (or recreated) the file.
+        if self.live.is_none() || self.generation != self.shared.generation() {
+            self.reopen(config)?;
+        }
+        if now >= self.next_path_check || self.strict_until.is_some_and(|until| now < until) {
+            self.check_path(config, now)?;
+        }
+        let mut size = self.shared.size();
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let room = match config.max_bytes {
+                0 => u64::MAX,
+                max => max.saturating_sub(size),
+            };
+            let take = if rest.len() as u64 <= room {
+                rest.len()
+            } else {
+                match records {
+                    Records::Lines => lines_within(rest, room),
+                    Records::One => 0,
+                }
+            };
+            let take = if take > 0 {
+                take
+            } else if size > 0 {
+                // Invariant 2: the next record does not fit, start a new file.
+                size = self.rotate(config, backups)?;
+                continue;
+            } else {
+                // A record larger than max_bytes, alone in an empty file.
+                match records {
+                    Records::Lines => rest
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(rest.len(), |i| i + 1),
+                    Records::One => rest.len(),
+                }
+            };
+            // Published before the write: a writer killed in between leaves
+            // the size overstated, which only makes the file rotate early.
+            self.shared.set_size(size + take as u64);
+            if let Err(e) = self.live()?.append(&rest[..take], size) {
+                self.shared.set_size(size);
+                return Err(e);
+            }
+            size += take as u64;
+            rest = &rest[take..];
+        }
+        Ok(())
+    }
+
+    fn live(&self) -> io::Result<&LiveFile> {
+        self.live
+            .as_ref()
+            .ok_or_else(|| io::Error::other("the log file is not open"))
+    }
+
+    /// One `stat` of the log path: reopen if it names another file or none
+    /// (moved or deleted by hand, rotated by a writer outside this library);
+    /// adopt its size if such a writer appended, and then check before every
+    /// record for a while, as every writer sharing the state will.
+    fn check_path(&mut self, config: &Config, now: Instant) -> io::Result<()> {
+        self.next_path_check = now + config.path_check_interval;
+        match self.live()?.size_at(&config.path)? {
+            None => self.reopen(config)?,
+            Some(actual) => {
+                let expected = self.shared.size();
+                if actual > expected {
+                    self.shared.set_foreign_seen(unix_secs());
+                }
+                if actual != expected {
+                    self.shared.set_size(actual);
+                }
+            }
+        }
+        let seen = self.shared.foreign_seen();
+        let age = Duration::from_secs(unix_secs().saturating_sub(seen));
+        self.strict_until = (seen != 0 && age < FOREIGN_QUIET).then(|| now + (FOREIGN_QUIET - age));
+        Ok(())
+    }
+
+    /// Rotates the live file (invariant 4: only if the path still names the
+    /// full file we hold; if not, someone rotated it already) and returns the
+    /// size of the file now live.
+    fn rotate(&mut self, config: &Config, backups: &Backups) -> io::Result<u64> {
+        if self.live()?.is_at(&config.path)? {
+            // Bump first: if this process dies between the renames, the
+            // others still reopen by path rather than write to a backup.
+            self.shared.bump_generation();
+            self.pruned = backups.rotate()?;
+            self.shared.count_rotation();
+        }
+        self.reopen(config)?;
+        Ok(self.shared.size())
+    }
+
+    /// Opens the log path afresh, recreating the file (and, if allowed, its
+    /// directory) when missing, and takes its size. If it names a file other
+    /// than the one the shared state speaks of, every process must reopen: a
+    /// new generation.
+    fn reopen(&mut self, config: &Config) -> io::Result<()> {
+        let previous = self.live.take();
+        let live = match LiveFile::open(&config.path, config.mode) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound && config.create_dirs => {
+                // The directory was removed under us.
+                if let Some(parent) = config.path.parent() {
+                    builder::ensure_dir(parent, true, "cannot recreate log directory")
+                        .map_err(io::Error::from)?;
+                }
+                LiveFile::open(&config.path, config.mode)?
+            }
+            other => other?,
+        };
+        let replaced = previous.as_ref().is_some_and(|old| !old.same_file(&live));
+        if replaced && self.generation == self.shared.generation() {
+            // We found the change, not learnt it from the shared state.
+            self.shared.bump_generation();
+        }
+        self.generation = self.shared.generation();
+        self.shared.set_size(live.end()?);
+        self.live = Some(live);
+        Ok(())
+    }
+}
+
+fn unix_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The length of the longest run of whole lines at the start of `bytes` that
+/// fits in `room` bytes; 0 if not even the first line fits.
+fn lines_within(bytes: &[u8], room: u64) -> usize {
+    let limit = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+    bytes[..limit]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_within_cuts_at_the_last_whole_line() {
+        assert_eq!(lines_within(b"ab\ncd\nef\n", 7), 6);
+        assert_eq!(lines_within(b"ab\ncd\nef\n", 6), 6);
+        assert_eq!(lines_within(b"ab\ncd\nef\n", 2), 0);
+        assert_eq!(lines_within(b"ab\n", 100), 3);
+    }
+}
