@@ -1,0 +1,374 @@
+//! `crf-stress`: many real processes write numbered lines to one rotating
+//! log through the library, then every file is read back and checked against
+//! the invariants: nothing lost, duplicated, torn or out of order, no file
+//! over the limit, a whole backup chain.
+
+mod record;
+mod verify;
+mod worker;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+
+use crate::verify::{Expectation, Report};
+use crate::worker::{WorkerArgs, WriterMode};
+
+/// Stress-test concurrent-rotating-file with many processes and verify the
+/// result.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    worker: Option<Worker>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Worker {
+    /// Internal: one writer process.
+    #[command(hide = true)]
+    Worker(WorkerArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct RunArgs {
+    /// Writer processes.
+    #[arg(long, short = 'p', default_value_t = 8)]
+    processes: u32,
+    /// Lines each thread writes.
+    #[arg(long, short = 'n', default_value_t = 25_000)]
+    lines: u64,
+    /// Threads per process, each through its own clone of one handle.
+    #[arg(long, default_value_t = 1)]
+    threads: u32,
+    /// Bytes per line, newline included.
+    #[arg(long, default_value_t = 120)]
+    line_size: usize,
+    /// Rotation size.
+    #[arg(long, default_value_t = 256 * 1024)]
+    max_bytes: u64,
+    /// Backups to keep. Default: enough that nothing is pruned, so every
+    /// line can be verified.
+    #[arg(long)]
+    backups: Option<usize>,
+    /// How the workers write.
+    #[arg(long, value_enum, default_value_t = WriterMode::Sync)]
+    mode: WriterMode,
+    /// SIGKILL this many random workers at random moments.
+    #[arg(long, default_value_t = 0)]
+    kill: u32,
+    /// Where to write. Default: a fresh temporary directory, removed on
+    /// success and kept on failure.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Worker::Worker(args)) = cli.worker {
+        return match worker::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("crf-stress worker {}: {e}", args.id);
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match run(&cli.run) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("crf-stress: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Outcome of the workers, as they reported it.
+#[derive(Debug, Default)]
+struct Workers {
+    killed: Vec<u32>,
+    failed: Vec<String>,
+    p50: Vec<u64>,
+    p99: Vec<u64>,
+}
+
+fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
+    let (dir, temp) = match &args.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            (dir.clone(), None)
+        }
+        None => {
+            let temp = tempfile::Builder::new().prefix("crf-stress-").tempdir()?;
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    };
+    let log = dir.join("app.log");
+    let total_bytes = u64::from(args.processes * args.threads) * args.lines * args.line_size as u64;
+    let backups = args.backups.unwrap_or_else(|| match args.max_bytes {
+        0 => 1,
+        max => usize::try_from(total_bytes / max.max(1) * 2 + 8).unwrap_or(usize::MAX),
+    });
+
+    let started = Instant::now();
+    let outcome = run_workers(args, &log, backups)?;
+    let elapsed = started.elapsed();
+
+    let writers: BTreeMap<_, _> = (0..args.processes)
+        .flat_map(|p| (0..args.threads).map(move |t| ((p, t), args.lines)))
+        .collect();
+    let expect = Expectation {
+        log: log.clone(),
+        max_bytes: args.max_bytes,
+        backups,
+        line_size: args.line_size,
+        writers,
+        killed: outcome.killed.clone(),
+    };
+    let mut report = verify::verify(&expect)?;
+    report.problems.extend(outcome.failed.iter().cloned());
+    let rotations = concurrent_rotating_file::RotatingFile::builder(&log)
+        .max_bytes(args.max_bytes)
+        .backups(backups)
+        .open()
+        .map(|f| f.rotations())
+        .unwrap_or(0);
+    print_report(args, &report, &outcome, elapsed, rotations, backups);
+    let ok = report.ok();
+    match temp {
+        Some(temp) if !ok => eprintln!("crf-stress: files kept in {}", temp.keep().display()),
+        Some(_) => {}
+        None => {}
+    }
+    Ok(ok)
+}
+
+fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io::Result<Workers> {
+    let exe = std::env::current_exe()?;
+    let mut children: Vec<(u32, Child)> = Vec::new();
+    for id in 0..args.processes {
+        let child = Command::new(&exe)
+            .arg("worker")
+            .arg("--log")
+            .arg(log)
+            .args(["--id", &id.to_string()])
+            .args(["--lines", &args.lines.to_string()])
+            .args(["--threads", &args.threads.to_string()])
+            .args(["--line-size", &args.line_size.to_string()])
+            .args(["--max-bytes", &args.max_bytes.to_string()])
+            .args(["--backups", &backups.to_string()])
+            .args([
+                "--mode",
+                match args.mode {
+                    WriterMode::Sync => "sync",
+                    WriterMode::Tracing => "tracing",
+                    WriterMode::RawFlock => "raw-flock",
+                },
+            ])
+            .stdout(Stdio::piped())
+            .spawn()?;
+        children.push((id, child));
+    }
+    kill_at_random_progress(args, log, backups, &mut children)?;
+    let mut outcome = Workers::default();
+    for (id, child) in children {
+        let output = child.wait_with_output()?;
+        use std::os::unix::process::ExitStatusExt;
+        if output.status.signal() == Some(libc::SIGKILL) {
+            outcome.killed.push(id);
+        } else if !output.status.success() {
+            outcome
+                .failed
+                .push(format!("worker {id} failed: {}", output.status));
+        } else if let Some(line) = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .find(|l| l.starts_with("done "))
+        {
+            let fields: Vec<u64> = line
+                .split(' ')
+                .skip(1)
+                .filter_map(|f| f.parse().ok())
+                .collect();
+            if let [_, p50, p99] = fields[..] {
+                outcome.p50.push(p50);
+                outcome.p99.push(p99);
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// SIGKILLs `args.kill` random workers, each when the run has written a
+/// random share of its bytes (read from the shared rotation count and the
+/// live file's size), so the kills land mid-write, mid-rotation included.
+fn kill_at_random_progress(
+    args: &RunArgs,
+    log: &std::path::Path,
+    backups: usize,
+    children: &mut [(u32, Child)],
+) -> std::io::Result<()> {
+    if args.kill == 0 {
+        return Ok(());
+    }
+    let mut rng = Rng::seeded();
+    let mut victims: Vec<usize> = (0..children.len()).collect();
+    rng.shuffle(&mut victims);
+    victims.truncate(args.kill as usize);
+    let total = u64::from(args.processes * args.threads) * args.lines * args.line_size as u64;
+    let mut targets: Vec<(u64, usize)> = victims
+        .iter()
+        .map(|&v| (rng.below(total * 9 / 10), v))
+        .collect();
+    targets.sort_unstable();
+    let watch = concurrent_rotating_file::RotatingFile::builder(log)
+        .max_bytes(args.max_bytes)
+        .backups(backups)
+        .open()?;
+    for (target, victim) in targets {
+        loop {
+            let live = std::fs::metadata(log).map_or(0, |m| m.len());
+            let written = watch.rotations() * args.max_bytes + live;
+            let all_done = children
+                .iter_mut()
+                .all(|(_, c)| matches!(c.try_wait(), Ok(Some(_))));
+            if written >= target || all_done {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        let pid = children[victim].1.id() as libc::pid_t;
+        // SAFETY: plain kill(2) of our own child, not yet reaped (a zombie
+        // at worst, which ignores it).
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    Ok(())
+}
+
+fn median(values: &[u64]) -> u64 {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or(0)
+}
+
+fn print_report(
+    args: &RunArgs,
+    report: &Report,
+    workers: &Workers,
+    elapsed: Duration,
+    rotations: u64,
+    backups: usize,
+) {
+    let secs = elapsed.as_secs_f64();
+    // Pruned lines were written too; a killed worker's count is unknown, so
+    // with kills only the lines found count.
+    let written = if workers.killed.is_empty() {
+        report.expected
+    } else {
+        report.found
+    };
+    let lines_per_s = written as f64 / secs;
+    let mb_per_s = (written * args.line_size as u64) as f64 / secs / 1e6;
+    let (p50, p99) = (median(&workers.p50), median(&workers.p99));
+    if args.json {
+        let problems: Vec<String> = report.problems.iter().map(|p| format!("{p:?}")).collect();
+        println!(
+            "{{\"ok\":{},\"processes\":{},\"threads\":{},\"mode\":\"{:?}\",\"killed\":{},\"lines_expected\":{},\"lines_found\":{},\"lost\":{},\"duplicated\":{},\"torn\":{},\"out_of_order\":{},\"files\":{},\"backups\":{},\"backups_allowed\":{},\"pruned\":{},\"largest_file\":{},\"max_bytes\":{},\"rotations\":{},\"seconds\":{:.3},\"lines_per_second\":{:.0},\"mb_per_second\":{:.2},\"write_p50_ns\":{},\"write_p99_ns\":{},\"problems\":[{}]}}",
+            report.ok(),
+            args.processes,
+            args.threads,
+            args.mode,
+            workers.killed.len(),
+            report.expected,
+            report.found,
+            report.lost,
+            report.duplicated,
+            report.torn,
+            report.out_of_order,
+            report.files,
+            report.backups,
+            backups,
+            report.pruned,
+            report.largest_file,
+            args.max_bytes,
+            rotations,
+            secs,
+            lines_per_s,
+            mb_per_s,
+            p50,
+            p99,
+            problems.join(",")
+        );
+        return;
+    }
+    println!(
+        "crf-stress: {} processes x {} threads x {} lines of {} bytes, mode {:?}, max_bytes {}, backups {}",
+        args.processes,
+        args.threads,
+        args.lines,
+        args.line_size,
+        args.mode,
+        args.max_bytes,
+        backups
+    );
+    if !workers.killed.is_empty() {
+        println!(
+            "  killed workers    {:>12}  {:?} (held to the prefix rule)",
+            workers.killed.len(),
+            workers.killed
+        );
+    }
+    print!("{report}");
+    println!("  rotations         {rotations:>12}");
+    println!("  wall time         {secs:>12.3}  s");
+    println!("  throughput        {lines_per_s:>12.0}  lines/s  ({mb_per_s:.1} MB/s)");
+    println!(
+        "  write latency     {:>12}  ns p50, {} ns p99 (median over workers)",
+        p50, p99
+    );
+    println!(
+        "{}",
+        if report.ok() {
+            "OK: every invariant holds"
+        } else {
+            "FAILED"
+        }
+    );
+}
+
+/// A small xorshift generator: the kills need spread, not quality.
+struct Rng(u64);
+
+impl Rng {
+    fn seeded() -> Rng {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64);
+        Rng(nanos | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i as u64 + 1) as usize);
+        }
+    }
+}

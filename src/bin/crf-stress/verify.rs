@@ -1,0 +1,382 @@
+//! Reads a log directory after a run and checks the SPEC invariants:
+//! whole records (1), the size bound (2), the backup chain and per-writer
+//! order (3), nothing lost or duplicated, and the prefix rule for killed
+//! writers (5).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::record::{self, WriterId};
+
+/// What the run was asked to do.
+#[derive(Debug, Clone)]
+pub(crate) struct Expectation {
+    pub(crate) log: PathBuf,
+    pub(crate) max_bytes: u64,
+    pub(crate) backups: usize,
+    pub(crate) line_size: usize,
+    /// Each writer and how many lines it was to write.
+    pub(crate) writers: BTreeMap<WriterId, u64>,
+    /// Processes killed on purpose: their lines need only be a prefix.
+    pub(crate) killed: Vec<u32>,
+}
+
+/// What was found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Report {
+    pub(crate) files: usize,
+    pub(crate) backups: usize,
+    pub(crate) bytes: u64,
+    pub(crate) expected: u64,
+    pub(crate) found: u64,
+    pub(crate) lost: u64,
+    pub(crate) duplicated: u64,
+    pub(crate) torn: u64,
+    pub(crate) out_of_order: u64,
+    pub(crate) largest_file: u64,
+    /// Whether the oldest lines may have been pruned (the chain is full).
+    pub(crate) pruned: bool,
+    pub(crate) problems: Vec<String>,
+}
+
+impl Report {
+    pub(crate) fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// The files of the chain, oldest first, ending with the live file.
+fn chain(expect: &Expectation, report: &mut Report) -> io::Result<Vec<PathBuf>> {
+    let dir = expect.log.parent().unwrap_or(Path::new("."));
+    let name = expect
+        .log
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let mut numbers = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry_name = entry?.file_name().to_string_lossy().into_owned();
+        if entry_name == name || entry_name.starts_with(".__") {
+            continue;
+        }
+        match entry_name
+            .strip_prefix(&format!("{name}."))
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            Some(n) if n >= 1 => numbers.push(n),
+            _ => report
+                .problems
+                .push(format!("unexpected file {entry_name}")),
+        }
+    }
+    numbers.sort_unstable();
+    report.backups = numbers.len();
+    if numbers.iter().enumerate().any(|(i, &n)| n != i + 1) {
+        report
+            .problems
+            .push(format!("gap in the backup numbering: {numbers:?}"));
+    }
+    if numbers.len() > expect.backups {
+        report.problems.push(format!(
+            "{} backups, more than the {} allowed",
+            numbers.len(),
+            expect.backups
+        ));
+    }
+    report.pruned = numbers.len() >= expect.backups;
+    let mut files: Vec<PathBuf> = numbers
+        .iter()
+        .rev()
+        .map(|n| dir.join(format!("{name}.{n}")))
+        .collect();
+    if expect.log.exists() {
+        files.push(expect.log.clone());
+    }
+    Ok(files)
+}
+
+/// Checks everything; `Err` only if the directory cannot be read.
+pub(crate) fn verify(expect: &Expectation) -> io::Result<Report> {
+    let mut report = Report {
+        expected: expect.writers.values().sum(),
+        ..Report::default()
+    };
+    let files = chain(expect, &mut report)?;
+    report.files = files.len();
+    let mut seen: BTreeMap<WriterId, Vec<u64>> = BTreeMap::new();
+    let mut expected_line = Vec::new();
+    for file in &files {
+        let data = std::fs::read(file)?;
+        let size = data.len() as u64;
+        report.bytes += size;
+        report.largest_file = report.largest_file.max(size);
+        let lines: Vec<&[u8]> = data.split_inclusive(|&b| b == b'\n').collect();
+        if expect.max_bytes > 0 && size > expect.max_bytes && lines.len() > 1 {
+            report.problems.push(format!(
+                "{} is {size} bytes, over max_bytes {} with {} records",
+                file.display(),
+                expect.max_bytes,
+                lines.len()
+            ));
+        }
+        for line in lines {
+            let Some((writer, seq)) = record::parse_header(line) else {
+                report.torn += 1;
+                continue;
+            };
+            record::line(&mut expected_line, writer, seq, expect.line_size);
+            if line != expected_line.as_slice() || !expect.writers.contains_key(&writer) {
+                report.torn += 1;
+                continue;
+            }
+            seen.entry(writer).or_default().push(seq);
+        }
+    }
+    for (&writer, &count) in &expect.writers {
+        let seqs = seen.remove(&writer).unwrap_or_default();
+        report.found += seqs.len() as u64;
+        let out_of_order = seqs.windows(2).filter(|w| w[1] < w[0]).count() as u64;
+        let mut sorted = seqs.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let duplicated = (seqs.len() - sorted.len()) as u64;
+        let (lo, hi) = (sorted.first().copied(), sorted.last().copied());
+        let contiguous = match (lo, hi) {
+            (Some(lo), Some(hi)) => hi - lo + 1 == sorted.len() as u64,
+            _ => true,
+        };
+        let killed = expect.killed.contains(&writer.0);
+        // A killed writer may stop anywhere (a prefix); a survivor's last line
+        // is its last. The oldest lines may be missing only if pruned.
+        let first_ok = lo.is_none_or(|lo| lo == 0 || report.pruned);
+        // Pruning may take all of a writer that finished early.
+        let last_ok = killed || hi == count.checked_sub(1) || (hi.is_none() && report.pruned);
+        let lost = if !contiguous || !first_ok || !last_ok || sorted.iter().any(|&s| s >= count) {
+            let present = sorted.iter().filter(|&&s| s < count).count() as u64;
+            let top = if killed {
+                hi.map_or(0, |h| h + 1).min(count)
+            } else {
+                count
+            };
+            let bottom = if report.pruned {
+                lo.unwrap_or(0).min(top)
+            } else {
+                0
+            };
+            (top - bottom).saturating_sub(present).max(1)
+        } else {
+            0
+        };
+        if lost > 0 {
+            report.problems.push(format!(
+                "writer {}-{}: {lost} lines missing (found {} distinct, from {lo:?} to {hi:?}, of {count}{})",
+                writer.0,
+                writer.1,
+                sorted.len(),
+                if killed { ", killed" } else { "" }
+            ));
+        }
+        if duplicated > 0 {
+            report.problems.push(format!(
+                "writer {}-{}: {duplicated} duplicated lines",
+                writer.0, writer.1
+            ));
+        }
+        if out_of_order > 0 {
+            report.problems.push(format!(
+                "writer {}-{}: {out_of_order} lines out of order",
+                writer.0, writer.1
+            ));
+        }
+        report.lost += lost;
+        report.duplicated += duplicated;
+        report.out_of_order += out_of_order;
+    }
+    if report.torn > 0 {
+        report
+            .problems
+            .push(format!("{} torn or unknown lines", report.torn));
+    }
+    Ok(report)
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "  lines expected    {:>12}", self.expected)?;
+        writeln!(f, "  lines found       {:>12}", self.found)?;
+        writeln!(f, "  lost              {:>12}", self.lost)?;
+        writeln!(f, "  duplicated        {:>12}", self.duplicated)?;
+        writeln!(f, "  torn              {:>12}", self.torn)?;
+        writeln!(f, "  out of order      {:>12}", self.out_of_order)?;
+        writeln!(
+            f,
+            "  files             {:>12}  ({} backups{})",
+            self.files,
+            self.backups,
+            if self.pruned {
+                ", oldest pruned"
+            } else {
+                ", none pruned"
+            }
+        )?;
+        writeln!(f, "  largest file      {:>12}  bytes", self.largest_file)?;
+        for problem in &self.problems {
+            writeln!(f, "  PROBLEM: {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixture {
+        dir: tempfile::TempDir,
+        expect: Expectation,
+    }
+
+    /// Two writers of 6 lines each, 3 lines per file, written as a correct
+    /// run would leave them.
+    fn good_run() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        let mut lines = Vec::new();
+        for seq in 0..6 {
+            for writer in [(0, 0), (1, 0)] {
+                let mut line = Vec::new();
+                record::line(&mut line, writer, seq, 40);
+                lines.push(line);
+            }
+        }
+        let files: Vec<Vec<u8>> = lines.chunks(3).map(|c| c.concat()).collect();
+        for (i, content) in files.iter().rev().enumerate() {
+            let path = if i == 0 {
+                log.clone()
+            } else {
+                dir.path().join(format!("app.log.{i}"))
+            };
+            std::fs::write(path, content).unwrap();
+        }
+        let expect = Expectation {
+            log,
+            max_bytes: 120,
+            backups: 10,
+            line_size: 40,
+            writers: [((0, 0), 6), ((1, 0), 6)].into(),
+            killed: vec![],
+        };
+        Fixture { dir, expect }
+    }
+
+    fn edit(fixture: &Fixture, name: &str, change: impl FnOnce(&mut Vec<u8>)) {
+        let path = fixture.dir.path().join(name);
+        let mut data = std::fs::read(&path).unwrap();
+        change(&mut data);
+        std::fs::write(path, data).unwrap();
+    }
+
+    #[test]
+    fn a_correct_run_passes() {
+        let fixture = good_run();
+        let report = verify(&fixture.expect).unwrap();
+        assert!(report.ok(), "{report}");
+        assert_eq!((report.found, report.files, report.backups), (12, 4, 3));
+    }
+
+    #[test]
+    fn a_lost_line_is_caught() {
+        let fixture = good_run();
+        edit(&fixture, "app.log.2", |data| data.truncate(80));
+        let report = verify(&fixture.expect).unwrap();
+        assert_eq!(report.lost, 1, "{report}");
+    }
+
+    #[test]
+    fn a_lost_last_line_is_caught() {
+        let fixture = good_run();
+        edit(&fixture, "app.log", |data| data.truncate(80));
+        assert_eq!(verify(&fixture.expect).unwrap().lost, 1);
+    }
+
+    #[test]
+    fn a_killed_writer_may_stop_early_but_not_skip() {
+        let mut fixture = good_run();
+        edit(&fixture, "app.log", |data| data.truncate(80));
+        fixture.expect.killed = vec![1];
+        assert!(verify(&fixture.expect).unwrap().ok());
+        edit(&fixture, "app.log.3", |data| {
+            data.drain(40..80).for_each(drop)
+        });
+        assert!(!verify(&fixture.expect).unwrap().ok());
+    }
+
+    #[test]
+    fn pruning_may_take_the_oldest_lines_but_not_the_newest() {
+        let mut fixture = good_run();
+        fixture.expect.backups = 2;
+        std::fs::remove_file(fixture.dir.path().join("app.log.3")).unwrap();
+        assert!(verify(&fixture.expect).unwrap().ok());
+        edit(&fixture, "app.log", |data| data.truncate(80));
+        assert_eq!(verify(&fixture.expect).unwrap().lost, 1);
+    }
+
+    #[test]
+    fn a_duplicate_is_caught() {
+        let fixture = good_run();
+        let first_line =
+            std::fs::read(fixture.dir.path().join("app.log.3")).unwrap()[..40].to_vec();
+        edit(&fixture, "app.log", |data| {
+            data.extend_from_slice(&first_line)
+        });
+        let report = verify(&fixture.expect).unwrap();
+        assert_eq!(report.duplicated, 1, "{report}");
+        assert_eq!(report.out_of_order, 1, "{report}");
+    }
+
+    #[test]
+    fn a_torn_line_is_caught() {
+        let fixture = good_run();
+        edit(&fixture, "app.log.1", |data| data[50] = b'#');
+        let report = verify(&fixture.expect).unwrap();
+        assert_eq!(report.torn, 1, "{report}");
+        assert!(!report.ok());
+    }
+
+    #[test]
+    fn an_oversize_file_is_caught() {
+        let mut fixture = good_run();
+        fixture.expect.max_bytes = 100;
+        let report = verify(&fixture.expect).unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.contains("over max_bytes")),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_gap_in_the_chain_is_caught() {
+        let fixture = good_run();
+        let dir = fixture.dir.path();
+        std::fs::rename(dir.join("app.log.3"), dir.join("app.log.4")).unwrap();
+        let report = verify(&fixture.expect).unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.contains("gap")),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn too_many_backups_are_caught() {
+        let mut fixture = good_run();
+        fixture.expect.backups = 2;
+        let report = verify(&fixture.expect).unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.contains("more than")),
+            "{report}"
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! Worker mode: one process writing numbered lines through the library.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::{Args, ValueEnum};
+use concurrent_rotating_file::RotatingFile;
+
+use crate::record;
+
+/// How a worker writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum WriterMode {
+    /// `write_all` of each line through `io::Write`.
+    Sync,
+    /// One `tracing` event per line, through the fmt layer with no decoration.
+    Tracing,
+    /// Baseline, not the library: `flock`, `write`, unlock per line on the
+    /// same lock and log files, never rotating. The floor the sync writer is
+    /// measured against.
+    RawFlock,
+}
+
+/// The options one worker process runs with.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct WorkerArgs {
+    /// The log file.
+    #[arg(long)]
+    pub(crate) log: PathBuf,
+    /// This worker's number.
+    #[arg(long)]
+    pub(crate) id: u32,
+    #[arg(long)]
+    pub(crate) lines: u64,
+    #[arg(long, default_value_t = 1)]
+    pub(crate) threads: u32,
+    #[arg(long, default_value_t = 120)]
+    pub(crate) line_size: usize,
+    #[arg(long)]
+    pub(crate) max_bytes: u64,
+    #[arg(long)]
+    pub(crate) backups: usize,
+    #[arg(long, value_enum, default_value_t = WriterMode::Sync)]
+    pub(crate) mode: WriterMode,
+    /// Fork once after opening; parent and child then both write through the
+    /// handle opened before the fork, the child as worker `id + 1000`
+    /// (SPEC invariant 9: the child must take its own lock).
+    #[arg(long)]
+    pub(crate) fork_after_open: bool,
+}
+
+/// Runs the worker; prints `done <lines> <p50 ns> <p99 ns>` on success.
+pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
+    if args.mode == WriterMode::RawFlock {
+        return raw_flock(args);
+    }
+    let log = RotatingFile::builder(&args.log)
+        .max_bytes(args.max_bytes)
+        .backups(args.backups)
+        .open()?;
+    let mut args = args.clone();
+    let child = if args.fork_after_open { fork() } else { None };
+    if child == Some(0) {
+        args.id += FORKED_ID_OFFSET;
+    }
+    let args = &args;
+    let latencies = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..args.threads)
+            .map(|thread| {
+                let log = log.clone();
+                scope.spawn(move || write_lines(log, args, thread))
+            })
+            .collect();
+        let mut all = Vec::new();
+        for handle in handles {
+            all.extend(handle.join().expect("writer thread panicked")?);
+        }
+        Ok::<_, std::io::Error>(all)
+    })?;
+    let (p50, p99) = percentiles(latencies);
+    if let Some(pid) = child.filter(|&pid| pid > 0) {
+        wait_for(pid)?;
+    }
+    println!(
+        "done {} {} {}",
+        args.lines * u64::from(args.threads),
+        p50.as_nanos(),
+        p99.as_nanos()
+    );
+    Ok(())
+}
+
+fn write_lines(
+    mut log: RotatingFile,
+    args: &WorkerArgs,
+    thread: u32,
+) -> std::io::Result<Vec<Duration>> {
+    let mut latencies = Vec::with_capacity(args.lines as usize);
+    let mut line = Vec::with_capacity(args.line_size);
+    let writer = (args.id, thread);
+    match args.mode {
+        WriterMode::Sync => {
+            for seq in 0..args.lines {
+                record::line(&mut line, writer, seq, args.line_size);
+                let start = Instant::now();
+                log.write_all(&line)?;
+                latencies.push(start.elapsed());
+            }
+        }
+        WriterMode::RawFlock => unreachable!("handled by raw_flock"),
+        WriterMode::Tracing => {
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(log.clone())
+                .without_time()
+                .with_level(false)
+                .with_target(false)
+                .with_ansi(false)
+                .finish();
+            tracing::subscriber::with_default(subscriber, || {
+                for seq in 0..args.lines {
+                    record::line(&mut line, writer, seq, args.line_size);
+                    // The fmt layer adds the newline.
+                    let text =
+                        std::str::from_utf8(&line[..line.len() - 1]).expect("lines are ASCII");
+                    let start = Instant::now();
+                    tracing::info!("{text}");
+                    latencies.push(start.elapsed());
+                }
+            });
+            let errors = log.write_errors();
+            if errors > 0 {
+                return Err(std::io::Error::other(format!("{errors} events failed")));
+            }
+        }
+    }
+    Ok(latencies)
+}
+
+/// The baseline loop: what one locked append costs with nothing else.
+fn raw_flock(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let lock_path = args.log.with_file_name(".__app.lock");
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(lock_path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&args.log)?;
+    let mut line = Vec::with_capacity(args.line_size);
+    let mut latencies = Vec::with_capacity(args.lines as usize);
+    for seq in 0..args.lines {
+        record::line(&mut line, (args.id, 0), seq, args.line_size);
+        let start = Instant::now();
+        lock.lock()?;
+        file.write_all(&line)?;
+        lock.unlock()?;
+        latencies.push(start.elapsed());
+    }
+    let (p50, p99) = percentiles(latencies);
+    println!("done {} {} {}", args.lines, p50.as_nanos(), p99.as_nanos());
+    Ok(())
+}
+
+fn percentiles(mut latencies: Vec<Duration>) -> (Duration, Duration) {
+    if latencies.is_empty() {
+        return (Duration::ZERO, Duration::ZERO);
+    }
+    latencies.sort_unstable();
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
+    (at(0.50), at(0.99))
+}
+
+/// The worker number a forked child writes as.
+pub(crate) const FORKED_ID_OFFSET: u32 = 1_000;
+
+/// Forks: `Some(0)` in the child, `Some(child's pid)` in the parent.
+fn fork() -> Option<libc::pid_t> {
+    // SAFETY: called before this process spawns any thread, so the child is a
+    // faithful single-threaded copy. std has no fork().
+    match unsafe { libc::fork() } {
+        -1 => panic!("fork failed: {}", std::io::Error::last_os_error()),
+        pid => Some(pid),
+    }
+}
+
+fn wait_for(pid: libc::pid_t) -> std::io::Result<()> {
+    let mut status = 0;
+    // SAFETY: waiting for our own child with a valid out-pointer.
+    if unsafe { libc::waitpid(pid, &mut status, 0) } == -1 {
+        return Err(std::io::Error::last_os_error());
+    }
+    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "forked child failed: status {status}"
+        )))
+    }
+}
