@@ -1,0 +1,108 @@
+//! Shared by the multi-process tests: spawning real writer processes (the
+//! `crf-stress` binary in worker mode) and reading back what they wrote with
+//! the same verifier the stress tool uses.
+
+#![allow(dead_code, unreachable_pub)]
+
+#[path = "../../src/bin/crf-stress/record.rs"]
+pub(crate) mod record;
+#[path = "../../src/bin/crf-stress/verify.rs"]
+pub(crate) mod verify;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub(crate) use verify::{Expectation, Report};
+
+pub const STRESS: &str = env!("CARGO_BIN_EXE_crf-stress");
+
+/// One batch of identical writer processes.
+#[derive(Debug, Clone)]
+pub struct Workers {
+    pub log: PathBuf,
+    pub processes: u32,
+    pub threads: u32,
+    pub lines: u64,
+    pub line_size: usize,
+    pub max_bytes: u64,
+    pub backups: usize,
+    pub mode: &'static str,
+    pub fork_after_open: bool,
+}
+
+impl Workers {
+    pub fn new(dir: &Path) -> Workers {
+        Workers {
+            log: dir.join("app.log"),
+            processes: 4,
+            threads: 1,
+            lines: 2000,
+            line_size: 100,
+            max_bytes: 4096,
+            backups: 1000,
+            mode: "sync",
+            fork_after_open: false,
+        }
+    }
+
+    /// Starts every worker process.
+    pub fn spawn(&self) -> Vec<(u32, Child)> {
+        (0..self.processes)
+            .map(|id| {
+                let mut cmd = Command::new(STRESS);
+                cmd.arg("worker")
+                    .arg("--log")
+                    .arg(&self.log)
+                    .args(["--id", &id.to_string()])
+                    .args(["--lines", &self.lines.to_string()])
+                    .args(["--threads", &self.threads.to_string()])
+                    .args(["--line-size", &self.line_size.to_string()])
+                    .args(["--max-bytes", &self.max_bytes.to_string()])
+                    .args(["--backups", &self.backups.to_string()])
+                    .args(["--mode", self.mode])
+                    .stdout(Stdio::null());
+                if self.fork_after_open {
+                    cmd.arg("--fork-after-open");
+                }
+                (id, cmd.spawn().expect("cannot start crf-stress worker"))
+            })
+            .collect()
+    }
+
+    /// Runs every worker to completion, asserting each succeeded.
+    pub fn run(&self) {
+        for (id, mut child) in self.spawn() {
+            let status = child.wait().unwrap();
+            assert!(status.success(), "worker {id} failed: {status}");
+        }
+    }
+
+    /// What a clean run must leave, given which processes were killed.
+    pub(crate) fn expectation(&self, killed: Vec<u32>) -> Expectation {
+        let mut writers = BTreeMap::new();
+        for p in 0..self.processes {
+            for t in 0..self.threads {
+                writers.insert((p, t), self.lines);
+                if self.fork_after_open {
+                    writers.insert((p + 1_000, t), self.lines);
+                }
+            }
+        }
+        Expectation {
+            log: self.log.clone(),
+            max_bytes: self.max_bytes,
+            backups: self.backups,
+            line_size: self.line_size,
+            writers,
+            killed,
+        }
+    }
+
+    /// Reads everything back and asserts every invariant held.
+    pub(crate) fn verify(&self, killed: Vec<u32>) -> Report {
+        let report = verify::verify(&self.expectation(killed)).unwrap();
+        assert!(report.ok(), "invariants broken:\n{report}");
+        report
+    }
+}

@@ -1,0 +1,180 @@
+//! Every way `open()` can refuse, each with a typed error naming the path and
+//! the problem (SPEC invariant 8), and symlinks never followed (invariant 10).
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::Command;
+
+use concurrent_rotating_file::{Compression, ErrorKind, RotatingFile};
+
+fn open_err(builder: concurrent_rotating_file::Builder) -> concurrent_rotating_file::Error {
+    builder.open().expect_err("open should have failed")
+}
+
+#[test]
+fn backups_zero_with_rotation_on_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = open_err(RotatingFile::builder(dir.path().join("app.log")).backups(0));
+    assert_eq!(err.kind(), ErrorKind::InvalidOption);
+    assert!(err.to_string().contains("backups(0)"), "{err}");
+    assert!(
+        !dir.path().join("app.log").exists(),
+        "nothing is created for a refused configuration"
+    );
+}
+
+#[test]
+fn backups_zero_is_fine_when_rotation_is_off() {
+    let dir = tempfile::tempdir().unwrap();
+    RotatingFile::builder(dir.path().join("app.log"))
+        .max_bytes(0)
+        .backups(0)
+        .open()
+        .unwrap();
+}
+
+#[test]
+fn a_mode_beyond_0o777_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = open_err(RotatingFile::builder(dir.path().join("app.log")).mode(0o4755));
+    assert_eq!(err.kind(), ErrorKind::InvalidOption);
+    assert!(err.to_string().contains("0o4755"), "{err}");
+}
+
+#[test]
+fn gzip_is_refused_while_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let err =
+        open_err(RotatingFile::builder(dir.path().join("app.log")).compression(Compression::Gzip));
+    assert_eq!(err.kind(), ErrorKind::InvalidOption);
+}
+
+#[test]
+fn a_directory_at_the_log_path_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = open_err(RotatingFile::builder(dir.path()));
+    assert_eq!(err.kind(), ErrorKind::NotAFile);
+    assert_eq!(err.path(), dir.path());
+    assert!(err.to_string().contains("is a directory"), "{err}");
+}
+
+#[test]
+fn a_path_without_a_file_name_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = open_err(RotatingFile::builder(format!(
+        "{}/logs/",
+        dir.path().display()
+    )));
+    assert_eq!(err.kind(), ErrorKind::NotAFile);
+}
+
+#[test]
+fn missing_parent_directories_are_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("a/b/logs/app.log");
+    RotatingFile::builder(&log).open().unwrap();
+    assert!(log.is_file());
+    assert!(dir.path().join("a/b/logs/.__app.lock").is_file());
+}
+
+#[test]
+fn a_parent_that_cannot_be_created_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("logs"), "a file in the way").unwrap();
+    let err = open_err(RotatingFile::builder(dir.path().join("logs/app.log")));
+    assert_eq!(err.kind(), ErrorKind::CreateDirectory);
+    assert_eq!(err.path(), dir.path().join("logs"));
+}
+
+#[test]
+fn a_missing_parent_with_create_dirs_off_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = open_err(RotatingFile::builder(dir.path().join("logs/app.log")).create_dirs(false));
+    assert_eq!(err.kind(), ErrorKind::CreateDirectory);
+    assert!(err.to_string().contains("create_dirs(false)"), "{err}");
+}
+
+#[test]
+fn an_unusable_lock_file_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".__app.lock")).unwrap();
+    let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
+    assert_eq!(err.kind(), ErrorKind::LockFile);
+    assert_eq!(err.path(), dir.path().join(".__app.lock"));
+}
+
+/// Makes `dir` refuse new files: `chattr +i` as root (whom modes do not
+/// stop), `chmod 0o555` otherwise. Undone on drop.
+struct ReadOnlyDir<'a>(&'a Path);
+
+impl<'a> ReadOnlyDir<'a> {
+    fn new(dir: &'a Path) -> Self {
+        // SAFETY: geteuid cannot fail and touches no memory.
+        if unsafe { libc::geteuid() } == 0 {
+            let status = Command::new("chattr")
+                .arg("+i")
+                .arg(dir)
+                .status()
+                .expect("chattr is needed as root");
+            assert!(status.success(), "chattr +i failed on {}", dir.display());
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        }
+        ReadOnlyDir(dir)
+    }
+}
+
+impl Drop for ReadOnlyDir<'_> {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").arg(self.0).status();
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(self.0, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+#[test]
+fn permission_denied_names_the_file_that_could_not_be_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let _ro = ReadOnlyDir::new(&logs);
+    let err = open_err(RotatingFile::builder(logs.join("app.log")));
+    assert_eq!(err.kind(), ErrorKind::LockFile);
+    assert_eq!(
+        std::io::Error::from(err).kind(),
+        std::io::ErrorKind::PermissionDenied
+    );
+}
+
+#[test]
+fn a_symlink_at_the_log_path_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("elsewhere");
+    symlink(&target, dir.path().join("app.log")).unwrap();
+    let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
+    assert_eq!(err.kind(), ErrorKind::Symlink);
+    assert!(!target.exists(), "the link was followed");
+}
+
+#[test]
+fn a_symlink_at_the_lock_path_is_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("victim");
+    std::fs::write(&target, "precious").unwrap();
+    symlink(&target, dir.path().join(".__app.lock")).unwrap();
+    let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
+    assert_eq!(err.kind(), ErrorKind::Symlink);
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
+}
+
+#[test]
+fn a_symlink_at_the_state_path_is_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("victim");
+    symlink(&target, dir.path().join(".__app.lock.state")).unwrap();
+    let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
+    assert_eq!(err.kind(), ErrorKind::Symlink);
+    assert!(!target.exists(), "the link was followed");
+}
