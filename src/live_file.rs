@@ -96,6 +96,11 @@ impl LiveFile {
         Ok(())
     }
 
+    /// Cuts the file back to `size` bytes.
+    pub(crate) fn truncate(&self, size: u64) -> io::Result<()> {
+        self.file.set_len(size)
+    }
+
     fn undo(&self, size: u64, err: io::Error) -> io::Result<()> {
         // If even the truncate fails, the error that matters is the write's.
         let _ = self.file.set_len(size);

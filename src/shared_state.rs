@@ -14,6 +14,10 @@
 //! - `foreign_seen` is when (Unix seconds) a writer last found the live file
 //!   larger than `size`: a writer outside this library appends (Python's
 //!   handler), so every writer should check the path before each record;
+//! - `write_start`/`write_end` mark the write in flight: a writer killed
+//!   during a large `write(2)` may leave part of it in the file (the kernel
+//!   stops between pages on SIGKILL), and the next writer cuts it off before
+//!   appending, so no record is torn (SPEC invariant 5);
 //! - `rotations` counts rotations, for statistics.
 //!
 //! The lock file itself stays empty, as Python's handler expects. The state
@@ -40,6 +44,10 @@ enum Slot {
     Size,
     Rotations,
     ForeignSeen,
+    /// 1 + where the write in flight starts; 0 when none is.
+    WriteStart,
+    /// Where the write in flight ends.
+    WriteEnd,
 }
 
 /// The state file's path for a lock file.
@@ -135,6 +143,25 @@ impl SharedState {
     pub(crate) fn set_foreign_seen(&self, unix_secs: u64) {
         self.slot(Slot::ForeignSeen)
             .store(unix_secs, Ordering::Relaxed);
+    }
+
+    /// Marks a write of `start..end` as in flight.
+    pub(crate) fn begin_write(&self, start: u64, end: u64) {
+        self.slot(Slot::WriteEnd).store(end, Ordering::Relaxed);
+        self.slot(Slot::WriteStart)
+            .store(start + 1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn end_write(&self) {
+        self.slot(Slot::WriteStart).store(0, Ordering::Relaxed);
+    }
+
+    /// The write a writer began and did not see finish, if any.
+    pub(crate) fn unfinished_write(&self) -> Option<(u64, u64)> {
+        match self.slot(Slot::WriteStart).load(Ordering::Relaxed) {
+            0 => None,
+            start => Some((start - 1, self.slot(Slot::WriteEnd).load(Ordering::Relaxed))),
+        }
     }
 
     pub(crate) fn count_rotation(&self) {

@@ -12,7 +12,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -23,6 +23,7 @@ use crate::error::{Error, ErrorKind};
 use crate::fork;
 use crate::live_file::LiveFile;
 use crate::lock::LockFile;
+pub(crate) use crate::records::Records;
 use crate::shared_state::SharedState;
 
 /// A log file shared by many processes, rotated at a size limit.
@@ -69,6 +70,7 @@ pub(crate) struct Inner {
     backups: Backups,
     state: Mutex<State>,
     errors: AtomicU64,
+    reported: AtomicBool,
 }
 
 /// The open files of this process, guarded by the in-process mutex.
@@ -96,16 +98,6 @@ struct Files {
 /// How long after a writer outside this library was last seen every record
 /// checks the path first.
 const FOREIGN_QUIET: Duration = Duration::from_secs(600);
-
-/// How a buffer splits into records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Records {
-    /// Each line is a record: a rotation may fall between two lines.
-    Lines,
-    /// The whole buffer is one record (a `tracing` event, even on several
-    /// lines).
-    One,
-}
 
 // === impl RotatingFile ===
 
@@ -175,6 +167,7 @@ impl RotatingFile {
                 config,
                 state: Mutex::new(state),
                 errors: AtomicU64::new(0),
+                reported: AtomicBool::new(false),
             }),
             line: Vec::new(),
         })
@@ -236,7 +229,7 @@ impl Write for RotatingFile {
             self.inner.append(buf, Records::Lines)?;
             return Ok(buf.len());
         }
-        let Some(last_newline) = buf.iter().rposition(|&b| b == b'\n') else {
+        let Some(last_newline) = memchr::memrchr(b'\n', buf) else {
             self.line.extend_from_slice(buf);
             return Ok(buf.len());
         };
@@ -281,7 +274,7 @@ impl Inner {
     /// Appends `bytes` under both locks. With [`Records::Lines`] it may hold
     /// several lines and a rotation may fall between them; a partial line at
     /// its end is a record of its own.
-    pub(crate) fn append(&self, bytes: &[u8], records: Records) -> io::Result<()> {
+    pub(crate) fn append(&self, bytes: &[u8], records: Records<'_>) -> io::Result<()> {
         let mut state = self.state.lock();
         if state.fork_generation != fork::generation() {
             state.after_fork(&self.config)?;
@@ -302,8 +295,10 @@ impl Inner {
         drop(held);
         if let Some(pruned) = state.files.pruned.take() {
             // Freeing the oldest backup's blocks is slow: done unlocked.
-            if let Err(e) = std::fs::remove_file(&pruned) {
-                self.report(&e);
+            match std::fs::remove_file(&pruned) {
+                // Another process, starting, removed it as a leftover.
+                Err(e) if e.kind() != io::ErrorKind::NotFound => self.report(&e, 0),
+                _ => {}
             }
         }
         result
@@ -311,14 +306,17 @@ impl Inner {
 
     /// [`append`](Inner::append) for paths that cannot return an error:
     /// count the failure and report it on stderr, the first of its kind only.
-    pub(crate) fn append_or_report(&self, bytes: &[u8], records: Records) {
+    pub(crate) fn append_or_report(&self, bytes: &[u8], records: Records<'_>) {
         if let Err(e) = self.append(bytes, records) {
-            self.report(&e);
+            self.report(&e, 1);
         }
     }
 
-    pub(crate) fn report(&self, err: &io::Error) {
-        if self.errors.fetch_add(1, Ordering::Relaxed) == 0 {
+    /// Counts `records` that could not be written; prints the first failure
+    /// (of any kind: a failure to delete an old backup loses no record).
+    pub(crate) fn report(&self, err: &io::Error, records: u64) {
+        self.errors.fetch_add(records, Ordering::Relaxed);
+        if !self.reported.swap(true, Ordering::Relaxed) {
             eprintln!(
                 "concurrent-rotating-file: cannot write to `{}`: {err} (further errors are counted, not printed)",
                 self.config.path.display()
@@ -350,56 +348,51 @@ impl Files {
         config: &Config,
         backups: &Backups,
         bytes: &[u8],
-        records: Records,
+        records: Records<'_>,
         now: Instant,
     ) -> io::Result<()> {
         // Invariant 4: another process rotated (or recreated) the file.
         if self.live.is_none() || self.generation != self.shared.generation() {
             self.reopen(config)?;
         }
+        if let Some((start, end)) = self.shared.unfinished_write() {
+            self.repair_unfinished_write(start, end)?;
+        }
         if now >= self.next_path_check || self.strict_until.is_some_and(|until| now < until) {
             self.check_path(config, now)?;
         }
         let mut size = self.shared.size();
-        let mut rest = bytes;
-        while !rest.is_empty() {
+        let mut start = 0;
+        while start < bytes.len() {
             let room = match config.max_bytes {
                 0 => u64::MAX,
                 max => max.saturating_sub(size),
             };
-            let take = if rest.len() as u64 <= room {
-                rest.len()
-            } else {
-                match records {
-                    Records::Lines => lines_within(rest, room),
-                    Records::One => 0,
+            let end = match records.last_end_within(bytes, start, room) {
+                Some(end) => end,
+                None if size > 0 => {
+                    // Invariant 2: the next record does not fit, start a new file.
+                    size = self.rotate(config, backups)?;
+                    continue;
                 }
-            };
-            let take = if take > 0 {
-                take
-            } else if size > 0 {
-                // Invariant 2: the next record does not fit, start a new file.
-                size = self.rotate(config, backups)?;
-                continue;
-            } else {
                 // A record larger than max_bytes, alone in an empty file.
-                match records {
-                    Records::Lines => rest
-                        .iter()
-                        .position(|&b| b == b'\n')
-                        .map_or(rest.len(), |i| i + 1),
-                    Records::One => rest.len(),
-                }
+                None => records.first_end_after(bytes, start),
             };
+            let chunk = &bytes[start..end];
             // Published before the write: a writer killed in between leaves
-            // the size overstated, which only makes the file rotate early.
-            self.shared.set_size(size + take as u64);
-            if let Err(e) = self.live()?.append(&rest[..take], size) {
+            // the size overstated, which only makes the file rotate early,
+            // and the write marked as in flight for the next writer to check.
+            let new_size = size + chunk.len() as u64;
+            self.shared.begin_write(size, new_size);
+            self.shared.set_size(new_size);
+            let result = self.live()?.append(chunk, size);
+            self.shared.end_write();
+            if let Err(e) = result {
                 self.shared.set_size(size);
                 return Err(e);
             }
-            size += take as u64;
-            rest = &rest[take..];
+            size += chunk.len() as u64;
+            start = end;
         }
         Ok(())
     }
@@ -408,6 +401,24 @@ impl Files {
         self.live
             .as_ref()
             .ok_or_else(|| io::Error::other("the log file is not open"))
+    }
+
+    /// A writer was killed during its `write(2)` of `start..end` (the only
+    /// way a marked write stays unfinished). A short write may have left
+    /// part of its record in the file: cut it off, so the next record does
+    /// not land glued to it (invariants 1 and 5). The record is the dead
+    /// process's own, not yet written.
+    fn repair_unfinished_write(&mut self, start: u64, end: u64) -> io::Result<()> {
+        let live = self.live()?;
+        let actual = live.end()?;
+        if actual > start && actual < end {
+            live.truncate(start)?;
+            self.shared.set_size(start);
+        } else {
+            self.shared.set_size(actual);
+        }
+        self.shared.end_write();
+        Ok(())
     }
 
     /// One `stat` of the log path: reopen if it names another file or none
@@ -484,25 +495,51 @@ fn unix_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// The length of the longest run of whole lines at the start of `bytes` that
-/// fits in `room` bytes; 0 if not even the first line fits.
-fn lines_within(bytes: &[u8], room: u64) -> usize {
-    let limit = bytes.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-    bytes[..limit]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
 
     #[test]
-    fn lines_within_cuts_at_the_last_whole_line() {
-        assert_eq!(lines_within(b"ab\ncd\nef\n", 7), 6);
-        assert_eq!(lines_within(b"ab\ncd\nef\n", 6), 6);
-        assert_eq!(lines_within(b"ab\ncd\nef\n", 2), 0);
-        assert_eq!(lines_within(b"ab\n", 100), 3);
+    fn a_record_cut_short_by_a_killed_writer_is_removed_before_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let mut log = RotatingFile::builder(&path).open().unwrap();
+        log.write_all(b"whole\n").unwrap();
+        // What a writer SIGKILLed inside `write(2)` of a 20-byte record leaves:
+        // the write marked in flight, and 8 of its bytes in the file.
+        {
+            let state = log.inner.state.lock();
+            state.files.shared.begin_write(6, 26);
+            state.files.shared.set_size(26);
+        }
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"partial ")
+            .unwrap();
+        log.write_all(b"next\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\nnext\n");
+    }
+
+    #[test]
+    fn a_write_killed_before_or_after_its_bytes_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let mut log = RotatingFile::builder(&path).open().unwrap();
+        log.write_all(b"whole\n").unwrap();
+        for (start, end) in [(6, 26), (0, 6)] {
+            let state = log.inner.state.lock();
+            state.files.shared.begin_write(start, end);
+            state.files.shared.set_size(end);
+            drop(state);
+            log.write_all(b"more\n").unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "whole\nmore\nmore\n"
+        );
     }
 }
