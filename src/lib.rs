@@ -40,6 +40,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! For log calls that only queue, [`RotatingFile::non_blocking`] starts a
+//! background thread that writes in batches; see [`NonBlocking`].
+//!
 //! # Guarantees
 //!
 //! With any number of processes and threads:
@@ -81,8 +84,11 @@ mod live_file;
 mod lock;
 #[cfg(feature = "tracing")]
 mod make_writer;
+mod non_blocking;
+mod records;
 mod safe_open;
 mod shared_state;
+mod worker;
 mod writer;
 
 pub use builder::Builder;
@@ -90,6 +96,7 @@ pub use compression::Compression;
 pub use error::{Error, ErrorKind};
 #[cfg(feature = "tracing")]
 pub use make_writer::EventWriter;
+pub use non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
 pub use writer::RotatingFile;
 
 /// The README's examples, compiled and run as doctests.

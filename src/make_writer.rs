@@ -1,18 +1,21 @@
-//! `tracing-subscriber` glue: [`RotatingFile`] as a [`MakeWriter`].
+//! `tracing-subscriber` glue: [`RotatingFile`] and [`NonBlocking`] as
+//! [`MakeWriter`]s.
 //!
 //! The fmt layer asks for a writer per event, writes the formatted event
 //! into it, and drops it. [`EventWriter`] collects the event in a buffer
-//! borrowed from the thread (no allocation per event once warm) and appends
-//! it as one record when dropped (SPEC invariant 1), even if the event spans
-//! several lines.
+//! borrowed from the thread (no allocation per event once warm) and, when
+//! dropped, appends it, or queues it, as one record (SPEC invariant 1), even
+//! if the event spans several lines.
 
 use std::cell::Cell;
 use std::io::{self, Write};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::RotatingFile;
+use crate::non_blocking::Shared;
+use crate::worker::Kind;
 use crate::writer::{Inner, Records};
+use crate::{NonBlocking, RotatingFile};
 
 /// A buffer kept per thread between events; one that grew past this is let
 /// go rather than held for ever.
@@ -22,15 +25,22 @@ thread_local! {
     static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
-/// The writer [`RotatingFile`] hands to `tracing-subscriber` for one event:
-/// it buffers what it is given and appends it as one record when dropped.
+/// The writer [`RotatingFile`] and [`NonBlocking`] hand to
+/// `tracing-subscriber` for one event: it buffers what it is given and, when
+/// dropped, appends it (or queues it) as one record.
 ///
 /// Errors cannot be returned from a drop: they are counted
-/// ([`RotatingFile::write_errors`]) and the first is printed on stderr; the
-/// next event tries again.
+/// ([`RotatingFile::write_errors`], [`NonBlocking::write_errors`]) and the
+/// first is printed on stderr; the next event tries again.
 pub struct EventWriter<'a> {
-    inner: &'a Inner,
+    sink: Sink<'a>,
     buf: Vec<u8>,
+}
+
+/// Where a finished event goes.
+enum Sink<'a> {
+    File(&'a Inner),
+    Queue(&'a Shared),
 }
 
 impl<'a> MakeWriter<'a> for RotatingFile {
@@ -38,7 +48,18 @@ impl<'a> MakeWriter<'a> for RotatingFile {
 
     fn make_writer(&'a self) -> Self::Writer {
         EventWriter {
-            inner: self.inner(),
+            sink: Sink::File(self.inner()),
+            buf: BUFFER.take(),
+        }
+    }
+}
+
+impl<'a> MakeWriter<'a> for NonBlocking {
+    type Writer = EventWriter<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        EventWriter {
+            sink: Sink::Queue(self.shared()),
             buf: BUFFER.take(),
         }
     }
@@ -50,8 +71,8 @@ impl Write for EventWriter<'_> {
         Ok(buf.len())
     }
 
-    /// The event is appended when the writer is dropped, whole; flushing
-    /// part of it would split it.
+    /// The event goes out when the writer is dropped, whole; flushing part
+    /// of it would split it.
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
@@ -60,7 +81,14 @@ impl Write for EventWriter<'_> {
 impl Drop for EventWriter<'_> {
     fn drop(&mut self) {
         if !self.buf.is_empty() {
-            self.inner.append_or_report(&self.buf, Records::One);
+            match self.sink {
+                Sink::File(inner) => inner.append_or_report(&self.buf, Records::One),
+                Sink::Queue(shared) => {
+                    if let Err(e) = shared.send(&self.buf, Kind::One) {
+                        shared.file().inner().report(&e, 1);
+                    }
+                }
+            }
         }
         let mut buf = std::mem::take(&mut self.buf);
         if buf.capacity() <= KEEP_CAPACITY {
@@ -73,7 +101,12 @@ impl Drop for EventWriter<'_> {
 
 impl std::fmt::Debug for EventWriter<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sink = match self.sink {
+            Sink::File(_) => "file",
+            Sink::Queue(_) => "queue",
+        };
         f.debug_struct("EventWriter")
+            .field("sink", &sink)
             .field("buffered", &self.buf.len())
             .finish()
     }
