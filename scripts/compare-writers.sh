@@ -12,12 +12,17 @@ procs=${2:-4}
 lines=${3:-200000}
 cargo build --release --quiet --bin crf-stress
 bin=target/release/crf-stress
+rotation="--max-bytes 1048576 --backups 10"
 declare -A modes=(
     [raw-flock]="--mode raw-flock --max-bytes 0"
-    [sync]="--mode sync --max-bytes 1048576 --backups 10"
-    [tracing]="--mode tracing --max-bytes 1048576 --backups 10"
+    [raw-unlocked]="--mode raw-unlocked --max-bytes 0"
+    [raw-batched]="--mode raw-batched --max-bytes 0"
+    [sync]="--mode sync $rotation"
+    [tracing]="--mode tracing $rotation"
+    [non-blocking]="--mode non-blocking $rotation"
+    [tracing-non-blocking]="--mode tracing-non-blocking $rotation"
 )
-order=(raw-flock sync tracing)
+order=(raw-flock raw-unlocked raw-batched sync tracing non-blocking tracing-non-blocking)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for ((r = 1; r <= rounds; r++)); do
@@ -34,11 +39,15 @@ for line in open(sys.argv[1]):
     report = json.loads(report)
     if not report["ok"]:
         sys.exit(f"{mode}: invariants broken: {report['problems']}")
-    runs.setdefault(mode, []).append(report["lines_per_second"])
-base = statistics.median(runs["raw-flock"])
+    runs.setdefault(mode, []).append((report["lines_per_second"], report["write_p50_ns"], report["write_p99_ns"]))
+median = {mode: statistics.median(v[0] for v in values) for mode, values in runs.items()}
 print(f"{sys.argv[2]} processes x {sys.argv[3]} lines of 120 bytes, {len(runs['raw-flock'])} interleaved rounds, medians")
-print(f"{'writer':<12} {'lines/s':>10} {'vs raw flock loop':>18}")
+print("library writers rotate at 1 MiB keeping 10 backups; raw loops never rotate")
+header = ("writer", "lines/s", "/raw-flock", "/raw-unlocked", "/raw-batched", "call p50 ns", "call p99 ns")
+print("{:<22}{:>11}{:>12}{:>14}{:>13}{:>13}{:>13}".format(*header))
 for mode, values in runs.items():
-    median = statistics.median(values)
-    print(f"{mode:<12} {median:>10.0f} {median / base:>17.2f}x")
+    p50 = statistics.median(v[1] for v in values)
+    p99 = statistics.median(v[2] for v in values)
+    ratios = [median[mode] / median[base] for base in ("raw-flock", "raw-unlocked", "raw-batched")]
+    print(f"{mode:<22}{median[mode]:>11.0f}{ratios[0]:>11.2f}x{ratios[1]:>13.2f}x{ratios[2]:>12.2f}x{p50:>13.0f}{p99:>13.0f}")
 PY

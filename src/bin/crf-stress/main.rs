@@ -166,14 +166,7 @@ fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io
             .args(["--line-size", &args.line_size.to_string()])
             .args(["--max-bytes", &args.max_bytes.to_string()])
             .args(["--backups", &backups.to_string()])
-            .args([
-                "--mode",
-                match args.mode {
-                    WriterMode::Sync => "sync",
-                    WriterMode::Tracing => "tracing",
-                    WriterMode::RawFlock => "raw-flock",
-                },
-            ])
+            .args(["--mode", &args.mode.name()])
             .stdout(Stdio::piped())
             .spawn()?;
         children.push((id, child));
@@ -245,10 +238,9 @@ fn kill_at_random_progress(
             }
             std::thread::sleep(Duration::from_micros(200));
         }
-        let pid = children[victim].1.id() as libc::pid_t;
-        // SAFETY: plain kill(2) of our own child, not yet reaped (a zombie
-        // at worst, which ignores it).
-        unsafe { libc::kill(pid, libc::SIGKILL) };
+        // SIGKILL; a no-op for a child already reaped (its pid may have been
+        // reused), which `kill(2)` by pid would not know.
+        children[victim].1.kill()?;
     }
     Ok(())
 }

@@ -16,10 +16,40 @@ pub(crate) enum WriterMode {
     Sync,
     /// One `tracing` event per line, through the fmt layer with no decoration.
     Tracing,
+    /// `write_all` of each line through the background writer
+    /// (`non_blocking`).
+    NonBlocking,
+    /// One `tracing` event per line through the background writer.
+    TracingNonBlocking,
     /// Baseline, not the library: `flock`, `write`, unlock per line on the
     /// same lock and log files, never rotating. The floor the sync writer is
     /// measured against.
     RawFlock,
+    /// Baseline: one `write` per line on an `O_APPEND` file, no lock, no
+    /// rotation.
+    RawUnlocked,
+    /// Baseline: lines gathered into 64 KiB batches, one `write` each, no
+    /// lock, no rotation. The floor the background writer is measured
+    /// against.
+    RawBatched,
+}
+
+impl WriterMode {
+    /// The name on the command line.
+    pub(crate) fn name(self) -> String {
+        self.to_possible_value()
+            .expect("no skipped variants")
+            .get_name()
+            .to_owned()
+    }
+
+    /// Whether this is a baseline loop rather than the library.
+    pub(crate) fn is_raw(self) -> bool {
+        matches!(
+            self,
+            WriterMode::RawFlock | WriterMode::RawUnlocked | WriterMode::RawBatched
+        )
+    }
 }
 
 /// The options one worker process runs with.
@@ -52,8 +82,8 @@ pub(crate) struct WorkerArgs {
 
 /// Runs the worker; prints `done <lines> <p50 ns> <p99 ns>` on success.
 pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
-    if args.mode == WriterMode::RawFlock {
-        return raw_flock(args);
+    if args.mode.is_raw() {
+        return raw_loop(args);
     }
     let log = RotatingFile::builder(&args.log)
         .max_bytes(args.max_bytes)
@@ -92,53 +122,90 @@ pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn write_lines(
-    mut log: RotatingFile,
+    log: RotatingFile,
     args: &WorkerArgs,
     thread: u32,
 ) -> std::io::Result<Vec<Duration>> {
     let mut latencies = Vec::with_capacity(args.lines as usize);
-    let mut line = Vec::with_capacity(args.line_size);
-    let writer = (args.id, thread);
-    match args.mode {
+    let (errors, dropped) = match args.mode {
         WriterMode::Sync => {
-            for seq in 0..args.lines {
-                record::line(&mut line, writer, seq, args.line_size);
-                let start = Instant::now();
-                log.write_all(&line)?;
-                latencies.push(start.elapsed());
-            }
+            let mut writer = log.clone();
+            write_io(&mut writer, args, thread, &mut latencies)?;
+            drop(writer);
+            (log.write_errors(), 0)
         }
-        WriterMode::RawFlock => unreachable!("handled by raw_flock"),
+        WriterMode::NonBlocking => {
+            let (mut writer, guard) = log.non_blocking();
+            write_io(&mut writer, args, thread, &mut latencies)?;
+            drop(guard);
+            (writer.write_errors(), writer.dropped())
+        }
         WriterMode::Tracing => {
-            let subscriber = tracing_subscriber::fmt()
-                .with_writer(log.clone())
-                .without_time()
-                .with_level(false)
-                .with_target(false)
-                .with_ansi(false)
-                .finish();
-            tracing::subscriber::with_default(subscriber, || {
-                for seq in 0..args.lines {
-                    record::line(&mut line, writer, seq, args.line_size);
-                    // The fmt layer adds the newline.
-                    let text =
-                        std::str::from_utf8(&line[..line.len() - 1]).expect("lines are ASCII");
-                    let start = Instant::now();
-                    tracing::info!("{text}");
-                    latencies.push(start.elapsed());
-                }
-            });
-            let errors = log.write_errors();
-            if errors > 0 {
-                return Err(std::io::Error::other(format!("{errors} events failed")));
-            }
+            write_events(log.clone(), args, thread, &mut latencies);
+            (log.write_errors(), 0)
         }
+        WriterMode::TracingNonBlocking => {
+            let (writer, guard) = log.non_blocking();
+            write_events(writer.clone(), args, thread, &mut latencies);
+            drop(guard);
+            (writer.write_errors(), writer.dropped())
+        }
+        WriterMode::RawFlock | WriterMode::RawUnlocked | WriterMode::RawBatched => {
+            unreachable!("handled by raw_loop")
+        }
+    };
+    if errors > 0 || dropped > 0 {
+        return Err(std::io::Error::other(format!(
+            "{errors} records failed, {dropped} dropped"
+        )));
     }
     Ok(latencies)
 }
 
-/// The baseline loop: what one locked append costs with nothing else.
-fn raw_flock(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
+/// One `write_all` per line, timed.
+fn write_io(
+    writer: &mut impl Write,
+    args: &WorkerArgs,
+    thread: u32,
+    latencies: &mut Vec<Duration>,
+) -> std::io::Result<()> {
+    let mut line = Vec::with_capacity(args.line_size);
+    for seq in 0..args.lines {
+        record::line(&mut line, (args.id, thread), seq, args.line_size);
+        let start = Instant::now();
+        writer.write_all(&line)?;
+        latencies.push(start.elapsed());
+    }
+    writer.flush()
+}
+
+/// One `tracing` event per line through the fmt layer, timed.
+fn write_events<W>(writer: W, args: &WorkerArgs, thread: u32, latencies: &mut Vec<Duration>)
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .without_time()
+        .with_level(false)
+        .with_target(false)
+        .with_ansi(false)
+        .finish();
+    let mut line = Vec::with_capacity(args.line_size);
+    tracing::subscriber::with_default(subscriber, || {
+        for seq in 0..args.lines {
+            record::line(&mut line, (args.id, thread), seq, args.line_size);
+            // The fmt layer adds the newline.
+            let text = std::str::from_utf8(&line[..line.len() - 1]).expect("lines are ASCII");
+            let start = Instant::now();
+            tracing::info!("{text}");
+            latencies.push(start.elapsed());
+        }
+    });
+}
+
+/// The baseline loops: what the kernel costs with nothing of the library.
+fn raw_loop(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
     let lock_path = args.log.with_file_name(".__app.lock");
     let lock = std::fs::OpenOptions::new()
         .read(true)
@@ -151,15 +218,29 @@ fn raw_flock(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
         .create(true)
         .open(&args.log)?;
     let mut line = Vec::with_capacity(args.line_size);
+    let mut batch = Vec::with_capacity(64 * 1024 + args.line_size);
     let mut latencies = Vec::with_capacity(args.lines as usize);
     for seq in 0..args.lines {
         record::line(&mut line, (args.id, 0), seq, args.line_size);
         let start = Instant::now();
-        lock.lock()?;
-        file.write_all(&line)?;
-        lock.unlock()?;
+        match args.mode {
+            WriterMode::RawFlock => {
+                lock.lock()?;
+                file.write_all(&line)?;
+                lock.unlock()?;
+            }
+            WriterMode::RawUnlocked => file.write_all(&line)?,
+            _ => {
+                if batch.len() + line.len() > 64 * 1024 {
+                    file.write_all(&batch)?;
+                    batch.clear();
+                }
+                batch.extend_from_slice(&line);
+            }
+        }
         latencies.push(start.elapsed());
     }
+    file.write_all(&batch)?;
     let (p50, p99) = percentiles(latencies);
     println!("done {} {} {}", args.lines, p50.as_nanos(), p99.as_nanos());
     Ok(())

@@ -1,0 +1,286 @@
+//! The background writer: flush and shutdown lose nothing (SPEC invariant
+//! 7), a full queue blocks or drops-and-counts exactly, errors are counted
+//! and writing resumes (invariant 8), and many processes through it keep
+//! every invariant.
+
+mod common;
+
+use std::fs::File;
+use std::io::Write;
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use common::Workers;
+use concurrent_rotating_file::RotatingFile;
+
+fn lines_in(path: &std::path::Path) -> usize {
+    std::fs::read_to_string(path).map_or(0, |s| s.lines().count())
+}
+
+/// Holds the log's lock from another open file description, as another
+/// process would: the background thread stalls on it.
+fn hold_lock(dir: &std::path::Path) -> File {
+    let lock = File::open(dir.join(".__app.lock")).unwrap();
+    lock.lock().unwrap();
+    lock
+}
+
+#[test]
+fn flush_returns_once_everything_sent_is_in_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .open()
+        .unwrap();
+    let (mut writer, _guard) = log.non_blocking();
+    for round in 1..=5 {
+        for i in 0..1000 {
+            writeln!(writer, "round {round} line {i}").unwrap();
+        }
+        writer.flush().unwrap();
+        assert_eq!(lines_in(log.path()), round * 1000);
+    }
+}
+
+#[test]
+fn dropping_the_guard_writes_everything_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .max_bytes(4096)
+        .backups(100)
+        .open()
+        .unwrap();
+    let (writer, guard) = log.non_blocking();
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let mut writer = writer.clone();
+            std::thread::spawn(move || {
+                for i in 0..2500 {
+                    writeln!(writer, "thread {t} line {i:05}").unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    drop(guard);
+    let mut total = lines_in(log.path());
+    for n in 1..=100 {
+        total += lines_in(&dir.path().join(format!("app.log.{n}")));
+    }
+    assert_eq!(total, 10_000);
+}
+
+#[test]
+fn a_partial_line_is_written_on_flush_and_handle_drop() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .open()
+        .unwrap();
+    let (mut writer, guard) = log.non_blocking();
+    writer.write_all(b"first ").unwrap();
+    writer.flush().unwrap();
+    let mut other = writer.clone();
+    other.write_all(b"second").unwrap();
+    drop(other);
+    drop(guard);
+    assert_eq!(std::fs::read_to_string(log.path()).unwrap(), "first second");
+}
+
+#[test]
+fn after_the_guard_is_dropped_writes_go_straight_to_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .open()
+        .unwrap();
+    let (mut writer, guard) = log.non_blocking();
+    writeln!(writer, "queued").unwrap();
+    drop(guard);
+    writeln!(writer, "direct").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(log.path()).unwrap(),
+        "queued\ndirect\n"
+    );
+}
+
+#[test]
+fn a_lossy_writer_with_a_full_queue_drops_and_counts_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .open()
+        .unwrap();
+    let (mut writer, guard) = log.non_blocking_builder().capacity(8).lossy(true).finish();
+    let lock = hold_lock(dir.path());
+    for i in 0..200 {
+        writeln!(writer, "line {i}").unwrap();
+    }
+    // The stalled thread holds what it took before the lock stopped it; the
+    // queue holds 8 more; everything else was dropped.
+    let dropped = writer.dropped();
+    assert!((1..=200 - 8).contains(&dropped), "{dropped} dropped");
+    lock.unlock().unwrap();
+    writer.flush().unwrap();
+    drop(guard);
+    assert_eq!(lines_in(log.path()) as u64 + dropped, 200);
+    assert_eq!(writer.dropped(), dropped);
+}
+
+#[test]
+fn a_full_queue_makes_a_lossless_writer_wait_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .open()
+        .unwrap();
+    let (writer, guard) = log.non_blocking_builder().capacity(4).finish();
+    let lock = hold_lock(dir.path());
+    let sent = std::sync::Arc::new(AtomicU64::new(0));
+    let producer = {
+        let (mut writer, sent) = (writer.clone(), sent.clone());
+        std::thread::spawn(move || {
+            for i in 0..50 {
+                writeln!(writer, "line {i}").unwrap();
+                sent.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let before = sent.load(Ordering::SeqCst);
+    assert!(
+        before < 50,
+        "the producer should be waiting for room, sent {before}"
+    );
+    lock.unlock().unwrap();
+    producer.join().unwrap();
+    drop(guard);
+    assert_eq!(lines_in(log.path()), 50);
+    assert_eq!(writer.dropped(), 0);
+}
+
+#[test]
+fn background_write_errors_are_counted_and_writing_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let path = logs.join("app.log");
+    let log = RotatingFile::builder(&path)
+        .path_check_interval(Duration::ZERO)
+        .open()
+        .unwrap();
+    let (mut writer, _guard) = log.non_blocking();
+    // The log's directory vanishes and cannot be recreated: every write fails.
+    std::fs::remove_dir_all(&logs).unwrap();
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::remove_dir(&logs).unwrap();
+    let blocker = std::fs::write(&logs, "a file where the directory was");
+    blocker.unwrap();
+    writeln!(writer, "lost 1").unwrap();
+    writeln!(writer, "lost 2").unwrap();
+    writer.flush().unwrap();
+    assert_eq!(writer.write_errors(), 2);
+    // The cause clears: logging resumes by itself.
+    std::fs::remove_file(&logs).unwrap();
+    writeln!(writer, "back").unwrap();
+    writer.flush().unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "back\n");
+    assert_eq!(writer.write_errors(), 2);
+}
+
+#[test]
+fn tracing_events_through_the_background_writer_are_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .max_bytes(40)
+        .backups(5)
+        .open()
+        .unwrap();
+    let (writer, guard) = log.non_blocking();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .without_time()
+        .with_target(false)
+        .with_level(false)
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!("first event");
+        tracing::info!("second event\nspans three\nlines of text");
+    });
+    drop(guard);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.log.1")).unwrap(),
+        "first event\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(log.path()).unwrap(),
+        "second event\nspans three\nlines of text\n"
+    );
+}
+
+#[test]
+fn many_processes_through_the_background_writer_keep_every_invariant() {
+    let dir = tempfile::tempdir().unwrap();
+    let workers = Workers {
+        processes: 4,
+        lines: 5000,
+        mode: "non-blocking",
+        ..Workers::new(dir.path())
+    };
+    workers.run();
+    assert_eq!(workers.verify(vec![]).found, 20_000);
+}
+
+#[test]
+fn many_processes_logging_tracing_events_through_the_background_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let workers = Workers {
+        processes: 3,
+        threads: 2,
+        lines: 3000,
+        mode: "tracing-non-blocking",
+        ..Workers::new(dir.path())
+    };
+    workers.run();
+    assert_eq!(workers.verify(vec![]).found, 18_000);
+}
+
+#[test]
+fn sigkill_of_background_writers_disturbs_no_survivor() {
+    // A killed process's batch may be cut short inside its write(2); the
+    // next writer removes the partial record, so no survivor's record is
+    // glued to it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut kills = 0;
+    for round in 0..4 {
+        let out = Command::new(common::STRESS)
+            .args([
+                "-p",
+                "6",
+                "-n",
+                "40000",
+                "--max-bytes",
+                "131072",
+                "--kill",
+                "3",
+                "--mode",
+                "non-blocking",
+                "--json",
+            ])
+            .arg("--dir")
+            .arg(dir.path().join(format!("round{round}")))
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && report.contains("\"ok\":true"),
+            "round {round}: {report}"
+        );
+        kills += report
+            .split("\"killed\":")
+            .nth(1)
+            .and_then(|s| s.split(',').next())
+            .unwrap()
+            .parse::<u32>()
+            .unwrap();
+    }
+    assert!(kills > 0, "no worker was killed while writing in any round");
+}
