@@ -1,26 +1,41 @@
 //! The chain of backups and the rotation that shifts it.
 //!
 //! `app.log` is the live file, `app.log.1` the newest backup and `app.log.N`
-//! the oldest, N at most `backups` (SPEC invariant 3). Rotation, done under
-//! the lock, is renames only, after removing the oldest backup if the chain
-//! is full: `.N-1` -> `.N`, ..., `.1` -> `.2`, then the live file -> `.1`.
-//! No rename replaces an existing file.
+//! the oldest, N at most `backups` (SPEC invariant 3); with gzip, a backup
+//! may also be `app.log.n.gz`, never both. Rotation, done under the lock, is
+//! renames only, after moving the oldest backup aside if the chain is full:
+//! `.N-1` -> `.N`, ..., `.1` -> `.2` (each in the form it has), then the live
+//! file -> `.1`. No rename replaces an existing file.
 //!
 //! Crash safety (SPEC invariant 5): a process killed between two renames
 //! leaves one gap in the numbering and loses nothing. The shift therefore
 //! moves only the run of backups before the first gap, which fills the gap
 //! and leaves the chain whole again after the next rotation. Python's handler
-//! shifts the same way.
+//! shifts the same way. A number found both plain and gzipped is what a
+//! compressor killed between its last two steps leaves: the `.gz` only got
+//! its name once complete, so the plain file goes.
 
 use std::ffi::OsString;
+use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+
+use crate::live_file::FileId;
 
 /// The backup names of one log file.
 #[derive(Debug, Clone)]
 pub(crate) struct Backups {
     live: PathBuf,
     count: usize,
+}
+
+/// What a chain shift leaves to do once the lock is released.
+#[derive(Debug, Default)]
+pub(crate) struct Shifted {
+    /// The oldest backup, moved aside to be deleted.
+    pub(crate) pruned: Option<PathBuf>,
+    /// Plain backups now in the chain (numbered after the shift).
+    pub(crate) plain: Vec<usize>,
 }
 
 // === impl Backups ===
@@ -35,86 +50,228 @@ impl Backups {
 
     /// `app.log.n`.
     pub(crate) fn path(&self, n: usize) -> PathBuf {
+        self.with_suffix(&format!(".{n}"))
+    }
+
+    /// `app.log.n.gz`.
+    pub(crate) fn gz_path(&self, n: usize) -> PathBuf {
+        self.with_suffix(&format!(".{n}.gz"))
+    }
+
+    fn with_suffix(&self, suffix: &str) -> PathBuf {
         let mut name = OsString::from(self.live.as_os_str());
-        name.push(format!(".{n}"));
+        name.push(suffix);
         PathBuf::from(name)
     }
 
-    /// How many backups stand in an unbroken run from `.1`.
-    fn run_length(&self) -> io::Result<usize> {
-        let mut n = 0;
-        while n < self.count {
-            match std::fs::symlink_metadata(self.path(n + 1)) {
-                Ok(_) => n += 1,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => break,
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(n)
-    }
-
-    /// Where this process parks the oldest backup until it deletes it,
-    /// outside the lock: `.__app.log.pruned.<pid>`.
-    fn pruned_path(&self) -> PathBuf {
+    /// A hidden name in the log's directory: `.__app.log<suffix>`.
+    pub(crate) fn hidden_path(&self, suffix: &str) -> PathBuf {
         let mut name = OsString::from(".__");
         name.push(self.live.file_name().unwrap_or_default());
-        name.push(format!(".pruned.{}", std::process::id()));
+        name.push(suffix);
         self.live.with_file_name(name)
     }
 
-    /// Removes backups parked for deletion by processes killed before they
-    /// could delete them (SPEC invariant 5: leftovers are repaired).
-    pub(crate) fn remove_leftovers(&self) -> io::Result<()> {
-        let dir = match self.live.parent() {
+    fn dir(&self) -> &Path {
+        match self.live.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
-        };
-        let mut prefix = OsString::from(".__");
-        prefix.push(self.live.file_name().unwrap_or_default());
-        prefix.push(".pruned.");
-        for entry in std::fs::read_dir(dir)? {
-            let entry = entry?;
-            if entry
-                .file_name()
-                .as_encoded_bytes()
-                .starts_with(prefix.as_encoded_bytes())
-            {
-                match std::fs::remove_file(entry.path()) {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                    _ => {}
-                }
+        }
+    }
+
+    /// Whether backup `n` exists, and gzipped or not. Repairs a number that
+    /// exists in both forms.
+    fn form(&self, n: usize) -> io::Result<Option<Form>> {
+        let gz = exists(&self.gz_path(n))?;
+        let plain = exists(&self.path(n))?;
+        if gz && plain {
+            remove_if_present(&self.path(n))?;
+        }
+        Ok(match (gz, plain) {
+            (true, _) => Some(Form::Gz),
+            (false, true) => Some(Form::Plain),
+            (false, false) => None,
+        })
+    }
+
+    /// The forms of the unbroken run of backups from `.1`.
+    fn run(&self) -> io::Result<Vec<Form>> {
+        let mut run = Vec::new();
+        while run.len() < self.count {
+            match self.form(run.len() + 1)? {
+                Some(form) => run.push(form),
+                None => break,
             }
         }
-        Ok(())
+        Ok(run)
     }
 
     /// Shifts the chain up by one and renames the live file to `.1`.
-    /// Called with the lock held; `count` must be at least 1. Returns the
-    /// path of the oldest backup if it fell off the chain: the caller
-    /// deletes it once the lock is released.
-    pub(crate) fn rotate(&self) -> io::Result<Option<PathBuf>> {
+    /// Called with the lock held; `count` must be at least 1.
+    pub(crate) fn rotate(&self) -> io::Result<Shifted> {
         debug_assert!(self.count >= 1);
-        let run = self.run_length()?;
-        let mut pruned = None;
-        if run == self.count {
+        let mut run = self.run()?;
+        let mut shifted = Shifted::default();
+        if run.len() == self.count {
             // The chain is full: move the oldest aside first. Renaming onto
             // it instead would make ext4 (auto_da_alloc) flush the renamed
             // file's dirty pages synchronously, and freeing its blocks takes
             // time too, with every writer waiting.
-            let aside = self.pruned_path();
-            std::fs::rename(self.path(self.count), &aside)?;
-            pruned = Some(aside);
+            let aside = self.hidden_path(&format!(".pruned.{}", std::process::id()));
+            let oldest = run.pop().expect("count >= 1");
+            std::fs::rename(self.named(self.count, oldest), &aside)?;
+            shifted.pruned = Some(aside);
         }
-        let top = run.min(self.count - 1);
-        for n in (1..=top).rev() {
-            std::fs::rename(self.path(n), self.path(n + 1))?;
+        for (i, &form) in run.iter().enumerate().rev() {
+            std::fs::rename(self.named(i + 1, form), self.named(i + 2, form))?;
         }
         match std::fs::rename(&self.live, self.path(1)) {
             // Someone removed the live file: nothing to keep.
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            other => other?,
+            other => {
+                other?;
+                shifted.plain.push(1);
+            }
         }
-        Ok(pruned)
+        shifted.plain.extend(
+            run.iter()
+                .enumerate()
+                .filter(|(_, f)| **f == Form::Plain)
+                .map(|(i, _)| i + 2),
+        );
+        Ok(shifted)
+    }
+
+    fn named(&self, n: usize, form: Form) -> PathBuf {
+        match form {
+            Form::Plain => self.path(n),
+            Form::Gz => self.gz_path(n),
+        }
+    }
+
+    /// The plain backups in the chain (for compressing what a killed
+    /// compressor left). Called with the lock held.
+    pub(crate) fn plain_backups(&self) -> io::Result<Vec<usize>> {
+        let run = self.run()?;
+        Ok(run
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| **f == Form::Plain)
+            .map(|(i, _)| i + 1)
+            .collect())
+    }
+
+    /// Where the plain backup that is file `id` is now, if still in the
+    /// chain: the chain may have shifted since it was found. Called with the
+    /// lock held.
+    pub(crate) fn find(&self, id: FileId) -> io::Result<Option<usize>> {
+        for n in 1..=self.count {
+            match std::fs::symlink_metadata(self.path(n)) {
+                Ok(meta) if FileId::of(&meta) == id => return Ok(Some(n)),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    if !exists(&self.gz_path(n))? {
+                        return Ok(None);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Removes what killed processes left: backups parked for deletion, and
+    /// unfinished compressions no live compressor holds (SPEC invariant 5).
+    pub(crate) fn remove_leftovers(&self) -> io::Result<()> {
+        let pruned = self.hidden_path(".pruned.");
+        let hidden = self.hidden_path(".");
+        let (pruned, hidden) = (name_bytes(&pruned), name_bytes(&hidden));
+        for entry in std::fs::read_dir(self.dir())? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.as_encoded_bytes();
+            let parked = name.starts_with(&pruned);
+            let unfinished = name.starts_with(&hidden) && name.ends_with(b".gz.tmp");
+            if parked || (unfinished && !is_claimed(&entry.path())?) {
+                remove_if_present(&entry.path())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Backups {
+    /// Deletes a backup moved aside by a rotation, and the unfinished
+    /// compression of it that a killed compressor may have left (a live one
+    /// holds its claim and cleans up itself). Called without the lock.
+    pub(crate) fn delete_pruned(&self, pruned: &Path) -> io::Result<()> {
+        let ino = match std::fs::symlink_metadata(pruned) {
+            Ok(meta) => FileId::of(&meta).ino(),
+            // Another process, starting, removed it as a leftover.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        remove_if_present(pruned)?;
+        let temp = self.hidden_path(&format!(".{ino}.gz.tmp"));
+        if !is_claimed(&temp)? {
+            remove_if_present(&temp)?;
+        }
+        Ok(())
+    }
+}
+
+/// Backup forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Plain,
+    Gz,
+}
+
+fn name_bytes(path: &Path) -> Vec<u8> {
+    path.file_name()
+        .unwrap_or_default()
+        .as_encoded_bytes()
+        .to_vec()
+}
+
+fn exists(path: &Path) -> io::Result<bool> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) fn remove_if_present(path: &Path) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a live compressor holds `path` (it keeps an `flock` on the files
+/// it works on; the kernel drops it when the compressor dies).
+fn is_claimed(path: &Path) -> io::Result<bool> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(e),
+    };
+    claim(&file).map(|claimed| !claimed)
+}
+
+/// Takes the compressor's claim on `file`: `true` if this caller now holds
+/// it, `false` if a live compressor does.
+pub(crate) fn claim(file: &File) -> io::Result<bool> {
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
     }
 }
 
@@ -138,7 +295,7 @@ mod tests {
         let backups = Backups::new(&live, 2);
         for content in ["a", "b", "c"] {
             std::fs::write(&live, content).unwrap();
-            if let Some(pruned) = backups.rotate().unwrap() {
+            if let Some(pruned) = backups.rotate().unwrap().pruned {
                 assert_eq!(std::fs::read_to_string(&pruned).unwrap(), "a");
                 std::fs::remove_file(pruned).unwrap();
             }
@@ -149,13 +306,60 @@ mod tests {
     }
 
     #[test]
-    fn leftovers_of_a_killed_pruner_are_removed() {
+    fn plain_and_gzipped_backups_shift_alike() {
         let dir = tempfile::tempdir().unwrap();
         let live = dir.path().join("app.log");
-        std::fs::write(dir.path().join(".__app.log.pruned.12345"), "old").unwrap();
+        let backups = Backups::new(&live, 4);
+        std::fs::write(backups.gz_path(1), "gz1").unwrap();
+        std::fs::write(backups.path(2), "plain2").unwrap();
         std::fs::write(&live, "live").unwrap();
-        Backups::new(&live, 3).remove_leftovers().unwrap();
-        assert_eq!(names(dir.path()), ["app.log"]);
+        let shifted = backups.rotate().unwrap();
+        assert_eq!(
+            names(dir.path()),
+            ["app.log.1", "app.log.2.gz", "app.log.3"]
+        );
+        assert_eq!(shifted.plain, [1, 3]);
+    }
+
+    #[test]
+    fn a_number_both_plain_and_gzipped_keeps_the_gz() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("app.log");
+        let backups = Backups::new(&live, 4);
+        std::fs::write(backups.gz_path(1), "complete gz").unwrap();
+        std::fs::write(backups.path(1), "plain").unwrap();
+        std::fs::write(&live, "live").unwrap();
+        backups.rotate().unwrap();
+        assert_eq!(names(dir.path()), ["app.log.1", "app.log.2.gz"]);
+    }
+
+    #[test]
+    fn a_backup_is_found_by_inode_after_the_chain_shifted() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("app.log");
+        let backups = Backups::new(&live, 5);
+        std::fs::write(&live, "first").unwrap();
+        backups.rotate().unwrap();
+        let id = FileId::of(&std::fs::metadata(backups.path(1)).unwrap());
+        std::fs::write(&live, "second").unwrap();
+        backups.rotate().unwrap();
+        assert_eq!(backups.find(id).unwrap(), Some(2));
+    }
+
+    #[test]
+    fn leftovers_of_killed_processes_are_removed_but_claimed_temps_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("app.log");
+        let backups = Backups::new(&live, 3);
+        std::fs::write(dir.path().join(".__app.log.pruned.12345"), "old").unwrap();
+        std::fs::write(dir.path().join(".__app.log.77.gz.tmp"), "half a gzip").unwrap();
+        let busy = dir.path().join(".__app.log.78.gz.tmp");
+        std::fs::write(&busy, "being written").unwrap();
+        let holder = File::open(&busy).unwrap();
+        assert!(claim(&holder).unwrap());
+        std::fs::write(&live, "live").unwrap();
+        backups.remove_leftovers().unwrap();
+        assert_eq!(names(dir.path()), [".__app.log.78.gz.tmp", "app.log"]);
     }
 
     #[test]

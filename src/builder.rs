@@ -20,7 +20,9 @@ use crate::{Compression, RotatingFile};
 /// | --- | --- | --- |
 /// | [`max_bytes`](Builder::max_bytes) | 1 MiB | 0: never rotate |
 /// | [`backups`](Builder::backups) | 10 | 0 only with `max_bytes(0)` |
-/// | [`compression`](Builder::compression) | [`Compression::None`] | |
+/// | [`compression`](Builder::compression) | [`Compression::None`] | gzip in a thread, off the lock |
+/// | [`compression_level`](Builder::compression_level) | 1 | 0 to 9 |
+/// | [`compression_wait`](Builder::compression_wait) | 10 s | for queued compressions, at the last drop |
 /// | [`lock_dir`](Builder::lock_dir) | the log's directory | lock named like Python's handler |
 /// | [`mode`](Builder::mode) | `0o644`, less the umask | for the log, its backups, the lock and state files |
 /// | [`create_dirs`](Builder::create_dirs) | `true` | missing parent and lock directories |
@@ -38,6 +40,8 @@ pub struct Builder {
     pub(crate) create_dirs: bool,
     pub(crate) path_check_interval: Duration,
     pub(crate) lock_spin: Duration,
+    pub(crate) gzip_level: u32,
+    pub(crate) compression_wait: Duration,
 }
 
 /// The options of an open file, validated, with the derived paths.
@@ -52,6 +56,9 @@ pub(crate) struct Config {
     pub(crate) create_dirs: bool,
     pub(crate) path_check_interval: Duration,
     pub(crate) lock_spin: Duration,
+    pub(crate) compression: Compression,
+    pub(crate) gzip_level: u32,
+    pub(crate) compression_wait: Duration,
 }
 
 // === impl Builder ===
@@ -71,6 +78,8 @@ impl Builder {
             create_dirs: true,
             path_check_interval: Duration::from_millis(100),
             lock_spin: Duration::from_micros(60),
+            gzip_level: 1,
+            compression_wait: Duration::from_secs(10),
         }
     }
 
@@ -96,8 +105,30 @@ impl Builder {
     }
 
     /// How backups are stored. Default: [`Compression::None`].
+    ///
+    /// With [`Compression::Gzip`], each process gzips the backups its
+    /// rotations make in a thread of its own, outside the lock: writers never
+    /// wait for it. Until then a backup stays plain (`app.log.1`); a
+    /// complete `app.log.1.gz` then replaces it.
     pub fn compression(mut self, compression: Compression) -> Self {
         self.compression = compression;
+        self
+    }
+
+    /// The gzip level, 0 (store) to 9 (smallest). Default: 1, the fastest
+    /// that compresses: on log text it takes a 1 MiB backup to about a tenth
+    /// of its size in a few milliseconds.
+    pub fn compression_level(mut self, level: u32) -> Self {
+        self.gzip_level = level;
+        self
+    }
+
+    /// How long dropping a process's last handle waits for its queued
+    /// compressions to finish. What is left unfinished stays plain and is
+    /// compressed by the next process that rotates or opens the log.
+    /// Default: 10 s.
+    pub fn compression_wait(mut self, wait: Duration) -> Self {
+        self.compression_wait = wait;
         self
     }
 
@@ -159,7 +190,7 @@ impl Builder {
     ///
     /// An [`Error`] naming the path and the problem:
     /// - [`ErrorKind::InvalidOption`]: `backups(0)` with rotation on, mode
-    ///   bits beyond `0o777`, or gzip compression (not available yet);
+    ///   bits beyond `0o777`, a compression level beyond 9;
     /// - [`ErrorKind::NotAFile`]: the log path is a directory or has no file
     ///   name;
     /// - [`ErrorKind::Symlink`]: a symlink sits at the log, lock or state
@@ -195,10 +226,11 @@ impl Builder {
                 self.mode.bits
             )));
         }
-        if self.compression == Compression::Gzip {
-            return Err(invalid(
-                "gzip compression of backups is not available yet".into(),
-            ));
+        if self.gzip_level > 9 {
+            return Err(invalid(format!(
+                "compression level {} is beyond 9",
+                self.gzip_level
+            )));
         }
         let not_a_file = |detail: &str| {
             Error::invalid(ErrorKind::NotAFile, "cannot open log file", path, detail)
@@ -237,6 +269,9 @@ impl Builder {
             create_dirs: self.create_dirs,
             path_check_interval: self.path_check_interval,
             lock_spin: self.lock_spin,
+            compression: self.compression,
+            gzip_level: self.gzip_level,
+            compression_wait: self.compression_wait,
         })
     }
 }

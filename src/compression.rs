@@ -8,8 +8,8 @@ pub enum Compression {
     /// Backups stay plain text: `app.log.1`, `app.log.2`, ...
     #[default]
     None,
-    /// Backups are gzipped: `app.log.1.gz`, ... Not available yet:
-    /// [`Builder::open`](crate::Builder::open) refuses it with
-    /// [`ErrorKind::InvalidOption`](crate::ErrorKind::InvalidOption).
+    /// Backups are gzipped, `app.log.1.gz`, ..., by a thread of each
+    /// process, outside the lock; see
+    /// [`Builder::compression`](crate::Builder::compression).
     Gzip,
 }

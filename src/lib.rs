@@ -77,6 +77,7 @@ compile_error!("concurrent-rotating-file needs Unix (flock(2), O_APPEND, O_NOFOL
 
 mod backups;
 mod builder;
+mod compress;
 mod compression;
 mod error;
 mod fork;
@@ -97,7 +98,7 @@ pub use error::{Error, ErrorKind};
 #[cfg(feature = "tracing")]
 pub use make_writer::EventWriter;
 pub use non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
-pub use writer::RotatingFile;
+pub use writer::{RotatingFile, Stats};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

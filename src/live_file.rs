@@ -20,6 +20,10 @@ pub(crate) struct FileId {
 }
 
 impl FileId {
+    pub(crate) fn ino(&self) -> u64 {
+        self.ino
+    }
+
     pub(crate) fn of(meta: &std::fs::Metadata) -> FileId {
         FileId {
             dev: meta.dev(),

@@ -17,8 +17,10 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
+use crate::Compression;
 use crate::backups::Backups;
 use crate::builder::{self, Builder, Config};
+use crate::compress::{self, Compressor};
 use crate::error::{Error, ErrorKind};
 use crate::fork;
 use crate::live_file::LiveFile;
@@ -64,6 +66,29 @@ pub struct RotatingFile {
     line: Vec<u8>,
 }
 
+/// Counters of a [`RotatingFile`]'s activity, from
+/// [`RotatingFile::stats`]. Apart from `rotations` (shared by every process
+/// writing the file), they count this process's work only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Rotations done by all the processes sharing the file.
+    pub rotations: u64,
+    /// Records this process could not write on paths that cannot return an
+    /// error; see [`RotatingFile::write_errors`].
+    pub write_errors: u64,
+    /// Backups this process gzipped.
+    pub compressed: u64,
+    /// Backups this process failed to gzip (they stay plain).
+    pub compression_failures: u64,
+    /// The longest one of this process's compressions took.
+    pub longest_compression: Duration,
+    /// The longest this process's compressor held the lock (to create its
+    /// temporary file or rename the result): writers never wait for the
+    /// compression itself (SPEC invariant 6).
+    pub longest_compressor_lock_hold: Duration,
+}
+
 /// What all clones of one [`RotatingFile`] share.
 pub(crate) struct Inner {
     config: Config,
@@ -71,6 +96,10 @@ pub(crate) struct Inner {
     state: Mutex<State>,
     errors: AtomicU64,
     reported: AtomicBool,
+    /// This process's gzip thread, started at the first backup to compress,
+    /// with the fork generation it was started in.
+    compressor: Mutex<Option<(u64, Compressor)>>,
+    gzip: Arc<compress::Counters>,
 }
 
 /// The open files of this process, guarded by the in-process mutex.
@@ -93,6 +122,8 @@ struct Files {
     strict_until: Option<Instant>,
     /// The backup that fell off the chain, to delete once unlocked.
     pruned: Option<std::path::PathBuf>,
+    /// Plain backups (by number) to hand to the compressor once unlocked.
+    to_compress: Vec<usize>,
 }
 
 /// How long after a writer outside this library was last seen every record
@@ -136,6 +167,7 @@ impl RotatingFile {
                 next_path_check: Instant::now(),
                 strict_until: None,
                 pruned: None,
+                to_compress: Vec::new(),
             },
         };
         {
@@ -160,17 +192,35 @@ impl RotatingFile {
             state.files.reopen(&config).map_err(|e| {
                 Error::io(ErrorKind::LogFile, "cannot open log file", &config.path, e)
             })?;
+            if config.compression == Compression::Gzip {
+                // Backups a killed compressor left plain (invariant 5).
+                state.files.to_compress = backups.plain_backups().map_err(|e| {
+                    Error::io(
+                        ErrorKind::LogFile,
+                        "cannot list the backups of",
+                        &config.path,
+                        e,
+                    )
+                })?;
+            }
         }
-        Ok(RotatingFile {
+        let mut plain_backups = std::mem::take(&mut state.files.to_compress);
+        let file = RotatingFile {
             inner: Arc::new(Inner {
                 backups: Backups::new(&config.path, config.backups),
                 config,
                 state: Mutex::new(state),
                 errors: AtomicU64::new(0),
                 reported: AtomicBool::new(false),
+                compressor: Mutex::new(None),
+                gzip: Arc::default(),
             }),
             line: Vec::new(),
-        })
+        };
+        if !plain_backups.is_empty() {
+            file.inner.queue_compression(&mut plain_backups);
+        }
+        Ok(file)
     }
 
     /// The path of the live log file.
@@ -182,6 +232,20 @@ impl RotatingFile {
     /// counted in the shared state file.
     pub fn rotations(&self) -> u64 {
         self.inner.state.lock().files.shared.rotations()
+    }
+
+    /// Counters of this file's activity, for monitoring and tests.
+    pub fn stats(&self) -> Stats {
+        let gzip = &self.inner.gzip;
+        let nanos = |counter: &AtomicU64| Duration::from_nanos(counter.load(Ordering::Relaxed));
+        Stats {
+            rotations: self.rotations(),
+            write_errors: self.write_errors(),
+            compressed: gzip.compressed.load(Ordering::Relaxed),
+            compression_failures: gzip.failed.load(Ordering::Relaxed),
+            longest_compression: nanos(&gzip.longest_nanos),
+            longest_compressor_lock_hold: nanos(&gzip.longest_lock_nanos),
+        }
     }
 
     /// How many records this process failed to write on paths that cannot
@@ -293,15 +357,50 @@ impl Inner {
             .files
             .append_locked(&self.config, &self.backups, bytes, records, now);
         drop(held);
+        if !state.files.to_compress.is_empty() {
+            self.queue_compression(&mut state.files.to_compress);
+        }
         if let Some(pruned) = state.files.pruned.take() {
             // Freeing the oldest backup's blocks is slow: done unlocked.
-            match std::fs::remove_file(&pruned) {
-                // Another process, starting, removed it as a leftover.
-                Err(e) if e.kind() != io::ErrorKind::NotFound => self.report(&e, 0),
-                _ => {}
+            if let Err(e) = self.backups.delete_pruned(&pruned) {
+                self.report(&e, 0);
             }
         }
         result
+    }
+
+    /// Hands plain backups to this process's compressor, starting it if
+    /// needed (again in a child after `fork()`: threads do not survive it).
+    fn queue_compression(&self, numbers: &mut Vec<usize>) {
+        if self.config.compression != Compression::Gzip {
+            numbers.clear();
+            return;
+        }
+        let mut compressor = self.compressor.lock();
+        let generation = fork::generation();
+        if compressor
+            .as_ref()
+            .is_some_and(|(started_in, _)| *started_in != generation)
+        {
+            // The parent's thread: not ours to join.
+            std::mem::forget(compressor.take());
+        }
+        if compressor.is_none() {
+            match Compressor::start(&self.config, Arc::clone(&self.gzip)) {
+                Ok(started) => *compressor = Some((generation, started)),
+                Err(e) => {
+                    // The backups stay plain; the next rotation tries again.
+                    self.report(&e, 0);
+                    numbers.clear();
+                    return;
+                }
+            }
+        }
+        if let Some((_, compressor)) = compressor.as_ref() {
+            for n in numbers.drain(..) {
+                compressor.queue(self.backups.path(n));
+            }
+        }
     }
 
     /// [`append`](Inner::append) for paths that cannot return an error:
@@ -321,6 +420,20 @@ impl Inner {
                 "concurrent-rotating-file: cannot write to `{}`: {err} (further errors are counted, not printed)",
                 self.config.path.display()
             );
+        }
+    }
+}
+
+impl Drop for Inner {
+    /// The last handle of this process is gone: let the compressor finish
+    /// what is queued, within `compression_wait`.
+    fn drop(&mut self) {
+        if let Some((started_in, mut compressor)) = self.compressor.get_mut().take() {
+            if started_in == fork::generation() {
+                compressor.finish(self.config.compression_wait);
+            } else {
+                std::mem::forget(compressor);
+            }
         }
     }
 }
@@ -453,7 +566,11 @@ impl Files {
             // Bump first: if this process dies between the renames, the
             // others still reopen by path rather than write to a backup.
             self.shared.bump_generation();
-            self.pruned = backups.rotate()?;
+            let shifted = backups.rotate()?;
+            self.pruned = shifted.pruned;
+            if config.compression == Compression::Gzip {
+                self.to_compress = shifted.plain;
+            }
             self.shared.count_rotation();
         }
         self.reopen(config)?;

@@ -42,11 +42,15 @@ fn a_mode_beyond_0o777_is_refused() {
 }
 
 #[test]
-fn gzip_is_refused_while_unavailable() {
+fn a_compression_level_beyond_9_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let err =
-        open_err(RotatingFile::builder(dir.path().join("app.log")).compression(Compression::Gzip));
+    let err = open_err(
+        RotatingFile::builder(dir.path().join("app.log"))
+            .compression(Compression::Gzip)
+            .compression_level(10),
+    );
     assert_eq!(err.kind(), ErrorKind::InvalidOption);
+    assert!(err.to_string().contains("level 10"), "{err}");
 }
 
 #[test]

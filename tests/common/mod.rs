@@ -29,6 +29,7 @@ pub struct Workers {
     pub backups: usize,
     pub mode: &'static str,
     pub fork_after_open: bool,
+    pub gzip: bool,
 }
 
 impl Workers {
@@ -43,6 +44,7 @@ impl Workers {
             backups: 1000,
             mode: "sync",
             fork_after_open: false,
+            gzip: false,
         }
     }
 
@@ -64,6 +66,9 @@ impl Workers {
                     .stdout(Stdio::null());
                 if self.fork_after_open {
                     cmd.arg("--fork-after-open");
+                }
+                if self.gzip {
+                    cmd.arg("--gzip");
                 }
                 (id, cmd.spawn().expect("cannot start crf-stress worker"))
             })
@@ -94,6 +99,7 @@ impl Workers {
             max_bytes: self.max_bytes,
             backups: self.backups,
             line_size: self.line_size,
+            all_gzipped: self.gzip && killed.is_empty(),
             writers,
             killed,
         }

@@ -13,6 +13,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+use concurrent_rotating_file::{Compression, RotatingFile};
 
 use crate::verify::{Expectation, Report};
 use crate::worker::{WorkerArgs, WriterMode};
@@ -59,6 +60,9 @@ struct RunArgs {
     /// How the workers write.
     #[arg(long, value_enum, default_value_t = WriterMode::Sync)]
     mode: WriterMode,
+    /// Gzip the backups.
+    #[arg(long)]
+    gzip: bool,
     /// SIGKILL this many random workers at random moments.
     #[arg(long, default_value_t = 0)]
     kill: u32,
@@ -133,15 +137,26 @@ fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
         line_size: args.line_size,
         writers,
         killed: outcome.killed.clone(),
+        // After the next writer's repair, even with kills.
+        all_gzipped: args.gzip && args.max_bytes > 0,
     };
-    let mut report = verify::verify(&expect)?;
-    report.problems.extend(outcome.failed.iter().cloned());
-    let rotations = concurrent_rotating_file::RotatingFile::builder(&log)
+    // Open the log as the next writer would: that repairs what killed
+    // workers left (unfinished compressions, parked backups), and dropping
+    // it waits for the compressions it queued.
+    let compression = if args.gzip {
+        Compression::Gzip
+    } else {
+        Compression::None
+    };
+    let next_writer = RotatingFile::builder(&log)
         .max_bytes(args.max_bytes)
         .backups(backups)
-        .open()
-        .map(|f| f.rotations())
-        .unwrap_or(0);
+        .compression(compression)
+        .open()?;
+    let rotations = next_writer.rotations();
+    drop(next_writer);
+    let mut report = verify::verify(&expect)?;
+    report.problems.extend(outcome.failed.iter().cloned());
     print_report(args, &report, &outcome, elapsed, rotations, backups);
     let ok = report.ok();
     match temp {
@@ -167,6 +182,7 @@ fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io
             .args(["--max-bytes", &args.max_bytes.to_string()])
             .args(["--backups", &backups.to_string()])
             .args(["--mode", &args.mode.name()])
+            .args(args.gzip.then_some("--gzip"))
             .stdout(Stdio::piped())
             .spawn()?;
         children.push((id, child));
@@ -222,7 +238,7 @@ fn kill_at_random_progress(
         .map(|&v| (rng.below(total * 9 / 10), v))
         .collect();
     targets.sort_unstable();
-    let watch = concurrent_rotating_file::RotatingFile::builder(log)
+    let watch = RotatingFile::builder(log)
         .max_bytes(args.max_bytes)
         .backups(backups)
         .open()?;
@@ -273,11 +289,11 @@ fn print_report(
     if args.json {
         let problems: Vec<String> = report.problems.iter().map(|p| format!("{p:?}")).collect();
         println!(
-            "{{\"ok\":{},\"processes\":{},\"threads\":{},\"mode\":\"{:?}\",\"killed\":{},\"lines_expected\":{},\"lines_found\":{},\"lost\":{},\"duplicated\":{},\"torn\":{},\"out_of_order\":{},\"files\":{},\"backups\":{},\"backups_allowed\":{},\"pruned\":{},\"largest_file\":{},\"max_bytes\":{},\"rotations\":{},\"seconds\":{:.3},\"lines_per_second\":{:.0},\"mb_per_second\":{:.2},\"write_p50_ns\":{},\"write_p99_ns\":{},\"problems\":[{}]}}",
+            "{{\"ok\":{},\"processes\":{},\"threads\":{},\"mode\":\"{}\",\"killed\":{},\"lines_expected\":{},\"lines_found\":{},\"lost\":{},\"duplicated\":{},\"torn\":{},\"out_of_order\":{},\"files\":{},\"backups\":{},\"gzip\":{},\"gzipped\":{},\"backups_allowed\":{},\"pruned\":{},\"largest_file\":{},\"max_bytes\":{},\"rotations\":{},\"seconds\":{:.3},\"lines_per_second\":{:.0},\"mb_per_second\":{:.2},\"write_p50_ns\":{},\"write_p99_ns\":{},\"problems\":[{}]}}",
             report.ok(),
             args.processes,
             args.threads,
-            args.mode,
+            args.mode.name(),
             workers.killed.len(),
             report.expected,
             report.found,
@@ -287,6 +303,8 @@ fn print_report(
             report.out_of_order,
             report.files,
             report.backups,
+            args.gzip,
+            report.gzipped,
             backups,
             report.pruned,
             report.largest_file,
@@ -302,14 +320,15 @@ fn print_report(
         return;
     }
     println!(
-        "crf-stress: {} processes x {} threads x {} lines of {} bytes, mode {:?}, max_bytes {}, backups {}",
+        "crf-stress: {} processes x {} threads x {} lines of {} bytes, mode {}, max_bytes {}, backups {}{}",
         args.processes,
         args.threads,
         args.lines,
         args.line_size,
-        args.mode,
+        args.mode.name(),
         args.max_bytes,
-        backups
+        backups,
+        if args.gzip { ", gzip" } else { "" }
     );
     if !workers.killed.is_empty() {
         println!(

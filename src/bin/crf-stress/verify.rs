@@ -21,6 +21,8 @@ pub(crate) struct Expectation {
     pub(crate) writers: BTreeMap<WriterId, u64>,
     /// Processes killed on purpose: their lines need only be a prefix.
     pub(crate) killed: Vec<u32>,
+    /// Every backup must be gzipped (a clean run with gzip on).
+    pub(crate) all_gzipped: bool,
 }
 
 /// What was found.
@@ -28,6 +30,7 @@ pub(crate) struct Expectation {
 pub(crate) struct Report {
     pub(crate) files: usize,
     pub(crate) backups: usize,
+    pub(crate) gzipped: usize,
     pub(crate) bytes: u64,
     pub(crate) expected: u64,
     pub(crate) found: u64,
@@ -56,23 +59,36 @@ fn chain(expect: &Expectation, report: &mut Report) -> io::Result<Vec<PathBuf>> 
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    let mut numbers = Vec::new();
+    let mut backups: BTreeMap<usize, PathBuf> = BTreeMap::new();
     for entry in std::fs::read_dir(dir)? {
         let entry_name = entry?.file_name().to_string_lossy().into_owned();
-        if entry_name == name || entry_name.starts_with(".__") {
+        if entry_name == name || entry_name == format!(".__{}.lock", name.trim_end_matches(".log"))
+        {
             continue;
         }
-        match entry_name
+        if entry_name.starts_with(".__") && entry_name.ends_with(".lock.state") {
+            continue;
+        }
+        let number = entry_name
             .strip_prefix(&format!("{name}."))
-            .and_then(|n| n.parse::<usize>().ok())
+            .map(|n| n.strip_suffix(".gz").map_or((n, false), |n| (n, true)));
+        match number
+            .and_then(|(n, gz)| n.parse::<usize>().ok().filter(|&n| n >= 1).map(|n| (n, gz)))
         {
-            Some(n) if n >= 1 => numbers.push(n),
-            _ => report
+            Some((n, gz)) => {
+                report.gzipped += usize::from(gz);
+                if backups.insert(n, dir.join(&entry_name)).is_some() {
+                    report
+                        .problems
+                        .push(format!("backup {n} exists both plain and gzipped"));
+                }
+            }
+            None => report
                 .problems
                 .push(format!("unexpected file {entry_name}")),
         }
     }
-    numbers.sort_unstable();
+    let numbers: Vec<usize> = backups.keys().copied().collect();
     report.backups = numbers.len();
     if numbers.iter().enumerate().any(|(i, &n)| n != i + 1) {
         report
@@ -86,16 +102,35 @@ fn chain(expect: &Expectation, report: &mut Report) -> io::Result<Vec<PathBuf>> 
             expect.backups
         ));
     }
+    if expect.all_gzipped && report.gzipped < report.backups {
+        report.problems.push(format!(
+            "{} of {} backups left plain",
+            report.backups - report.gzipped,
+            report.backups
+        ));
+    }
     report.pruned = numbers.len() >= expect.backups;
-    let mut files: Vec<PathBuf> = numbers
-        .iter()
-        .rev()
-        .map(|n| dir.join(format!("{name}.{n}")))
-        .collect();
+    let mut files: Vec<PathBuf> = backups.into_values().rev().collect();
     if expect.log.exists() {
         files.push(expect.log.clone());
     }
     Ok(files)
+}
+
+/// A file's contents, decompressed if gzipped.
+fn read(file: &Path, report: &mut Report) -> io::Result<Vec<u8>> {
+    let data = std::fs::read(file)?;
+    if file.extension().is_none_or(|e| e != "gz") {
+        return Ok(data);
+    }
+    let mut plain = Vec::new();
+    if let Err(e) = io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&data[..]), &mut plain)
+    {
+        report
+            .problems
+            .push(format!("{} is not a valid gzip file: {e}", file.display()));
+    }
+    Ok(plain)
 }
 
 /// Checks everything; `Err` only if the directory cannot be read.
@@ -109,7 +144,7 @@ pub(crate) fn verify(expect: &Expectation) -> io::Result<Report> {
     let mut seen: BTreeMap<WriterId, Vec<u64>> = BTreeMap::new();
     let mut expected_line = Vec::new();
     for file in &files {
-        let data = std::fs::read(file)?;
+        let data = read(file, &mut report)?;
         let size = data.len() as u64;
         report.bytes += size;
         report.largest_file = report.largest_file.max(size);
@@ -213,9 +248,10 @@ impl fmt::Display for Report {
         writeln!(f, "  out of order      {:>12}", self.out_of_order)?;
         writeln!(
             f,
-            "  files             {:>12}  ({} backups{})",
+            "  files             {:>12}  ({} backups, {} gzipped{})",
             self.files,
             self.backups,
+            self.gzipped,
             if self.pruned {
                 ", oldest pruned"
             } else {
@@ -268,6 +304,7 @@ mod tests {
             line_size: 40,
             writers: [((0, 0), 6), ((1, 0), 6)].into(),
             killed: vec![],
+            all_gzipped: false,
         };
         Fixture { dir, expect }
     }
@@ -365,6 +402,82 @@ mod tests {
         let report = verify(&fixture.expect).unwrap();
         assert!(
             report.problems.iter().any(|p| p.contains("gap")),
+            "{report}"
+        );
+    }
+
+    fn gzip(fixture: &Fixture, n: usize) {
+        use std::io::Write;
+        let plain = fixture.dir.path().join(format!("app.log.{n}"));
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(&std::fs::read(&plain).unwrap()).unwrap();
+        std::fs::write(
+            plain.with_extension(format!("{n}.gz")),
+            encoder.finish().unwrap(),
+        )
+        .unwrap();
+        std::fs::remove_file(plain).unwrap();
+    }
+
+    #[test]
+    fn gzipped_backups_are_read_back() {
+        let mut fixture = good_run();
+        gzip(&fixture, 1);
+        gzip(&fixture, 3);
+        let report = verify(&fixture.expect).unwrap();
+        assert!(report.ok(), "{report}");
+        assert_eq!((report.found, report.gzipped), (12, 2));
+        fixture.expect.all_gzipped = true;
+        let report = verify(&fixture.expect).unwrap();
+        assert!(
+            report.problems.iter().any(|p| p.contains("left plain")),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_truncated_gz_is_caught() {
+        let fixture = good_run();
+        gzip(&fixture, 2);
+        edit(&fixture, "app.log.2.gz", |data| {
+            data.truncate(data.len() / 2)
+        });
+        let report = verify(&fixture.expect).unwrap();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("not a valid gzip")),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_number_both_plain_and_gzipped_is_caught() {
+        let fixture = good_run();
+        let plain = std::fs::read(fixture.dir.path().join("app.log.2")).unwrap();
+        gzip(&fixture, 2);
+        std::fs::write(fixture.dir.path().join("app.log.2"), plain).unwrap();
+        let report = verify(&fixture.expect).unwrap();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("both plain and gzipped")),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_leftover_temporary_file_is_caught() {
+        let fixture = good_run();
+        std::fs::write(fixture.dir.path().join(".__app.log.123.gz.tmp"), "half").unwrap();
+        let report = verify(&fixture.expect).unwrap();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("unexpected file")),
             "{report}"
         );
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use concurrent_rotating_file::RotatingFile;
+use concurrent_rotating_file::{Compression, RotatingFile};
 
 use crate::record;
 
@@ -73,6 +73,9 @@ pub(crate) struct WorkerArgs {
     pub(crate) backups: usize,
     #[arg(long, value_enum, default_value_t = WriterMode::Sync)]
     pub(crate) mode: WriterMode,
+    /// Gzip the backups.
+    #[arg(long)]
+    pub(crate) gzip: bool,
     /// Fork once after opening; parent and child then both write through the
     /// handle opened before the fork, the child as worker `id + 1000`
     /// (SPEC invariant 9: the child must take its own lock).
@@ -85,9 +88,15 @@ pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.mode.is_raw() {
         return raw_loop(args);
     }
+    let compression = if args.gzip {
+        Compression::Gzip
+    } else {
+        Compression::None
+    };
     let log = RotatingFile::builder(&args.log)
         .max_bytes(args.max_bytes)
         .backups(args.backups)
+        .compression(compression)
         .open()?;
     let mut args = args.clone();
     let child = if args.fork_after_open { fork() } else { None };

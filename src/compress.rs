@@ -1,0 +1,212 @@
+//! Gzip of backups, off the writers' path (SPEC invariant 6).
+//!
+//! Rotation only renames; each process then hands the new backup to its own
+//! compressor thread, which works outside the lock:
+//!
+//! 1. open the backup and claim it with a non-blocking `flock` on it, so two
+//!    processes never compress the same one; a dead compressor's claim is
+//!    released by the kernel, so the next one takes over;
+//! 2. under the lock, create `.__app.log.<inode>.gz.tmp` and claim it too
+//!    (an unclaimed temp is a dead compressor's leftover, and is removed);
+//! 3. gzip the backup into the temp, outside the lock;
+//! 4. under the lock, find where the backup is now (the chain may have
+//!    shifted: by inode, not by number), rename the temp to `.k.gz` and
+//!    remove `.k`; if the backup was pruned meanwhile, drop the temp.
+//!
+//! A compressor killed at any point leaves the plain backup and at most an
+//! unclaimed temp: no incomplete `.gz` ever has a final name. Each rotation
+//! and each `open` queues every plain backup in the chain, so the work is
+//! redone.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+
+use crate::backups::{self, Backups};
+use crate::builder::Config;
+use crate::live_file::FileId;
+use crate::lock::LockFile;
+
+/// Counters of one process's compressions, read by `RotatingFile::stats`.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) compressed: AtomicU64,
+    pub(crate) failed: AtomicU64,
+    /// The longest one compression took, in nanoseconds.
+    pub(crate) longest_nanos: AtomicU64,
+    /// The longest the compressor held the lock, in nanoseconds.
+    pub(crate) longest_lock_nanos: AtomicU64,
+}
+
+/// A process's compressor thread.
+#[derive(Debug)]
+pub(crate) struct Compressor {
+    sender: Option<Sender<PathBuf>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Compressor {
+    /// Starts the thread, with its own lock file descriptor: its `flock`
+    /// then excludes this process's writers like any other process's.
+    pub(crate) fn start(
+        config: &Config,
+        counters: std::sync::Arc<Counters>,
+    ) -> io::Result<Compressor> {
+        let lock = LockFile::open(&config.lock_path, config.mode)?;
+        let backups = Backups::new(&config.path, config.backups);
+        let level = config.gzip_level;
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        let thread = std::thread::Builder::new()
+            .name("crf-gzip".into())
+            .spawn(move || run(&receiver, &lock, &backups, level, &counters))?;
+        Ok(Compressor {
+            sender: Some(sender),
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues a backup (by its current path) for compression.
+    pub(crate) fn queue(&self, backup: PathBuf) {
+        if let Some(sender) = &self.sender {
+            // The thread lives as long as the sender: cannot fail.
+            let _ = sender.send(backup);
+        }
+    }
+
+    /// Lets the thread finish what is queued, waiting up to `timeout`;
+    /// past it, the thread is left to the process's exit (the backups it
+    /// did not finish stay plain, and are compressed by a later writer).
+    pub(crate) fn finish(&mut self, timeout: Duration) {
+        drop(self.sender.take());
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        let deadline = Instant::now() + timeout;
+        while !thread.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(
+    receiver: &Receiver<PathBuf>,
+    lock: &LockFile,
+    backups: &Backups,
+    level: u32,
+    counters: &Counters,
+) {
+    let mut reported = false;
+    for backup in receiver {
+        let started = Instant::now();
+        match compress(&backup, lock, backups, level, counters) {
+            Ok(true) => {
+                counters.compressed.fetch_add(1, Ordering::Relaxed);
+                counters
+                    .longest_nanos
+                    .fetch_max(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            }
+            Ok(false) => {}
+            Err(e) => {
+                counters.failed.fetch_add(1, Ordering::Relaxed);
+                if !std::mem::replace(&mut reported, true) {
+                    eprintln!(
+                        "concurrent-rotating-file: cannot gzip `{}`: {e} (it stays plain; further errors are counted, not printed)",
+                        backup.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Compresses one backup; `Ok(false)` if there was nothing to do (gone,
+/// already claimed, pruned meanwhile).
+fn compress(
+    backup: &Path,
+    lock: &LockFile,
+    backups: &Backups,
+    level: u32,
+    counters: &Counters,
+) -> io::Result<bool> {
+    let source = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(backup)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if !backups::claim(&source)? {
+        return Ok(false);
+    }
+    let id = FileId::of(&source.metadata()?);
+    let temp_path = backups.hidden_path(&format!(".{}.gz.tmp", id.ino()));
+    let temp = locked(lock, counters, || {
+        let temp = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&temp_path)?;
+        backups::claim(&temp)?;
+        Ok(temp)
+    })?;
+    let result = gzip(&source, &temp, level).and_then(|()| {
+        locked(lock, counters, || {
+            match backups.find(id)? {
+                Some(n) => {
+                    std::fs::rename(&temp_path, backups.gz_path(n))?;
+                    backups::remove_if_present(&backups.path(n))?;
+                    Ok(true)
+                }
+                // Pruned while we worked.
+                None => backups::remove_if_present(&temp_path).map(|()| false),
+            }
+        })
+    });
+    if result.is_err() {
+        let _ = backups::remove_if_present(&temp_path);
+    }
+    result
+}
+
+fn gzip(source: &File, temp: &File, level: u32) -> io::Result<()> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        BufWriter::with_capacity(64 * 1024, temp),
+        flate2::Compression::new(level),
+    );
+    io::copy(
+        &mut io::BufReader::with_capacity(64 * 1024, source),
+        &mut encoder,
+    )?;
+    encoder
+        .finish()?
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?;
+    Ok(())
+}
+
+/// Runs `f` with the log's lock held, timing the hold.
+fn locked<T>(
+    lock: &LockFile,
+    counters: &Counters,
+    f: impl FnOnce() -> io::Result<T>,
+) -> io::Result<T> {
+    let _held = lock.lock(Duration::ZERO)?;
+    let started = Instant::now();
+    let result = f();
+    counters
+        .longest_lock_nanos
+        .fetch_max(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    result
+}
