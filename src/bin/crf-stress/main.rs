@@ -103,6 +103,7 @@ struct Workers {
     failed: Vec<String>,
     p50: Vec<u64>,
     p99: Vec<u64>,
+    max: Vec<u64>,
 }
 
 fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
@@ -207,7 +208,8 @@ fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io
                 .skip(1)
                 .filter_map(|f| f.parse().ok())
                 .collect();
-            if let [_, p50, p99] = fields[..] {
+            if let [_, p50, p99, max] = fields[..] {
+                outcome.max.push(max);
                 outcome.p50.push(p50);
                 outcome.p99.push(p99);
             }
@@ -289,7 +291,7 @@ fn print_report(
     if args.json {
         let problems: Vec<String> = report.problems.iter().map(|p| format!("{p:?}")).collect();
         println!(
-            "{{\"ok\":{},\"processes\":{},\"threads\":{},\"mode\":\"{}\",\"killed\":{},\"lines_expected\":{},\"lines_found\":{},\"lost\":{},\"duplicated\":{},\"torn\":{},\"out_of_order\":{},\"files\":{},\"backups\":{},\"gzip\":{},\"gzipped\":{},\"backups_allowed\":{},\"pruned\":{},\"largest_file\":{},\"max_bytes\":{},\"rotations\":{},\"seconds\":{:.3},\"lines_per_second\":{:.0},\"mb_per_second\":{:.2},\"write_p50_ns\":{},\"write_p99_ns\":{},\"problems\":[{}]}}",
+            "{{\"ok\":{},\"processes\":{},\"threads\":{},\"mode\":\"{}\",\"killed\":{},\"lines_expected\":{},\"lines_found\":{},\"lost\":{},\"duplicated\":{},\"torn\":{},\"out_of_order\":{},\"files\":{},\"backups\":{},\"gzip\":{},\"gzipped\":{},\"backups_allowed\":{},\"pruned\":{},\"largest_file\":{},\"max_bytes\":{},\"rotations\":{},\"seconds\":{:.3},\"lines_per_second\":{:.0},\"mb_per_second\":{:.2},\"write_p50_ns\":{},\"write_p99_ns\":{},\"write_max_ns\":{},\"problems\":[{}]}}",
             report.ok(),
             args.processes,
             args.threads,
@@ -315,6 +317,7 @@ fn print_report(
             mb_per_s,
             p50,
             p99,
+            workers.max.iter().max().copied().unwrap_or(0),
             problems.join(",")
         );
         return;
@@ -342,8 +345,10 @@ fn print_report(
     println!("  wall time         {secs:>12.3}  s");
     println!("  throughput        {lines_per_s:>12.0}  lines/s  ({mb_per_s:.1} MB/s)");
     println!(
-        "  write latency     {:>12}  ns p50, {} ns p99 (median over workers)",
-        p50, p99
+        "  write latency     {:>12}  ns p50, {} ns p99 (median over workers), {} ns at most",
+        p50,
+        p99,
+        workers.max.iter().max().copied().unwrap_or(0)
     );
     println!(
         "{}",

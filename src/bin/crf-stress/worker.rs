@@ -83,7 +83,8 @@ pub(crate) struct WorkerArgs {
     pub(crate) fork_after_open: bool,
 }
 
-/// Runs the worker; prints `done <lines> <p50 ns> <p99 ns>` on success.
+/// Runs the worker; prints `done <lines> <p50 ns> <p99 ns> <max ns>` on
+/// success.
 pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.mode.is_raw() {
         return raw_loop(args);
@@ -117,15 +118,16 @@ pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         Ok::<_, std::io::Error>(all)
     })?;
-    let (p50, p99) = percentiles(latencies);
+    let (p50, p99, max) = percentiles(latencies);
     if let Some(pid) = child.filter(|&pid| pid > 0) {
         wait_for(pid)?;
     }
     println!(
-        "done {} {} {}",
+        "done {} {} {} {}",
         args.lines * u64::from(args.threads),
         p50.as_nanos(),
-        p99.as_nanos()
+        p99.as_nanos(),
+        max.as_nanos()
     );
     Ok(())
 }
@@ -250,18 +252,25 @@ fn raw_loop(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
         latencies.push(start.elapsed());
     }
     file.write_all(&batch)?;
-    let (p50, p99) = percentiles(latencies);
-    println!("done {} {} {}", args.lines, p50.as_nanos(), p99.as_nanos());
+    let (p50, p99, max) = percentiles(latencies);
+    println!(
+        "done {} {} {} {}",
+        args.lines,
+        p50.as_nanos(),
+        p99.as_nanos(),
+        max.as_nanos()
+    );
     Ok(())
 }
 
-fn percentiles(mut latencies: Vec<Duration>) -> (Duration, Duration) {
+/// The median, 99th percentile and largest of the latencies.
+fn percentiles(mut latencies: Vec<Duration>) -> (Duration, Duration, Duration) {
     if latencies.is_empty() {
-        return (Duration::ZERO, Duration::ZERO);
+        return (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     }
     latencies.sort_unstable();
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
-    (at(0.50), at(0.99))
+    (at(0.50), at(0.99), at(1.0))
 }
 
 /// The worker number a forked child writes as.
