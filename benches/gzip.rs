@@ -40,14 +40,22 @@ fn gzip(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(text.len() as u64));
     for level in [1, 6, 9] {
         let size = {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
             encoder.write_all(&text).unwrap();
             encoder.finish().unwrap().len()
         };
-        eprintln!("level {level}: {} bytes -> {size} bytes ({:.1}%)", text.len(), 100.0 * size as f64 / text.len() as f64);
+        eprintln!(
+            "level {level}: {} bytes -> {size} bytes ({:.1}%)",
+            text.len(),
+            100.0 * size as f64 / text.len() as f64
+        );
         group.bench_function(format!("level_{level}"), |b| {
             b.iter(|| {
-                let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(1 << 18), flate2::Compression::new(level));
+                let mut encoder = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(1 << 18),
+                    flate2::Compression::new(level),
+                );
                 encoder.write_all(black_box(&text)).unwrap();
                 encoder.finish().unwrap()
             });

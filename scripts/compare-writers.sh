@@ -4,7 +4,8 @@
 #
 #   scripts/compare-writers.sh [rounds] [processes] [lines per process]
 #
-# Needs cargo and python3.
+# Needs cargo and python3. With Python's handler installed for $CRF_PYTHON
+# (default python3), it is measured too, on a tenth of the lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-7}
@@ -25,12 +26,21 @@ declare -A modes=(
     [tracing-non-blocking]="--mode tracing-non-blocking $rotation"
 )
 order=(raw-flock raw-unlocked raw-batched sync sync+gzip tracing non-blocking non-blocking+gzip tracing-non-blocking)
+python=${CRF_PYTHON:-python3}
+if "$python" -c "import concurrent_log_handler" 2>/dev/null; then
+    modes[python-handler]="--only-python --python-bin $python $rotation"
+    order+=(python-handler)
+else
+    echo "Python's handler is not installed for $python: skipping it ($python -m pip install concurrent-log-handler)" >&2
+fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for ((r = 1; r <= rounds; r++)); do
     for m in "${order[@]}"; do
         # shellcheck disable=SC2086
-        "$bin" -p "$procs" -n "$lines" --line-size 120 ${modes[$m]} --json | sed "s/^/$m /" >>"$out"
+        n=$lines
+        [ "$m" = python-handler ] && n=$((lines / 10))
+        "$bin" -p "$procs" -n "$n" --line-size 120 ${modes[$m]} --json | sed "s/^/$m /" >>"$out"
     done
 done
 python3 - "$out" "$procs" "$lines" <<'PY'
@@ -53,4 +63,7 @@ for mode, values in runs.items():
     worst = max(v[3] for v in values) / 1e6
     ratios = [median[mode] / median[base] for base in ("raw-flock", "raw-unlocked", "raw-batched")]
     print(f"{mode:<22}{median[mode]:>11.0f}{ratios[0]:>11.2f}x{ratios[1]:>13.2f}x{ratios[2]:>12.2f}x{p50:>13.0f}{p99:>13.0f}{worst:>15.2f}")
+if "python-handler" in median:
+    base = median["python-handler"]
+    print("against Python's handler: " + ", ".join(f"{m} {median[m] / base:.0f}x" for m in ("sync", "non-blocking", "non-blocking+gzip")))
 PY

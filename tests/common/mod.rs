@@ -100,6 +100,7 @@ impl Workers {
             backups: self.backups,
             line_size: self.line_size,
             all_gzipped: self.gzip && killed.is_empty(),
+            foreign: vec![],
             writers,
             killed,
         }

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use concurrent_rotating_file::{Compression, RotatingFile};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::verify::{Expectation, Report};
 use crate::worker::{WorkerArgs, WriterMode};
@@ -63,6 +64,19 @@ struct RunArgs {
     /// Gzip the backups.
     #[arg(long)]
     gzip: bool,
+    /// Add this many writers using Python's ConcurrentRotatingFileHandler
+    /// on the same file (the Rust writers then check the path before every
+    /// record, as they must beside foreign writers).
+    #[arg(long, default_value_t = 0)]
+    python: u32,
+    /// Run the same workload with Python's handler alone: every one of the
+    /// `--processes` writers is a Python process.
+    #[arg(long)]
+    only_python: bool,
+    /// The Python interpreter for `--python` and `--only-python`; it needs
+    /// the `concurrent-log-handler` package.
+    #[arg(long, env = "CRF_PYTHON", default_value = "python3")]
+    python_bin: String,
     /// SIGKILL this many random workers at random moments.
     #[arg(long, default_value_t = 0)]
     kill: u32,
@@ -118,7 +132,7 @@ fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
         }
     };
     let log = dir.join("app.log");
-    let total_bytes = u64::from(args.processes * args.threads) * args.lines * args.line_size as u64;
+    let total_bytes = args.total_lines() * args.line_size as u64;
     let backups = args.backups.unwrap_or_else(|| match args.max_bytes {
         0 => 1,
         max => usize::try_from(total_bytes / max.max(1) * 2 + 8).unwrap_or(usize::MAX),
@@ -128,8 +142,11 @@ fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
     let outcome = run_workers(args, &log, backups)?;
     let elapsed = started.elapsed();
 
-    let writers: BTreeMap<_, _> = (0..args.processes)
-        .flat_map(|p| (0..args.threads).map(move |t| ((p, t), args.lines)))
+    let writers: BTreeMap<_, _> = (0..args.total_processes())
+        .flat_map(|p| {
+            let threads = if args.is_python(p) { 1 } else { args.threads };
+            (0..threads).map(move |t| ((p, t), args.lines))
+        })
         .collect();
     let expect = Expectation {
         log: log.clone(),
@@ -140,6 +157,9 @@ fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
         killed: outcome.killed.clone(),
         // After the next writer's repair, even with kills.
         all_gzipped: args.gzip && args.max_bytes > 0,
+        foreign: (0..args.total_processes())
+            .filter(|&p| args.is_python(p))
+            .collect(),
     };
     // Open the log as the next writer would: that repairs what killed
     // workers left (unfinished compressions, parked backups), and dropping
@@ -168,27 +188,100 @@ fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
     Ok(ok)
 }
 
+impl RunArgs {
+    fn total_processes(&self) -> u32 {
+        self.processes + if self.only_python { 0 } else { self.python }
+    }
+
+    fn is_python(&self, process: u32) -> bool {
+        self.only_python || process >= self.processes
+    }
+
+    fn total_lines(&self) -> u64 {
+        (0..self.total_processes())
+            .map(|p| {
+                if self.is_python(p) {
+                    self.lines
+                } else {
+                    self.lines * u64::from(self.threads)
+                }
+            })
+            .sum()
+    }
+}
+
+/// The Python worker, written out for the interpreter to run.
+const PYTHON_WORKER: &str = include_str!("python_worker.py");
+
+/// Checks that the interpreter has Python's handler, with a clear error.
+fn check_python(python: &str) -> std::io::Result<()> {
+    let missing = |why: String| {
+        std::io::Error::other(format!(
+            "Python's ConcurrentRotatingFileHandler is not available to `{python}` ({why}); install it with `{python} -m pip install concurrent-log-handler` or name another interpreter with --python-bin"
+        ))
+    };
+    let status = Command::new(python)
+        .args(["-c", "import concurrent_log_handler"])
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| missing(e.to_string()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(missing("the import fails".into()))
+    }
+}
+
 fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io::Result<Workers> {
     let exe = std::env::current_exe()?;
+    let python_script = if args.python > 0 || args.only_python {
+        check_python(&args.python_bin)?;
+        let mut script = tempfile::Builder::new()
+            .prefix("crf-python-worker-")
+            .suffix(".py")
+            .tempfile()?;
+        std::io::Write::write_all(&mut script, PYTHON_WORKER.as_bytes())?;
+        Some(script)
+    } else {
+        None
+    };
     let mut children: Vec<(u32, Child)> = Vec::new();
-    for id in 0..args.processes {
-        let child = Command::new(&exe)
-            .arg("worker")
-            .arg("--log")
-            .arg(log)
-            .args(["--id", &id.to_string()])
-            .args(["--lines", &args.lines.to_string()])
-            .args(["--threads", &args.threads.to_string()])
-            .args(["--line-size", &args.line_size.to_string()])
-            .args(["--max-bytes", &args.max_bytes.to_string()])
-            .args(["--backups", &backups.to_string()])
-            .args(["--mode", &args.mode.name()])
-            .args(args.gzip.then_some("--gzip"))
-            .stdout(Stdio::piped())
-            .spawn()?;
-        children.push((id, child));
+    for id in 0..args.total_processes() {
+        let mut command = match &python_script {
+            Some(script) if args.is_python(id) => {
+                let mut command = Command::new(&args.python_bin);
+                command
+                    .arg(script.path())
+                    .arg(log)
+                    .arg(id.to_string())
+                    .arg(args.lines.to_string())
+                    .arg(args.line_size.to_string())
+                    .arg(args.max_bytes.to_string())
+                    .arg(backups.to_string())
+                    .arg(if args.gzip { "1" } else { "0" });
+                command
+            }
+            _ => {
+                let mut command = Command::new(&exe);
+                command
+                    .arg("worker")
+                    .arg("--log")
+                    .arg(log)
+                    .args(["--id", &id.to_string()])
+                    .args(["--lines", &args.lines.to_string()])
+                    .args(["--threads", &args.threads.to_string()])
+                    .args(["--line-size", &args.line_size.to_string()])
+                    .args(["--max-bytes", &args.max_bytes.to_string()])
+                    .args(["--backups", &backups.to_string()])
+                    .args(["--mode", &args.mode.name()])
+                    .args(args.gzip.then_some("--gzip"))
+                    .args((args.python > 0).then_some("--strict"));
+                command
+            }
+        };
+        children.push((id, command.stdout(Stdio::piped()).spawn()?));
     }
-    kill_at_random_progress(args, log, backups, &mut children)?;
+    monitor(args, log, backups, &mut children)?;
     let mut outcome = Workers::default();
     for (id, child) in children {
         let output = child.wait_with_output()?;
@@ -218,48 +311,65 @@ fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io
     Ok(outcome)
 }
 
-/// SIGKILLs `args.kill` random workers, each when the run has written a
-/// random share of its bytes (read from the shared rotation count and the
-/// live file's size), so the kills land mid-write, mid-rotation included.
-fn kill_at_random_progress(
+/// Shows progress while the workers run (read from the shared rotation
+/// count and the live file's size), and SIGKILLs `args.kill` random workers,
+/// each when the run has written a random share of its bytes, so the kills
+/// land mid-write, mid-rotation and mid-compression alike.
+fn monitor(
     args: &RunArgs,
     log: &std::path::Path,
     backups: usize,
     children: &mut [(u32, Child)],
 ) -> std::io::Result<()> {
-    if args.kill == 0 {
-        return Ok(());
-    }
+    let total = args.total_lines() * args.line_size as u64;
+    let bar = if args.json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec}",
+        )
+        .expect("a valid template"),
+    );
     let mut rng = Rng::seeded();
     let mut victims: Vec<usize> = (0..children.len()).collect();
     rng.shuffle(&mut victims);
     victims.truncate(args.kill as usize);
-    let total = u64::from(args.processes * args.threads) * args.lines * args.line_size as u64;
     let mut targets: Vec<(u64, usize)> = victims
         .iter()
         .map(|&v| (rng.below(total * 9 / 10), v))
         .collect();
-    targets.sort_unstable();
+    targets.sort_unstable_by(|a, b| b.cmp(a)); // popped from the end, smallest first
     let watch = RotatingFile::builder(log)
         .max_bytes(args.max_bytes)
         .backups(backups)
         .open()?;
-    for (target, victim) in targets {
-        loop {
-            let live = std::fs::metadata(log).map_or(0, |m| m.len());
-            let written = watch.rotations() * args.max_bytes + live;
-            let all_done = children
-                .iter_mut()
-                .all(|(_, c)| matches!(c.try_wait(), Ok(Some(_))));
-            if written >= target || all_done {
-                break;
-            }
-            std::thread::sleep(Duration::from_micros(200));
+    loop {
+        let live = std::fs::metadata(log).map_or(0, |m| m.len());
+        let written = watch.rotations() * args.max_bytes + live;
+        bar.set_position(written.min(total));
+        while targets.last().is_some_and(|&(target, _)| target <= written) {
+            let (_, victim) = targets.pop().expect("checked");
+            // SIGKILL; a no-op for a child already reaped (its pid may have
+            // been reused), which `kill(2)` by pid would not know.
+            children[victim].1.kill()?;
         }
-        // SIGKILL; a no-op for a child already reaped (its pid may have been
-        // reused), which `kill(2)` by pid would not know.
-        children[victim].1.kill()?;
+        if children
+            .iter_mut()
+            .all(|(_, c)| matches!(c.try_wait(), Ok(Some(_))))
+        {
+            break;
+        }
+        let pause = if targets.is_empty() {
+            Duration::from_millis(20)
+        } else {
+            Duration::from_micros(200)
+        };
+        std::thread::sleep(pause);
     }
+    bar.finish_and_clear();
     Ok(())
 }
 
@@ -333,6 +443,17 @@ fn print_report(
         backups,
         if args.gzip { ", gzip" } else { "" }
     );
+    if args.python > 0 || args.only_python {
+        let python = if args.only_python {
+            args.processes
+        } else {
+            args.python
+        };
+        println!(
+            "  python writers    {python:>12}  (ConcurrentRotatingFileHandler via {})",
+            args.python_bin
+        );
+    }
     if !workers.killed.is_empty() {
         println!(
             "  killed workers    {:>12}  {:?} (held to the prefix rule)",

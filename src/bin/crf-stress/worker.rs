@@ -76,6 +76,10 @@ pub(crate) struct WorkerArgs {
     /// Gzip the backups.
     #[arg(long)]
     pub(crate) gzip: bool,
+    /// Check the log path before every record, as beside writers outside
+    /// the library (Python's handler).
+    #[arg(long)]
+    pub(crate) strict: bool,
     /// Fork once after opening; parent and child then both write through the
     /// handle opened before the fork, the child as worker `id + 1000`
     /// (SPEC invariant 9: the child must take its own lock).
@@ -98,6 +102,11 @@ pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
         .max_bytes(args.max_bytes)
         .backups(args.backups)
         .compression(compression)
+        .path_check_interval(if args.strict {
+            Duration::ZERO
+        } else {
+            Duration::from_millis(100)
+        })
         .open()?;
     let mut args = args.clone();
     let child = if args.fork_after_open { fork() } else { None };
