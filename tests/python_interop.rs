@@ -27,11 +27,14 @@ fn python() -> Option<String> {
     None
 }
 
-/// Runs crf-stress with `args`; asserts every invariant held.
+/// Runs crf-stress with `args`; asserts every invariant held. The Rust
+/// writers are paced so that they are still writing when the Python
+/// interpreters, slower to start, begin.
 fn stress(python: &str, args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(common::STRESS)
         .args(args)
+        .args(["--rate", "4000"])
         .args(["--json", "--python-bin", python, "--dir"])
         .arg(dir.path())
         .output()

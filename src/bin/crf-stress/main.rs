@@ -64,6 +64,11 @@ struct RunArgs {
     /// Gzip the backups.
     #[arg(long)]
     gzip: bool,
+    /// Pace each Rust writer thread to at most this many lines per second
+    /// (0: as fast as it can), for example so that Rust and Python writers,
+    /// which start slower, overlap.
+    #[arg(long, default_value_t = 0)]
+    rate: u64,
     /// Add this many writers using Python's ConcurrentRotatingFileHandler
     /// on the same file (the Rust writers then check the path before every
     /// record, as they must beside foreign writers).
@@ -274,6 +279,7 @@ fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io
                     .args(["--max-bytes", &args.max_bytes.to_string()])
                     .args(["--backups", &backups.to_string()])
                     .args(["--mode", &args.mode.name()])
+                    .args(["--rate", &args.rate.to_string()])
                     .args(args.gzip.then_some("--gzip"))
                     .args((args.python > 0).then_some("--strict"));
                 command

@@ -73,6 +73,9 @@ pub(crate) struct WorkerArgs {
     pub(crate) backups: usize,
     #[arg(long, value_enum, default_value_t = WriterMode::Sync)]
     pub(crate) mode: WriterMode,
+    /// At most this many lines per second per thread (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) rate: u64,
     /// Gzip the backups.
     #[arg(long)]
     pub(crate) gzip: bool,
@@ -182,6 +185,16 @@ fn write_lines(
     Ok(latencies)
 }
 
+/// Sleeps until line `seq` is due, at `rate` lines per second from `start`.
+fn pace(rate: u64, start: Instant, seq: u64) {
+    if rate > 0 {
+        let due = start + Duration::from_secs_f64(seq as f64 / rate as f64);
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+    }
+}
+
 /// One `write_all` per line, timed.
 fn write_io(
     writer: &mut impl Write,
@@ -190,7 +203,9 @@ fn write_io(
     latencies: &mut Vec<Duration>,
 ) -> std::io::Result<()> {
     let mut line = Vec::with_capacity(args.line_size);
+    let began = Instant::now();
     for seq in 0..args.lines {
+        pace(args.rate, began, seq);
         record::line(&mut line, (args.id, thread), seq, args.line_size);
         let start = Instant::now();
         writer.write_all(&line)?;
@@ -212,8 +227,10 @@ where
         .with_ansi(false)
         .finish();
     let mut line = Vec::with_capacity(args.line_size);
+    let began = Instant::now();
     tracing::subscriber::with_default(subscriber, || {
         for seq in 0..args.lines {
+            pace(args.rate, began, seq);
             record::line(&mut line, (args.id, thread), seq, args.line_size);
             // The fmt layer adds the newline.
             let text = std::str::from_utf8(&line[..line.len() - 1]).expect("lines are ASCII");
