@@ -81,6 +81,7 @@ mod compress;
 mod compression;
 mod error;
 mod fork;
+mod line_buffer;
 mod live_file;
 mod lock;
 #[cfg(feature = "tracing")]

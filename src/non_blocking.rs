@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 
 use crate::RotatingFile;
+use crate::line_buffer::LineBuffer;
 use crate::records::Records;
 use crate::worker::{self, Batch, Kind, Message};
 
@@ -49,7 +50,7 @@ use crate::worker::{self, Batch, Kind, Message};
 /// ```
 pub struct NonBlocking {
     shared: Arc<Shared>,
-    line: Vec<u8>,
+    line: LineBuffer,
 }
 
 /// What the handles and the guard share.
@@ -179,7 +180,7 @@ impl NonBlockingBuilder {
         (
             NonBlocking {
                 shared,
-                line: Vec::new(),
+                line: LineBuffer::default(),
             },
             guard,
         )
@@ -199,11 +200,6 @@ impl NonBlocking {
     /// printed on stderr. Writing resumes by itself once the cause clears.
     pub fn write_errors(&self) -> u64 {
         self.shared.file.write_errors()
-    }
-
-    /// Queues one record (or several complete lines).
-    fn send(&self, bytes: &[u8], kind: Kind) -> io::Result<()> {
-        self.shared.send(bytes, kind)
     }
 
     #[cfg(feature = "tracing")]
@@ -306,7 +302,7 @@ impl Clone for NonBlocking {
     fn clone(&self) -> Self {
         NonBlocking {
             shared: Arc::clone(&self.shared),
-            line: Vec::new(),
+            line: LineBuffer::default(),
         }
     }
 }
@@ -315,43 +311,25 @@ impl Write for NonBlocking {
     /// Queues every complete line now buffered, as [`RotatingFile`] writes
     /// them; a partial line waits for its newline (or a flush).
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.line.is_empty() && buf.last() == Some(&b'\n') {
-            self.send(buf, Kind::Lines)?;
-            return Ok(buf.len());
-        }
-        let Some(last_newline) = memchr::memrchr(b'\n', buf) else {
-            self.line.extend_from_slice(buf);
-            return Ok(buf.len());
-        };
-        let (complete, tail) = buf.split_at(last_newline + 1);
-        let kept = self.line.len();
-        self.line.extend_from_slice(complete);
-        if let Err(e) = self.shared.send(&self.line, Kind::Lines) {
-            self.line.truncate(kept);
-            return Err(e);
-        }
-        self.line.clear();
-        self.line.extend_from_slice(tail);
-        Ok(buf.len())
+        let shared = &self.shared;
+        self.line
+            .write(buf, |lines| shared.send(lines, Kind::Lines))
     }
 
     /// Queues a pending partial line, then waits until everything sent
     /// before is in the file.
     fn flush(&mut self) -> io::Result<()> {
-        if !self.line.is_empty() {
-            self.shared.send(&self.line, Kind::Lines)?;
-            self.line.clear();
-        }
-        self.shared.flush()
+        let shared = &self.shared;
+        self.line.flush(|line| shared.send(line, Kind::Lines))?;
+        shared.flush()
     }
 }
 
 impl Drop for NonBlocking {
     fn drop(&mut self) {
-        if !self.line.is_empty()
-            && let Err(e) = self.shared.send(&self.line, Kind::Lines)
-        {
-            self.shared.file.inner().report(&e, 1);
+        let shared = &self.shared;
+        if let Err(e) = self.line.flush(|line| shared.send(line, Kind::Lines)) {
+            shared.file.inner().report(&e, 1);
         }
     }
 }

@@ -23,6 +23,7 @@ use crate::builder::{self, Builder, Config};
 use crate::compress::{self, Compressor};
 use crate::error::{Error, ErrorKind};
 use crate::fork;
+use crate::line_buffer::LineBuffer;
 use crate::live_file::LiveFile;
 use crate::lock::LockFile;
 pub(crate) use crate::records::Records;
@@ -63,7 +64,7 @@ use crate::shared_state::SharedState;
 /// ```
 pub struct RotatingFile {
     inner: Arc<Inner>,
-    line: Vec<u8>,
+    line: LineBuffer,
 }
 
 /// Counters of a [`RotatingFile`]'s activity, from
@@ -215,7 +216,7 @@ impl RotatingFile {
                 compressor: Mutex::new(None),
                 gzip: Arc::default(),
             }),
-            line: Vec::new(),
+            line: LineBuffer::default(),
         };
         if !plain_backups.is_empty() {
             file.inner.queue_compression(&mut plain_backups);
@@ -266,7 +267,7 @@ impl Clone for RotatingFile {
     fn clone(&self) -> Self {
         RotatingFile {
             inner: Arc::clone(&self.inner),
-            line: Vec::new(),
+            line: LineBuffer::default(),
         }
     }
 }
@@ -287,48 +288,25 @@ impl Write for RotatingFile {
     /// error nothing of `buf` is kept, and earlier partial-line bytes stay
     /// buffered for the next attempt.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.line.is_empty() && buf.last() == Some(&b'\n') {
-            // The common case, whole lines and nothing pending: no scan, no
-            // copy.
-            self.inner.append(buf, Records::Lines)?;
-            return Ok(buf.len());
-        }
-        let Some(last_newline) = memchr::memrchr(b'\n', buf) else {
-            self.line.extend_from_slice(buf);
-            return Ok(buf.len());
-        };
-        let (complete, tail) = buf.split_at(last_newline + 1);
-        if self.line.is_empty() {
-            self.inner.append(complete, Records::Lines)?;
-        } else {
-            let kept = self.line.len();
-            self.line.extend_from_slice(complete);
-            if let Err(e) = self.inner.append(&self.line, Records::Lines) {
-                self.line.truncate(kept);
-                return Err(e);
-            }
-            self.line.clear();
-        }
-        self.line.extend_from_slice(tail);
-        Ok(buf.len())
+        let inner = &self.inner;
+        self.line
+            .write(buf, |lines| inner.append(lines, Records::Lines))
     }
 
     /// Appends a pending partial line as one record.
     fn flush(&mut self) -> io::Result<()> {
-        if !self.line.is_empty() {
-            self.inner.append(&self.line, Records::Lines)?;
-            self.line.clear();
-        }
-        Ok(())
+        let inner = &self.inner;
+        self.line.flush(|line| inner.append(line, Records::Lines))
     }
 }
 
 impl Drop for RotatingFile {
     fn drop(&mut self) {
-        if !self.line.is_empty() {
-            let line = std::mem::take(&mut self.line);
-            self.inner.append_or_report(&line, Records::Lines);
-        }
+        let inner = &self.inner;
+        let _ = self.line.flush(|line| {
+            inner.append_or_report(line, Records::Lines);
+            Ok(())
+        });
     }
 }
 

@@ -92,41 +92,12 @@ fn a_child_after_fork_takes_its_own_lock() {
     assert_eq!(workers.verify(vec![]).found, 12_000);
 }
 
-/// Runs `crf-stress` with kills for `rounds` rounds, asserting every
-/// invariant each time; returns how many workers were killed in all.
-fn stress_with_kills(dir: &std::path::Path, rounds: usize, args: &[&str]) -> u32 {
-    let mut kills = 0;
-    for round in 0..rounds {
-        let out = Command::new(common::STRESS)
-            .args(args)
-            .args(["--kill", "3", "--json", "--dir"])
-            .arg(dir.join(format!("round{round}")))
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "round {round}: {report}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(report.contains("\"ok\":true"), "{report}");
-        kills += report
-            .split("\"killed\":")
-            .nth(1)
-            .and_then(|s| s.split(',').next())
-            .unwrap()
-            .parse::<u32>()
-            .unwrap();
-    }
-    kills
-}
-
 #[test]
 fn sigkill_of_some_writers_at_random_moments_loses_nothing_of_the_others() {
     // The stress tool kills at random points of progress (mid-write,
     // mid-rotation) and holds killed writers to the prefix rule.
     let dir = tempfile::tempdir().unwrap();
-    let kills = stress_with_kills(
+    let kills = common::stress_with_kills(
         dir.path(),
         4,
         &["-p", "6", "-n", "15000", "--max-bytes", "32768"],
@@ -139,7 +110,7 @@ fn sigkill_inside_the_write_of_a_large_record_leaves_no_torn_record() {
     // A 9000-byte record spans pages: SIGKILL inside its write(2) can leave
     // part of it in the file, which the next writer must cut off.
     let dir = tempfile::tempdir().unwrap();
-    let kills = stress_with_kills(
+    let kills = common::stress_with_kills(
         dir.path(),
         3,
         &[

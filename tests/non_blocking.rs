@@ -7,7 +7,6 @@ mod common;
 
 use std::fs::File;
 use std::io::Write;
-use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -249,38 +248,19 @@ fn sigkill_of_background_writers_disturbs_no_survivor() {
     // next writer removes the partial record, so no survivor's record is
     // glued to it.
     let dir = tempfile::tempdir().unwrap();
-    let mut kills = 0;
-    for round in 0..4 {
-        let out = Command::new(common::STRESS)
-            .args([
-                "-p",
-                "6",
-                "-n",
-                "40000",
-                "--max-bytes",
-                "131072",
-                "--kill",
-                "3",
-                "--mode",
-                "non-blocking",
-                "--json",
-            ])
-            .arg("--dir")
-            .arg(dir.path().join(format!("round{round}")))
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && report.contains("\"ok\":true"),
-            "round {round}: {report}"
-        );
-        kills += report
-            .split("\"killed\":")
-            .nth(1)
-            .and_then(|s| s.split(',').next())
-            .unwrap()
-            .parse::<u32>()
-            .unwrap();
-    }
+    let kills = common::stress_with_kills(
+        dir.path(),
+        4,
+        &[
+            "-p",
+            "6",
+            "-n",
+            "40000",
+            "--max-bytes",
+            "131072",
+            "--mode",
+            "non-blocking",
+        ],
+    );
     assert!(kills > 0, "no worker was killed while writing in any round");
 }

@@ -113,3 +113,32 @@ impl Workers {
         report
     }
 }
+
+/// Runs `crf-stress` with kills for `rounds` rounds, asserting every
+/// invariant each time; returns how many workers were killed in all.
+pub fn stress_with_kills(dir: &std::path::Path, rounds: usize, args: &[&str]) -> u32 {
+    let mut kills = 0;
+    for round in 0..rounds {
+        let out = Command::new(STRESS)
+            .args(args)
+            .args(["--kill", "3", "--json", "--dir"])
+            .arg(dir.join(format!("round{round}")))
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "round {round}: {report}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(report.contains("\"ok\":true"), "{report}");
+        kills += report
+            .split("\"killed\":")
+            .nth(1)
+            .and_then(|s| s.split(',').next())
+            .unwrap()
+            .parse::<u32>()
+            .unwrap();
+    }
+    kills
+}
