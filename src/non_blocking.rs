@@ -12,7 +12,8 @@
 //! [`NonBlockingBuilder::lossy`] drops instead, and counts what it drops.
 //! [`flush`](std::io::Write::flush) returns once everything sent before it is
 //! in the file; dropping the [`WorkerGuard`] writes everything queued and
-//! stops the thread, after which the handles write synchronously.
+//! stops the thread, after which the handles write synchronously. So does a
+//! handle used in a child after `fork()`, where the thread does not exist.
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -22,10 +23,10 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 
-use crate::RotatingFile;
 use crate::line_buffer::LineBuffer;
 use crate::records::Records;
 use crate::worker::{self, Batch, Kind, Message};
+use crate::{RotatingFile, fork};
 
 /// The writer end of a background writer: `Clone + Send + Sync`,
 /// [`io::Write`] (a complete line is a record, as for [`RotatingFile`]) and,
@@ -63,6 +64,9 @@ pub(crate) struct Shared {
     stopped: AtomicBool,
     lossy: bool,
     dropped: AtomicU64,
+    /// The thread exists only in the process that started it: a child after
+    /// `fork()` writes synchronously instead.
+    fork_generation: u64,
 }
 
 /// Stops the background thread when dropped, after it has written
@@ -164,6 +168,7 @@ impl NonBlockingBuilder {
             stopped: AtomicBool::new(false),
             lossy: self.lossy,
             dropped: AtomicU64::new(0),
+            fork_generation: fork::generation(),
         });
         let thread = {
             let shared = Arc::clone(&shared);
@@ -210,7 +215,7 @@ impl NonBlocking {
 
 impl Shared {
     pub(crate) fn send(&self, bytes: &[u8], kind: Kind) -> io::Result<()> {
-        if self.stopped.load(Ordering::SeqCst) {
+        if self.stopped.load(Ordering::SeqCst) || self.fork_generation != fork::generation() {
             return self.write_directly(bytes, kind);
         }
         match self.sender.try_send(Message::record(bytes, kind)) {
@@ -259,6 +264,10 @@ impl Shared {
 
     /// Returns once everything sent before is in the file.
     fn flush(&self) -> io::Result<()> {
+        if self.fork_generation != fork::generation() {
+            // A child after fork(): its records went straight to the file.
+            return Ok(());
+        }
         if !self.stopped.load(Ordering::SeqCst) {
             let (ack, acked) = crossbeam_channel::bounded(1);
             // A flush is never dropped, even by a lossy writer.
@@ -349,6 +358,12 @@ impl std::fmt::Debug for NonBlocking {
 
 impl Drop for WorkerGuard {
     fn drop(&mut self) {
+        if self.shared.fork_generation != fork::generation() {
+            // A child after fork(): the thread is the parent's, not ours to
+            // stop or join; the child's records went straight to the file.
+            std::mem::forget(self.thread.take());
+            return;
+        }
         let deadline = self.shutdown_timeout.map(|t| Instant::now() + t);
         let sent = match deadline {
             None => self.shared.sender.send(Message::Shutdown).is_ok(),

@@ -243,6 +243,23 @@ fn many_processes_logging_tracing_events_through_the_background_writer() {
 }
 
 #[test]
+fn a_child_after_fork_writes_through_the_parents_background_writer() {
+    // The handle is made before fork(); the thread behind it exists only in
+    // the parent, so the child's records must go straight to the file, under
+    // its own lock, and its guard must not wait for the parent's thread.
+    let dir = tempfile::tempdir().unwrap();
+    let workers = Workers {
+        processes: 2,
+        lines: 3000,
+        mode: "non-blocking",
+        fork_after_open: true,
+        ..Workers::new(dir.path())
+    };
+    workers.run();
+    assert_eq!(workers.verify(vec![]).found, 12_000);
+}
+
+#[test]
 fn sigkill_of_background_writers_disturbs_no_survivor() {
     // A killed process's batch may be cut short inside its write(2); the
     // next writer removes the partial record, so no survivor's record is

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use concurrent_rotating_file::{Compression, RotatingFile};
+use concurrent_rotating_file::{Compression, NonBlocking, RotatingFile};
 
 use crate::record;
 
@@ -111,17 +111,25 @@ pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
             Duration::from_millis(100)
         })
         .open()?;
+    // One background writer per process, started before any fork: a child
+    // then uses the parent's handle, as a prefork server would.
+    let background = matches!(
+        args.mode,
+        WriterMode::NonBlocking | WriterMode::TracingNonBlocking
+    )
+    .then(|| log.non_blocking());
     let mut args = args.clone();
     let child = if args.fork_after_open { fork() } else { None };
     if child == Some(0) {
         args.id += FORKED_ID_OFFSET;
     }
     let args = &args;
+    let writer = background.as_ref().map(|(writer, _)| writer);
     let latencies = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..args.threads)
             .map(|thread| {
-                let log = log.clone();
-                scope.spawn(move || write_lines(log, args, thread))
+                let (log, writer) = (log.clone(), writer.cloned());
+                scope.spawn(move || write_lines(log, writer, args, thread))
             })
             .collect();
         let mut all = Vec::new();
@@ -130,6 +138,13 @@ pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         Ok::<_, std::io::Error>(all)
     })?;
+    if let Some((writer, guard)) = background {
+        drop(guard);
+        let (errors, dropped) = (writer.write_errors(), writer.dropped());
+        if errors > 0 || dropped > 0 {
+            return Err(format!("{errors} records failed, {dropped} dropped").into());
+        }
+    }
     let (p50, p99, max) = percentiles(latencies);
     if let Some(pid) = child.filter(|&pid| pid > 0) {
         wait_for(pid)?;
@@ -146,43 +161,28 @@ pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
 
 fn write_lines(
     log: RotatingFile,
+    background: Option<NonBlocking>,
     args: &WorkerArgs,
     thread: u32,
 ) -> std::io::Result<Vec<Duration>> {
     let mut latencies = Vec::with_capacity(args.lines as usize);
-    let (errors, dropped) = match args.mode {
-        WriterMode::Sync => {
+    match (args.mode, background) {
+        (WriterMode::NonBlocking, Some(mut writer)) => {
+            write_io(&mut writer, args, thread, &mut latencies)?;
+        }
+        (WriterMode::TracingNonBlocking, Some(writer)) => {
+            write_events(writer, args, thread, &mut latencies);
+        }
+        (WriterMode::Tracing, _) => write_events(log.clone(), args, thread, &mut latencies),
+        _ => {
             let mut writer = log.clone();
             write_io(&mut writer, args, thread, &mut latencies)?;
-            drop(writer);
-            (log.write_errors(), 0)
         }
-        WriterMode::NonBlocking => {
-            let (mut writer, guard) = log.non_blocking();
-            write_io(&mut writer, args, thread, &mut latencies)?;
-            drop(guard);
-            (writer.write_errors(), writer.dropped())
-        }
-        WriterMode::Tracing => {
-            write_events(log.clone(), args, thread, &mut latencies);
-            (log.write_errors(), 0)
-        }
-        WriterMode::TracingNonBlocking => {
-            let (writer, guard) = log.non_blocking();
-            write_events(writer.clone(), args, thread, &mut latencies);
-            drop(guard);
-            (writer.write_errors(), writer.dropped())
-        }
-        WriterMode::RawFlock | WriterMode::RawUnlocked | WriterMode::RawBatched => {
-            unreachable!("handled by raw_loop")
-        }
-    };
-    if errors > 0 || dropped > 0 {
-        return Err(std::io::Error::other(format!(
-            "{errors} records failed, {dropped} dropped"
-        )));
     }
-    Ok(latencies)
+    match log.write_errors() {
+        0 => Ok(latencies),
+        errors => Err(std::io::Error::other(format!("{errors} records failed"))),
+    }
 }
 
 /// Sleeps until line `seq` is due, at `rate` lines per second from `start`.
