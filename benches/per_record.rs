@@ -1,7 +1,8 @@
-//! The cost of one 120-byte record in one process, side by side: our
-//! synchronous writer (1 MiB rotation, 10 backups), a formatted `tracing`
-//! event through it, and the raw floor, `flock` + `write` + unlock.
-//! Multi-process throughput is measured by `crf-stress` instead.
+//! The cost of one record in one process, side by side with the peers and
+//! the floor: 120-byte lines through `io::Write`, formatted `tracing`
+//! events, and the cost of a rotation as the chain grows. Every rotating
+//! writer rotates at 1 MiB keeping 10 backups. Multi-process throughput is
+//! measured by `crf-stress` and `scripts/compare-writers.sh` instead.
 //!
 //! ```text
 //! cargo bench --bench per_record
@@ -9,10 +10,19 @@
 
 use std::fs::OpenOptions;
 use std::hint::black_box;
-use std::io::Write;
+use std::io::{BufWriter, Write};
+use std::path::Path;
 
 use concurrent_rotating_file::RotatingFile;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use log4rs::append::Append;
+use log4rs::append::rolling_file::RollingFileAppender;
+use log4rs::append::rolling_file::policy::compound::CompoundPolicy;
+use log4rs::append::rolling_file::policy::compound::roll::fixed_window::FixedWindowRoller;
+use log4rs::append::rolling_file::policy::compound::trigger::size::SizeTrigger;
+use log4rs::encode::pattern::PatternEncoder;
+
+const MIB: u64 = 1024 * 1024;
 
 fn line() -> Vec<u8> {
     let mut line = vec![b'x'; 119];
@@ -20,22 +30,42 @@ fn line() -> Vec<u8> {
     line
 }
 
-fn per_record(c: &mut Criterion) {
+fn ours(dir: &Path, name: &str) -> RotatingFile {
+    RotatingFile::builder(dir.join(name))
+        .max_bytes(MIB)
+        .backups(10)
+        .open()
+        .unwrap()
+}
+
+fn log4rs_appender(dir: &Path) -> RollingFileAppender {
+    let roller = FixedWindowRoller::builder()
+        .build(&format!("{}/log4rs.log.{{}}", dir.display()), 10)
+        .unwrap();
+    let policy = CompoundPolicy::new(Box::new(SizeTrigger::new(MIB)), Box::new(roller));
+    RollingFileAppender::builder()
+        .encoder(Box::new(PatternEncoder::new("{m}{n}")))
+        .build(dir.join("log4rs.log"), Box::new(policy))
+        .unwrap()
+}
+
+fn io_write(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
     let line = line();
-    let mut group = c.benchmark_group("one_record_120B");
+    let mut group = c.benchmark_group("one_line_120B");
     group.throughput(Throughput::Elements(1));
 
     group.bench_function("raw_flock_write_unlock", |b| {
         let lock = OpenOptions::new()
             .create(true)
             .append(true)
-            .open(dir.path().join(".__raw.lock"))
+            .open(dir.join(".__raw.lock"))
             .unwrap();
         let mut file = OpenOptions::new()
             .create(true)
             .append(true)
-            .open(dir.path().join("raw.log"))
+            .open(dir.join("raw.log"))
             .unwrap();
         b.iter(|| {
             lock.lock().unwrap();
@@ -43,35 +73,129 @@ fn per_record(c: &mut Criterion) {
             lock.unlock().unwrap();
         });
     });
-
-    group.bench_function("rotating_file_write_all", |b| {
-        let mut log = RotatingFile::builder(dir.path().join("sync.log"))
-            .open()
+    group.bench_function("bufwriter_file_no_rotation", |b| {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("buf.log"))
             .unwrap();
+        let mut file = BufWriter::new(file);
+        b.iter(|| file.write_all(black_box(&line)).unwrap());
+    });
+    group.bench_function("rotating_file_write_all", |b| {
+        let mut log = ours(dir, "sync.log");
         b.iter(|| log.write_all(black_box(&line)).unwrap());
     });
-
-    group.bench_function("rotating_file_tracing_event", |b| {
-        let log = RotatingFile::builder(dir.path().join("tracing.log"))
-            .open()
-            .unwrap();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(log)
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::with_default(subscriber, || {
-            b.iter(|| {
-                tracing::info!(
-                    request = 42,
-                    status = 200,
-                    "served {}",
-                    black_box("/index.html")
+    group.bench_function("rotating_file_non_blocking", |b| {
+        let (mut writer, _guard) = ours(dir, "nb.log").non_blocking();
+        b.iter(|| writer.write_all(black_box(&line)).unwrap());
+    });
+    group.bench_function("tracing_appender_never", |b| {
+        let mut appender = tracing_appender::rolling::never(dir, "ta.log");
+        b.iter(|| appender.write_all(black_box(&line)).unwrap());
+    });
+    group.bench_function("tracing_appender_non_blocking_lossless", |b| {
+        let appender = tracing_appender::rolling::never(dir, "ta-nb.log");
+        let (mut writer, _guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+            .lossy(false)
+            .finish(appender);
+        b.iter(|| writer.write_all(black_box(&line)).unwrap());
+    });
+    group.bench_function("file_rotate", |b| {
+        use file_rotate::{
+            ContentLimit, FileRotate, compression::Compression, suffix::AppendCount,
+        };
+        let mut log = FileRotate::new(
+            dir.join("fr.log"),
+            AppendCount::new(10),
+            ContentLimit::Bytes(MIB as usize),
+            Compression::None,
+            None,
+        );
+        b.iter(|| log.write_all(black_box(&line)).unwrap());
+    });
+    group.bench_function("log4rs_rolling_file", |b| {
+        let appender = log4rs_appender(dir);
+        let message = std::str::from_utf8(&line[..119]).unwrap();
+        b.iter(|| {
+            appender
+                .append(
+                    &log::Record::builder()
+                        .args(format_args!("{}", black_box(message)))
+                        .build(),
                 )
-            });
+                .unwrap()
         });
     });
     group.finish();
 }
 
-criterion_group!(benches, per_record);
+fn tracing_events(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut group = c.benchmark_group("tracing_event");
+    group.throughput(Throughput::Elements(1));
+    fn bench<W>(
+        group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+        name: &str,
+        writer: W,
+    ) where
+        W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+    {
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(writer)
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    tracing::info!(
+                        request = 42,
+                        status = 200,
+                        "served {}",
+                        black_box("/index.html")
+                    )
+                });
+            });
+        });
+    }
+    bench(&mut group, "rotating_file", ours(dir, "sync.log"));
+    let (writer, _guard) = ours(dir, "nb.log").non_blocking();
+    bench(&mut group, "rotating_file_non_blocking", writer);
+    bench(
+        &mut group,
+        "tracing_appender_never",
+        tracing_appender::rolling::never(dir, "ta.log"),
+    );
+    let (writer, _ta_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(tracing_appender::rolling::never(dir, "ta-nb.log"));
+    bench(&mut group, "tracing_appender_non_blocking_lossless", writer);
+    group.finish();
+}
+
+/// One rotation with the chain full, as `backups` grows: the shift renames
+/// every backup, under the lock.
+fn rotation(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rotation_with_full_chain");
+    group.sample_size(20);
+    for backups in [10, 100, 1000] {
+        let dir = tempfile::tempdir().unwrap();
+        // Every 10-byte record overflows max_bytes(1): one rotation each.
+        let mut log = RotatingFile::builder(dir.path().join("app.log"))
+            .max_bytes(1)
+            .backups(backups)
+            .open()
+            .unwrap();
+        for _ in 0..=backups {
+            log.write_all(b"a record\n").unwrap();
+        }
+        group.bench_function(format!("backups_{backups}"), |b| {
+            b.iter(|| log.write_all(b"a record\n").unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, io_write, tracing_events, rotation);
 criterion_main!(benches);
