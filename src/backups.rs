@@ -149,6 +149,20 @@ impl Backups {
         }
     }
 
+    /// Closes the gap a process killed mid-rotation leaves (invariant 3):
+    /// the backups after it move down by one, keeping their order. Called
+    /// with the lock held, when opening; a rotation fills the gap itself.
+    pub(crate) fn close_gap(&self) -> io::Result<()> {
+        let run = self.run()?.len();
+        let mut n = run + 2;
+        while n <= self.count {
+            let Some(form) = self.form(n)? else { break };
+            std::fs::rename(self.named(n, form), self.named(n - 1, form))?;
+            n += 1;
+        }
+        Ok(())
+    }
+
     /// The plain backups in the chain (for compressing what a killed
     /// compressor left). Called with the lock held.
     pub(crate) fn plain_backups(&self) -> io::Result<Vec<usize>> {
@@ -360,6 +374,31 @@ mod tests {
         std::fs::write(&live, "live").unwrap();
         backups.remove_leftovers().unwrap();
         assert_eq!(names(dir.path()), [".__app.log.78.gz.tmp", "app.log"]);
+    }
+
+    #[test]
+    fn a_gap_left_by_a_crash_is_closed_when_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("app.log");
+        let backups = Backups::new(&live, 6);
+        // A rotation killed after `.3 -> .4` and before `.2 -> .3`; one
+        // backup gzipped.
+        for (n, content) in [(1, "1"), (2, "2"), (4, "3")] {
+            std::fs::write(backups.path(n), content).unwrap();
+        }
+        std::fs::write(backups.gz_path(5), "4").unwrap();
+        backups.close_gap().unwrap();
+        assert_eq!(
+            names(dir.path()),
+            ["app.log.1", "app.log.2", "app.log.3", "app.log.4.gz"]
+        );
+        assert_eq!(std::fs::read_to_string(backups.path(3)).unwrap(), "3");
+        // A whole chain is left alone.
+        backups.close_gap().unwrap();
+        assert_eq!(
+            names(dir.path()),
+            ["app.log.1", "app.log.2", "app.log.3", "app.log.4.gz"]
+        );
     }
 
     #[test]

@@ -182,6 +182,14 @@ impl RotatingFile {
             })?;
             state.files.shared.validate();
             let backups = Backups::new(&config.path, config.backups);
+            backups.close_gap().map_err(|e| {
+                Error::io(
+                    ErrorKind::LogFile,
+                    "cannot repair the backups of",
+                    &config.path,
+                    e,
+                )
+            })?;
             backups.remove_leftovers().map_err(|e| {
                 Error::io(
                     ErrorKind::LogFile,

@@ -353,3 +353,15 @@ fn the_lock_goes_in_the_lock_directory_when_given() {
     assert!(dir.path().join("locks/.__app.txt.lock").is_file());
     assert!(!dir.path().join("logs/.__app.txt.lock").exists());
 }
+
+#[test]
+fn opening_closes_a_gap_a_killed_rotation_left_in_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    fs::write(backup(&path, 1), "newest\n").unwrap();
+    fs::write(backup(&path, 3), "oldest\n").unwrap();
+    RotatingFile::builder(&path).open().unwrap();
+    assert_eq!(read(backup(&path, 1)), "newest\n");
+    assert_eq!(read(backup(&path, 2)), "oldest\n");
+    assert!(!backup(&path, 3).exists());
+}
