@@ -185,6 +185,10 @@ fn writers_never_hold_the_lock_for_the_length_of_a_compression() {
         std::thread::sleep(Duration::from_millis(1));
     }
     let stats = log.stats();
+    eprintln!(
+        "level-9 gzip of a 16 MiB backup took {:?}; the compressor held the lock at most {:?}",
+        stats.longest_compression, stats.longest_compressor_lock_hold
+    );
     assert_eq!(stats.compressed, 1, "{stats:?}");
     // Both figures are the library's own timings of one run: the lock is
     // held for the renames around the compression, never across it.
