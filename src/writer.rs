@@ -201,6 +201,20 @@ impl RotatingFile {
             state.files.reopen(&config).map_err(|e| {
                 Error::io(ErrorKind::LogFile, "cannot open log file", &config.path, e)
             })?;
+            // A record a killed writer left half-written (invariant 5).
+            if let Some((start, end)) = state.files.shared.unfinished_write() {
+                state
+                    .files
+                    .repair_unfinished_write(start, end)
+                    .map_err(|e| {
+                        Error::io(
+                            ErrorKind::LogFile,
+                            "cannot repair log file",
+                            &config.path,
+                            e,
+                        )
+                    })?;
+            }
             if config.compression == Compression::Gzip {
                 // Backups a killed compressor left plain (invariant 5).
                 state.files.to_compress = backups.plain_backups().map_err(|e| {
@@ -625,6 +639,28 @@ mod tests {
             .unwrap();
         log.write_all(b"next\n").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\nnext\n");
+    }
+
+    #[test]
+    fn opening_removes_a_record_a_killed_writer_cut_short() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let mut log = RotatingFile::builder(&path).open().unwrap();
+        log.write_all(b"whole\n").unwrap();
+        {
+            let state = log.inner.state.lock();
+            state.files.shared.begin_write(6, 26);
+            state.files.shared.set_size(26);
+        }
+        drop(log);
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"partial ")
+            .unwrap();
+        drop(RotatingFile::builder(&path).open().unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\n");
     }
 
     #[test]
