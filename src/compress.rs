@@ -155,12 +155,18 @@ fn compress(
         let temp = OpenOptions::new()
             .write(true)
             .create(true)
-            .truncate(true)
+            .truncate(false)
             .custom_flags(libc::O_NOFOLLOW)
             .open(&temp_path)?;
-        backups::claim(&temp)?;
-        Ok(temp)
+        // Claim before touching it: only a dead compressor's leftover may be
+        // emptied and reused.
+        if !backups::claim(&temp)? {
+            return Ok(None);
+        }
+        temp.set_len(0)?;
+        Ok(Some(temp))
     })?;
+    let Some(temp) = temp else { return Ok(false) };
     let result = gzip(&source, &temp, level).and_then(|()| {
         locked(lock, counters, || {
             match backups.find(id)? {

@@ -197,3 +197,29 @@ fn writers_never_hold_the_lock_for_the_length_of_a_compression() {
         "the compressor held the lock too long: {stats:?}"
     );
 }
+
+#[test]
+fn a_compression_claimed_by_another_process_is_left_to_it() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("app.log.1");
+    std::fs::write(&backup, "a backup\n").unwrap();
+    // Another compressor is writing this backup's temporary file.
+    let ino = std::fs::metadata(&backup).unwrap().ino();
+    let temp = dir.path().join(format!(".__app.log.{ino}.gz.tmp"));
+    std::fs::write(&temp, "someone else's work").unwrap();
+    let held = std::fs::File::open(&temp).unwrap();
+    held.lock().unwrap();
+    // Opening queues the plain backup; dropping waits for the compressor.
+    drop(
+        RotatingFile::builder(dir.path().join("app.log"))
+            .compression(Compression::Gzip)
+            .open()
+            .unwrap(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(&temp).unwrap(),
+        "someone else's work"
+    );
+    assert!(backup.exists() && !dir.path().join("app.log.1.gz").exists());
+}
