@@ -618,27 +618,35 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn a_record_cut_short_by_a_killed_writer_is_removed_before_the_next() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("app.log");
-        let mut log = RotatingFile::builder(&path).open().unwrap();
-        log.write_all(b"whole\n").unwrap();
-        // What a writer SIGKILLed inside `write(2)` of a 20-byte record leaves:
-        // the write marked in flight, and 8 of its bytes in the file.
+    /// Leaves what a writer SIGKILLed inside the `write(2)` of a 20-byte
+    /// record at offset 6 leaves: the write marked in flight, and 8 of its
+    /// bytes in the file.
+    fn leave_half_written(log: &RotatingFile) {
         {
             let state = log.inner.state.lock();
             state.files.shared.begin_write(6, 26);
             state.files.shared.set_size(26);
         }
-        std::fs::OpenOptions::new()
+        let mut file = std::fs::OpenOptions::new()
             .append(true)
-            .open(&path)
-            .unwrap()
-            .write_all(b"partial ")
+            .open(log.path())
             .unwrap();
+        file.write_all(b"partial ").unwrap();
+    }
+
+    #[test]
+    fn a_record_cut_short_by_a_killed_writer_is_removed_before_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = RotatingFile::builder(dir.path().join("app.log"))
+            .open()
+            .unwrap();
+        log.write_all(b"whole\n").unwrap();
+        leave_half_written(&log);
         log.write_all(b"next\n").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\nnext\n");
+        assert_eq!(
+            std::fs::read_to_string(log.path()).unwrap(),
+            "whole\nnext\n"
+        );
     }
 
     #[test]
@@ -647,18 +655,8 @@ mod tests {
         let path = dir.path().join("app.log");
         let mut log = RotatingFile::builder(&path).open().unwrap();
         log.write_all(b"whole\n").unwrap();
-        {
-            let state = log.inner.state.lock();
-            state.files.shared.begin_write(6, 26);
-            state.files.shared.set_size(26);
-        }
+        leave_half_written(&log);
         drop(log);
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(&path)
-            .unwrap()
-            .write_all(b"partial ")
-            .unwrap();
         drop(RotatingFile::builder(&path).open().unwrap());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\n");
     }
