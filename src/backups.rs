@@ -20,31 +20,57 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::live_file::FileId;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The backup names of one log file.
+use crate::builder::Config;
+use crate::live_file::FileId;
+use crate::retention::{Facts, Retention};
+use crate::schedule::Schedule;
+use crate::timed_names;
+
+/// The backups of one log file.
 #[derive(Debug, Clone)]
 pub(crate) struct Backups {
     live: PathBuf,
     count: usize,
+    retention: Retention,
+    /// `Some` for time-based names (see `timed_names`), `None` for numbers.
+    timed: Option<Schedule>,
 }
 
-/// What a chain shift leaves to do once the lock is released.
+/// What a rotation leaves to do once the lock is released.
 #[derive(Debug, Default)]
 pub(crate) struct Shifted {
-    /// The oldest backup, moved aside to be deleted.
-    pub(crate) pruned: Option<PathBuf>,
-    /// Plain backups now in the chain (numbered after the shift).
-    pub(crate) plain: Vec<usize>,
+    /// Backups retention let go, moved aside to be deleted.
+    pub(crate) pruned: Vec<PathBuf>,
+    /// Plain backups now in the chain, by their names after the rotation.
+    pub(crate) plain: Vec<PathBuf>,
 }
 
 // === impl Backups ===
 
 impl Backups {
+    /// Numbered backups, kept by count only.
     pub(crate) fn new(live: &Path, count: usize) -> Backups {
         Backups {
             live: live.to_path_buf(),
             count,
+            retention: Retention {
+                count,
+                max_age: None,
+                max_total_bytes: None,
+            },
+            timed: None,
+        }
+    }
+
+    /// The backups an open log's options describe: named by period with
+    /// time-based rotation, else numbered; kept as its retention says.
+    pub(crate) fn of(config: &Config) -> Backups {
+        Backups {
+            retention: config.retention,
+            timed: config.schedule,
+            ..Backups::new(&config.path, config.backups)
         }
     }
 
@@ -106,10 +132,20 @@ impl Backups {
         Ok(run)
     }
 
-    /// Shifts the chain up by one and renames the live file to `.1`.
-    /// Called with the lock held; `count` must be at least 1.
-    pub(crate) fn rotate(&self) -> io::Result<Shifted> {
+    /// Renames the live file to a backup and lets retention drop what it
+    /// must. Numbered: shifts the chain up by one, the live file becoming
+    /// `.1`. Timed: the live file, whose records are from the period
+    /// `label`, becomes that period's next backup. Called with the lock
+    /// held; `count` must be at least 1.
+    pub(crate) fn rotate(&self, label: &str, now: i64) -> io::Result<Shifted> {
         debug_assert!(self.count >= 1);
+        match &self.timed {
+            Some(schedule) => self.rotate_timed(schedule, label, now),
+            None => self.rotate_numbered(now),
+        }
+    }
+
+    fn rotate_numbered(&self, now: i64) -> io::Result<Shifted> {
         let mut run = self.run()?;
         let mut shifted = Shifted::default();
         if run.len() == self.count {
@@ -117,10 +153,10 @@ impl Backups {
             // it instead would make ext4 (auto_da_alloc) flush the renamed
             // file's dirty pages synchronously, and freeing its blocks takes
             // time too, with every writer waiting.
-            let aside = self.hidden_path(&format!(".pruned.{}", std::process::id()));
             let oldest = run.pop().expect("count >= 1");
-            std::fs::rename(self.named(self.count, oldest), &aside)?;
-            shifted.pruned = Some(aside);
+            shifted
+                .pruned
+                .push(self.move_aside(&self.named(self.count, oldest))?);
         }
         for (i, &form) in run.iter().enumerate().rev() {
             std::fs::rename(self.named(i + 1, form), self.named(i + 2, form))?;
@@ -130,16 +166,74 @@ impl Backups {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             other => {
                 other?;
-                shifted.plain.push(1);
+                run.insert(0, Form::Plain);
+            }
+        }
+        if self.retention.needs_facts() {
+            let facts = run
+                .iter()
+                .enumerate()
+                .map(|(i, &form)| facts_of(&self.named(i + 1, form)));
+            let keep = self.retention.keep(facts, now)?;
+            // Oldest first: a crash in between leaves a shorter chain, no gap.
+            while run.len() > keep {
+                let form = run.pop().expect("len > keep");
+                shifted
+                    .pruned
+                    .push(self.move_aside(&self.named(run.len() + 1, form))?);
             }
         }
         shifted.plain.extend(
             run.iter()
                 .enumerate()
                 .filter(|(_, f)| **f == Form::Plain)
-                .map(|(i, _)| i + 2),
+                .map(|(i, _)| self.path(i + 1)),
         );
         Ok(shifted)
+    }
+
+    fn rotate_timed(&self, schedule: &Schedule, label: &str, now: i64) -> io::Result<Shifted> {
+        let mut backups = timed_names::list(&self.live, schedule)?;
+        let mut shifted = Shifted::default();
+        let target = timed_names::next_name(&self.live, &backups, label);
+        match std::fs::rename(&self.live, &target) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            other => {
+                other?;
+                shifted.plain.push(target.clone());
+                let new = timed_names::list_one(&self.live, &target, schedule);
+                backups.extend(new);
+            }
+        }
+        let facts = backups.iter().rev().map(|backup| {
+            let bytes = match self.retention.max_total_bytes {
+                Some(_) => std::fs::symlink_metadata(&backup.path)?.len(),
+                None => 0,
+            };
+            Ok(Facts {
+                last_written: backup.period_end,
+                bytes,
+            })
+        });
+        let keep = self.retention.keep(facts, now)?;
+        let expired = backups.len() - keep;
+        for backup in &backups[..expired] {
+            shifted.pruned.push(self.move_aside(&backup.path)?);
+        }
+        Ok(shifted)
+    }
+
+    /// Moves a backup retention let go to a hidden name, to be deleted once
+    /// the lock is released.
+    fn move_aside(&self, backup: &Path) -> io::Result<PathBuf> {
+        static PARKED: AtomicU64 = AtomicU64::new(0);
+        let aside = self.hidden_path(&format!(
+            ".pruned.{}.{}",
+            std::process::id(),
+            PARKED.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::rename(backup, &aside)?;
+        Ok(aside)
     }
 
     fn named(&self, n: usize, form: Form) -> PathBuf {
@@ -153,6 +247,9 @@ impl Backups {
     /// the backups after it move down by one, keeping their order. Called
     /// with the lock held, when opening; a rotation fills the gap itself.
     pub(crate) fn close_gap(&self) -> io::Result<()> {
+        if self.timed.is_some() {
+            return Ok(());
+        }
         let run = self.run()?.len();
         let mut n = run + 2;
         while n <= self.count {
@@ -165,23 +262,40 @@ impl Backups {
 
     /// The plain backups in the chain (for compressing what a killed
     /// compressor left). Called with the lock held.
-    pub(crate) fn plain_backups(&self) -> io::Result<Vec<usize>> {
+    pub(crate) fn plain_backups(&self) -> io::Result<Vec<PathBuf>> {
+        if let Some(schedule) = &self.timed {
+            let backups = timed_names::list(&self.live, schedule)?;
+            return Ok(backups
+                .into_iter()
+                .filter(|b| !b.gz)
+                .map(|b| b.path)
+                .collect());
+        }
         let run = self.run()?;
         Ok(run
             .iter()
             .enumerate()
             .filter(|(_, f)| **f == Form::Plain)
-            .map(|(i, _)| i + 1)
+            .map(|(i, _)| self.path(i + 1))
             .collect())
     }
 
-    /// Where the plain backup that is file `id` is now, if still in the
-    /// chain: the chain may have shifted since it was found. Called with the
-    /// lock held.
-    pub(crate) fn find(&self, id: FileId) -> io::Result<Option<usize>> {
+    /// Where the plain backup that was queued as `queued` and is file `id`
+    /// is now, if still kept. A numbered chain may have shifted since (so
+    /// it is found by inode); a timed backup keeps its name. Called with
+    /// the lock held.
+    pub(crate) fn locate(&self, queued: &Path, id: FileId) -> io::Result<Option<PathBuf>> {
+        if self.timed.is_some() {
+            return match std::fs::symlink_metadata(queued) {
+                Ok(meta) if FileId::of(&meta) == id => Ok(Some(queued.to_path_buf())),
+                Ok(_) => Ok(None),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e),
+            };
+        }
         for n in 1..=self.count {
             match std::fs::symlink_metadata(self.path(n)) {
-                Ok(meta) if FileId::of(&meta) == id => return Ok(Some(n)),
+                Ok(meta) if FileId::of(&meta) == id => return Ok(Some(self.path(n))),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     if !exists(&self.gz_path(n))? {
@@ -239,6 +353,16 @@ impl Backups {
 enum Form {
     Plain,
     Gz,
+}
+
+/// A backup's size and the time of its last record (its modification
+/// time, which compression keeps).
+fn facts_of(path: &Path) -> io::Result<Facts> {
+    let meta = std::fs::symlink_metadata(path)?;
+    Ok(Facts {
+        last_written: crate::clock::unix_secs(meta.modified()?),
+        bytes: meta.len(),
+    })
 }
 
 fn name_bytes(path: &Path) -> Vec<u8> {
@@ -309,7 +433,7 @@ mod tests {
         let backups = Backups::new(&live, 2);
         for content in ["a", "b", "c"] {
             std::fs::write(&live, content).unwrap();
-            if let Some(pruned) = backups.rotate().unwrap().pruned {
+            for pruned in backups.rotate("", 0).unwrap().pruned {
                 assert_eq!(std::fs::read_to_string(&pruned).unwrap(), "a");
                 std::fs::remove_file(pruned).unwrap();
             }
@@ -327,12 +451,12 @@ mod tests {
         std::fs::write(backups.gz_path(1), "gz1").unwrap();
         std::fs::write(backups.path(2), "plain2").unwrap();
         std::fs::write(&live, "live").unwrap();
-        let shifted = backups.rotate().unwrap();
+        let shifted = backups.rotate("", 0).unwrap();
         assert_eq!(
             names(dir.path()),
             ["app.log.1", "app.log.2.gz", "app.log.3"]
         );
-        assert_eq!(shifted.plain, [1, 3]);
+        assert_eq!(shifted.plain, [backups.path(1), backups.path(3)]);
     }
 
     #[test]
@@ -343,7 +467,7 @@ mod tests {
         std::fs::write(backups.gz_path(1), "complete gz").unwrap();
         std::fs::write(backups.path(1), "plain").unwrap();
         std::fs::write(&live, "live").unwrap();
-        backups.rotate().unwrap();
+        backups.rotate("", 0).unwrap();
         assert_eq!(names(dir.path()), ["app.log.1", "app.log.2.gz"]);
     }
 
@@ -353,11 +477,12 @@ mod tests {
         let live = dir.path().join("app.log");
         let backups = Backups::new(&live, 5);
         std::fs::write(&live, "first").unwrap();
-        backups.rotate().unwrap();
+        backups.rotate("", 0).unwrap();
         let id = FileId::of(&std::fs::metadata(backups.path(1)).unwrap());
         std::fs::write(&live, "second").unwrap();
-        backups.rotate().unwrap();
-        assert_eq!(backups.find(id).unwrap(), Some(2));
+        backups.rotate("", 0).unwrap();
+        let queued = backups.path(1);
+        assert_eq!(backups.locate(&queued, id).unwrap(), Some(backups.path(2)));
     }
 
     #[test]
@@ -411,7 +536,7 @@ mod tests {
             std::fs::write(backups.path(n), content).unwrap();
         }
         std::fs::write(&live, "live").unwrap();
-        backups.rotate().unwrap();
+        backups.rotate("", 0).unwrap();
         let chain: Vec<String> = (1..=5)
             .map(|n| std::fs::read_to_string(backups.path(n)).unwrap())
             .collect();

@@ -2,7 +2,12 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::clock::{Clock, SystemClock};
+use crate::retention::Retention;
+use crate::schedule::{Period, Schedule};
 
 use crate::error::{Error, ErrorKind};
 use crate::lock;
@@ -19,7 +24,11 @@ use crate::{Compression, RotatingFile};
 /// | option | default | notes |
 /// | --- | --- | --- |
 /// | [`max_bytes`](Builder::max_bytes) | 1 MiB | 0: never rotate |
-/// | [`backups`](Builder::backups) | 10 | 0 only with `max_bytes(0)` |
+/// | [`rotate_every`](Builder::rotate_every) | none | a [`Period`]: minute, hour, day, week |
+/// | [`utc`](Builder::utc) | `false` | periods on UTC rather than local time |
+/// | [`backups`](Builder::backups) | 10 | 0 only with rotation off |
+/// | [`max_age`](Builder::max_age) | none | backups older than it are deleted |
+/// | [`max_total_bytes`](Builder::max_total_bytes) | none | the backups' total size |
 /// | [`compression`](Builder::compression) | [`Compression::None`] | gzip in a thread, off the lock |
 /// | [`compression_level`](Builder::compression_level) | 1 | 0 to 9 |
 /// | [`compression_wait`](Builder::compression_wait) | 10 s | for queued compressions, at the last drop |
@@ -28,6 +37,7 @@ use crate::{Compression, RotatingFile};
 /// | [`create_dirs`](Builder::create_dirs) | `true` | missing parent and lock directories |
 /// | [`path_check_interval`](Builder::path_check_interval) | 100 ms | noticing a file deleted or moved by hand |
 /// | [`lock_spin`](Builder::lock_spin) | 60 µs | retrying a held lock before sleeping |
+/// | [`clock`](Builder::clock) | [`SystemClock`] | the time periods and ages are read from |
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `open` is called"]
 pub struct Builder {
@@ -42,6 +52,11 @@ pub struct Builder {
     pub(crate) lock_spin: Duration,
     pub(crate) gzip_level: u32,
     pub(crate) compression_wait: Duration,
+    pub(crate) period: Option<Period>,
+    pub(crate) utc: bool,
+    pub(crate) max_age: Option<Duration>,
+    pub(crate) max_total_bytes: Option<u64>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 /// The options of an open file, validated, with the derived paths.
@@ -59,6 +74,9 @@ pub(crate) struct Config {
     pub(crate) compression: Compression,
     pub(crate) gzip_level: u32,
     pub(crate) compression_wait: Duration,
+    pub(crate) schedule: Option<Schedule>,
+    pub(crate) retention: Retention,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 // === impl Builder ===
@@ -80,6 +98,11 @@ impl Builder {
             lock_spin: Duration::from_micros(60),
             gzip_level: 1,
             compression_wait: Duration::from_secs(10),
+            period: None,
+            utc: false,
+            max_age: None,
+            max_total_bytes: None,
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -93,14 +116,69 @@ impl Builder {
     }
 
     /// How many backups to keep: `app.log.1` (newest) to `app.log.N`
-    /// (oldest); the next rotation deletes the oldest. Default: 10.
+    /// (oldest), or with [`rotate_every`](Builder::rotate_every) the newest
+    /// N time-named backups; the next rotation deletes the oldest.
+    /// Default: 10.
     ///
     /// `0` keeps no backup, which with rotation on would throw every full
     /// file away: [`open`](Builder::open) refuses `backups(0)` unless
-    /// `max_bytes(0)` turns rotation off. (Python's handler truncates the
+    /// `max_bytes(0)` without `rotate_every` turns rotation off. (Python's handler truncates the
     /// file in that case, losing its contents.)
     pub fn backups(mut self, backups: usize) -> Self {
         self.backups = backups;
+        self
+    }
+
+    /// Also rotates at every boundary of `period` (in local time unless
+    /// [`utc`](Builder::utc)), whichever comes first with the size limit;
+    /// with `max_bytes(0)`, by time only. Default: by size only.
+    ///
+    /// Backups are then named after the period of their records, as
+    /// Python's timed handler names them: `app.log.2026-11-24` for the first
+    /// file of a day, `app.log.2026-11-24.1`, `.2`, ... for the files a size
+    /// rotation closes within that day (`_%H` is added for hours, `_%H-%M`
+    /// for minutes). A backup keeps its name for ever: rotating renames the
+    /// live file only, however many backups are kept.
+    ///
+    /// The decision is made under the lock, from the period recorded for the
+    /// live file when it was started: exactly one process rotates at a
+    /// boundary, even when no process was writing across it. A file that
+    /// received no record is not rotated.
+    pub fn rotate_every(mut self, period: Period) -> Self {
+        self.period = Some(period);
+        self
+    }
+
+    /// Puts the period boundaries on UTC rather than on local time, like
+    /// Python's `utc=True`. Default: `false` (local time, daylight saving
+    /// included: a local day may last 23 or 25 hours).
+    pub fn utc(mut self, utc: bool) -> Self {
+        self.utc = utc;
+        self
+    }
+
+    /// Also deletes, at each rotation, the backups whose last record is older
+    /// than `age`: for time-based names, the end of the period the name
+    /// gives; for numbered backups, the file's modification time (which
+    /// compression keeps). Default: no age limit.
+    pub fn max_age(mut self, age: Duration) -> Self {
+        self.max_age = Some(age);
+        self
+    }
+
+    /// Also deletes, at each rotation, the oldest backups until the total
+    /// size of those left is at most `bytes` (the live file not counted).
+    /// Default: no size budget.
+    pub fn max_total_bytes(mut self, bytes: u64) -> Self {
+        self.max_total_bytes = Some(bytes);
+        self
+    }
+
+    /// The clock time-based rotation and [`max_age`](Builder::max_age) read,
+    /// for tests that move time forward. Every process sharing the log must
+    /// read the same time. Default: [`SystemClock`].
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 
@@ -190,7 +268,8 @@ impl Builder {
     ///
     /// An [`Error`] naming the path and the problem:
     /// - [`ErrorKind::InvalidOption`]: `backups(0)` with rotation on, mode
-    ///   bits beyond `0o777`, a compression level beyond 9;
+    ///   bits beyond `0o777`, a compression level beyond 9, a zero
+    ///   `max_age` or `max_total_bytes`;
     /// - [`ErrorKind::NotAFile`]: the log path is a directory or has no file
     ///   name;
     /// - [`ErrorKind::Symlink`]: a symlink sits at the log, lock or state
@@ -215,9 +294,19 @@ impl Builder {
                 detail,
             )
         };
-        if self.backups == 0 && self.max_bytes > 0 {
+        if self.backups == 0 && (self.max_bytes > 0 || self.period.is_some()) {
             return Err(invalid(
                 "backups(0) with rotation on would discard every full file; keep at least one backup, or use max_bytes(0) to never rotate".into(),
+            ));
+        }
+        if self.max_age == Some(Duration::ZERO) {
+            return Err(invalid(
+                "max_age(0) would delete every backup as soon as it is made".into(),
+            ));
+        }
+        if self.max_total_bytes == Some(0) {
+            return Err(invalid(
+                "max_total_bytes(0) would delete every backup as soon as it is made".into(),
             ));
         }
         if self.mode.bits & !0o777 != 0 {
@@ -272,6 +361,16 @@ impl Builder {
             compression: self.compression,
             gzip_level: self.gzip_level,
             compression_wait: self.compression_wait,
+            schedule: self.period.map(|period| Schedule {
+                period,
+                utc: self.utc,
+            }),
+            retention: Retention {
+                count: self.backups,
+                max_age: self.max_age,
+                max_total_bytes: self.max_total_bytes,
+            },
+            clock: self.clock,
         })
     }
 }

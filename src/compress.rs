@@ -9,9 +9,10 @@
 //! 2. under the lock, create `.__app.log.<inode>.gz.tmp` and claim it too
 //!    (an unclaimed temp is a dead compressor's leftover, and is removed);
 //! 3. gzip the backup into the temp, outside the lock;
-//! 4. under the lock, find where the backup is now (the chain may have
-//!    shifted: by inode, not by number), rename the temp to `.k.gz` and
-//!    remove `.k`; if the backup was pruned meanwhile, drop the temp.
+//! 4. under the lock, find where the backup is now (a numbered chain may
+//!    have shifted: by inode, not by number), rename the temp to `.k.gz`
+//!    (its modification time the backup's) and remove `.k`; if the backup
+//!    was pruned meanwhile, drop the temp.
 //!
 //! A compressor killed at any point leaves the plain backup and at most an
 //! unclaimed temp: no incomplete `.gz` ever has a final name. Each rotation
@@ -59,7 +60,7 @@ impl Compressor {
         counters: std::sync::Arc<Counters>,
     ) -> io::Result<Compressor> {
         let lock = LockFile::open(&config.lock_path, config.mode)?;
-        let backups = Backups::new(&config.path, config.backups);
+        let backups = Backups::of(config);
         let level = config.gzip_level;
         let (sender, receiver) = crossbeam_channel::unbounded();
         let thread = std::thread::Builder::new()
@@ -168,11 +169,15 @@ fn compress(
     })?;
     let Some(temp) = temp else { return Ok(false) };
     let result = gzip(&source, &temp, level).and_then(|()| {
+        // Age-based retention of numbered backups reads this.
+        temp.set_modified(source.metadata()?.modified()?)?;
         locked(lock, counters, || {
-            match backups.find(id)? {
-                Some(n) => {
-                    std::fs::rename(&temp_path, backups.gz_path(n))?;
-                    backups::remove_if_present(&backups.path(n))?;
+            match backups.locate(backup, id)? {
+                Some(plain) => {
+                    let mut gz = plain.clone().into_os_string();
+                    gz.push(".gz");
+                    std::fs::rename(&temp_path, gz)?;
+                    backups::remove_if_present(&plain)?;
                     Ok(true)
                 }
                 // Pruned while we worked.

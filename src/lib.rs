@@ -77,6 +77,7 @@ compile_error!("concurrent-rotating-file needs Unix (flock(2), O_APPEND, O_NOFOL
 
 mod backups;
 mod builder;
+mod clock;
 mod compress;
 mod compression;
 mod error;
@@ -88,17 +89,23 @@ mod lock;
 mod make_writer;
 mod non_blocking;
 mod records;
+mod retention;
 mod safe_open;
+mod schedule;
 mod shared_state;
+mod timed_names;
 mod worker;
 mod writer;
 
 pub use builder::Builder;
+pub use chrono::Weekday;
+pub use clock::{Clock, SystemClock};
 pub use compression::Compression;
 pub use error::{Error, ErrorKind};
 #[cfg(feature = "tracing")]
 pub use make_writer::EventWriter;
 pub use non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
+pub use schedule::Period;
 pub use writer::{RotatingFile, Stats};
 
 /// The README's examples, compiled and run as doctests.

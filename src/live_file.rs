@@ -100,6 +100,11 @@ impl LiveFile {
         Ok(())
     }
 
+    /// When the file was last written (one `fstat`).
+    pub(crate) fn modified(&self) -> io::Result<std::time::SystemTime> {
+        self.file.metadata()?.modified()
+    }
+
     /// Cuts the file back to `size` bytes.
     pub(crate) fn truncate(&self, size: u64) -> io::Result<()> {
         self.file.set_len(size)

@@ -18,6 +18,9 @@
 //!   during a large `write(2)` may leave part of it in the file (the kernel
 //!   stops between pages on SIGKILL), and the next writer cuts it off before
 //!   appending, so no record is torn (SPEC invariant 5);
+//! - `period_*` is the period of the live file's records, with time-based
+//!   rotation: the first writer to find the clock past its end rotates,
+//!   whether or not anyone wrote across the boundary;
 //! - `rotations` counts rotations, for statistics.
 //!
 //! The lock file itself stays empty, as Python's handler expects. The state
@@ -32,6 +35,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use memmap2::MmapMut;
 
 use crate::safe_open::{self, Access, FileMode};
+use crate::schedule::Span;
 
 const MAGIC: u64 = u64::from_le_bytes(*b"crfstat1");
 const LEN: u64 = 4096;
@@ -48,6 +52,11 @@ enum Slot {
     WriteStart,
     /// Where the write in flight ends.
     WriteEnd,
+    /// The schedule (`Schedule::tag`) the period below is of; 0: none yet.
+    PeriodTag,
+    /// The period of the live file's records, Unix seconds (as `u64` bits).
+    PeriodStart,
+    PeriodEnd,
 }
 
 /// The state file's path for a lock file.
@@ -106,6 +115,7 @@ impl SharedState {
                 Slot::Size,
                 Slot::Rotations,
                 Slot::ForeignSeen,
+                Slot::PeriodTag,
             ] {
                 self.slot(slot).store(0, Ordering::Relaxed);
             }
@@ -162,6 +172,23 @@ impl SharedState {
             0 => None,
             start => Some((start - 1, self.slot(Slot::WriteEnd).load(Ordering::Relaxed))),
         }
+    }
+
+    /// The period of the live file's records, if one of schedule `tag` is
+    /// recorded.
+    pub(crate) fn period(&self, tag: u64) -> Option<Span> {
+        (self.slot(Slot::PeriodTag).load(Ordering::Relaxed) == tag).then(|| Span {
+            start: self.slot(Slot::PeriodStart).load(Ordering::Relaxed) as i64,
+            end: self.slot(Slot::PeriodEnd).load(Ordering::Relaxed) as i64,
+        })
+    }
+
+    pub(crate) fn set_period(&self, tag: u64, span: Span) {
+        self.slot(Slot::PeriodStart)
+            .store(span.start as u64, Ordering::Relaxed);
+        self.slot(Slot::PeriodEnd)
+            .store(span.end as u64, Ordering::Relaxed);
+        self.slot(Slot::PeriodTag).store(tag, Ordering::Relaxed);
     }
 
     pub(crate) fn count_rotation(&self) {

@@ -10,7 +10,7 @@
 //! itself does, until it has been quiet for ten minutes.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -27,6 +27,7 @@ use crate::line_buffer::LineBuffer;
 use crate::live_file::LiveFile;
 use crate::lock::LockFile;
 pub(crate) use crate::records::Records;
+use crate::schedule::Schedule;
 use crate::shared_state::SharedState;
 
 /// A log file shared by many processes, rotated at a size limit.
@@ -121,10 +122,10 @@ struct Files {
     /// Until then, check the path before every record: a writer outside
     /// this library was seen appending.
     strict_until: Option<Instant>,
-    /// The backup that fell off the chain, to delete once unlocked.
-    pruned: Option<std::path::PathBuf>,
-    /// Plain backups (by number) to hand to the compressor once unlocked.
-    to_compress: Vec<usize>,
+    /// Backups retention let go, to delete once unlocked.
+    pruned: Vec<PathBuf>,
+    /// Plain backups to hand to the compressor once unlocked.
+    to_compress: Vec<PathBuf>,
 }
 
 /// How long after a writer outside this library was last seen every record
@@ -167,7 +168,7 @@ impl RotatingFile {
                 generation: 0,
                 next_path_check: Instant::now(),
                 strict_until: None,
-                pruned: None,
+                pruned: Vec::new(),
                 to_compress: Vec::new(),
             },
         };
@@ -181,7 +182,7 @@ impl RotatingFile {
                 )
             })?;
             state.files.shared.validate();
-            let backups = Backups::new(&config.path, config.backups);
+            let backups = Backups::of(&config);
             backups.close_gap().map_err(|e| {
                 Error::io(
                     ErrorKind::LogFile,
@@ -230,7 +231,7 @@ impl RotatingFile {
         let mut plain_backups = std::mem::take(&mut state.files.to_compress);
         let file = RotatingFile {
             inner: Arc::new(Inner {
-                backups: Backups::new(&config.path, config.backups),
+                backups: Backups::of(&config),
                 config,
                 state: Mutex::new(state),
                 errors: AtomicU64::new(0),
@@ -360,8 +361,8 @@ impl Inner {
         if !state.files.to_compress.is_empty() {
             self.queue_compression(&mut state.files.to_compress);
         }
-        if let Some(pruned) = state.files.pruned.take() {
-            // Freeing the oldest backup's blocks is slow: done unlocked.
+        for pruned in state.files.pruned.drain(..) {
+            // Freeing an old backup's blocks is slow: done unlocked.
             if let Err(e) = self.backups.delete_pruned(&pruned) {
                 self.report(&e, 0);
             }
@@ -371,9 +372,9 @@ impl Inner {
 
     /// Hands plain backups to this process's compressor, starting it if
     /// needed (again in a child after `fork()`: threads do not survive it).
-    fn queue_compression(&self, numbers: &mut Vec<usize>) {
+    fn queue_compression(&self, backups: &mut Vec<PathBuf>) {
         if self.config.compression != Compression::Gzip {
-            numbers.clear();
+            backups.clear();
             return;
         }
         let mut compressor = self.compressor.lock();
@@ -391,14 +392,14 @@ impl Inner {
                 Err(e) => {
                     // The backups stay plain; the next rotation tries again.
                     self.report(&e, 0);
-                    numbers.clear();
+                    backups.clear();
                     return;
                 }
             }
         }
         if let Some((_, compressor)) = compressor.as_ref() {
-            for n in numbers.drain(..) {
-                compressor.queue(self.backups.path(n));
+            for backup in backups.drain(..) {
+                compressor.queue(backup);
             }
         }
     }
@@ -473,6 +474,9 @@ impl Files {
         }
         if now >= self.next_path_check || self.strict_until.is_some_and(|until| now < until) {
             self.check_path(config, now)?;
+        }
+        if let Some(schedule) = &config.schedule {
+            self.turn_period(config, backups, schedule)?;
         }
         let mut size = self.shared.size();
         let mut start = 0;
@@ -558,23 +562,78 @@ impl Files {
         Ok(())
     }
 
-    /// Rotates the live file (invariant 4: only if the path still names the
-    /// full file we hold; if not, someone rotated it already) and returns the
-    /// size of the file now live.
+    /// With time-based rotation: if the clock has passed the end of the
+    /// live file's period, rotates it (if it holds anything) into a backup
+    /// named for that period, and starts the period of now. Whoever comes
+    /// first after a boundary does it, under the lock; the others see the
+    /// new period, and the new generation.
+    fn turn_period(
+        &mut self,
+        config: &Config,
+        backups: &Backups,
+        schedule: &Schedule,
+    ) -> io::Result<()> {
+        let now = unix_secs_of(config);
+        let tag = schedule.tag();
+        let recorded = self.shared.period(tag);
+        if recorded.is_some_and(|span| now < span.end) {
+            return Ok(());
+        }
+        let size = self.live()?.end()?;
+        // No period recorded (a new state file, another schedule before):
+        // the live file's records are from when it was last written.
+        let live_period = match recorded {
+            Some(span) => span,
+            None if size > 0 => schedule.span_at(crate::clock::unix_secs(self.live()?.modified()?)),
+            None => schedule.span_at(now),
+        };
+        let current = schedule.span_at(now);
+        self.shared.set_period(tag, current);
+        if size > 0 && live_period.end <= current.start {
+            self.rotate_into(config, backups, &schedule.label(live_period.start), now)?;
+        }
+        Ok(())
+    }
+
+    /// Rotates the live file because the next record does not fit, and
+    /// returns the size of the file now live.
     fn rotate(&mut self, config: &Config, backups: &Backups) -> io::Result<u64> {
+        let now = unix_secs_of(config);
+        let label = match &config.schedule {
+            Some(schedule) => self
+                .shared
+                .period(schedule.tag())
+                .map(|span| schedule.label(span.start))
+                .unwrap_or_else(|| schedule.label(now)),
+            None => String::new(),
+        };
+        self.rotate_into(config, backups, &label, now)?;
+        Ok(self.shared.size())
+    }
+
+    /// Rotates the live file into a backup (invariant 4: only if the path
+    /// still names the file we hold; if not, someone rotated it already),
+    /// `label` naming its period if backups are named by time, and opens
+    /// the new live file.
+    fn rotate_into(
+        &mut self,
+        config: &Config,
+        backups: &Backups,
+        label: &str,
+        now: i64,
+    ) -> io::Result<()> {
         if self.live()?.is_at(&config.path)? {
             // Bump first: if this process dies between the renames, the
             // others still reopen by path rather than write to a backup.
             self.shared.bump_generation();
-            let shifted = backups.rotate()?;
-            self.pruned = shifted.pruned;
+            let shifted = backups.rotate(label, now)?;
+            self.pruned.extend(shifted.pruned);
             if config.compression == Compression::Gzip {
                 self.to_compress = shifted.plain;
             }
             self.shared.count_rotation();
         }
-        self.reopen(config)?;
-        Ok(self.shared.size())
+        self.reopen(config)
     }
 
     /// Opens the log path afresh, recreating the file (and, if allowed, its
@@ -604,6 +663,11 @@ impl Files {
         self.live = Some(live);
         Ok(())
     }
+}
+
+/// The configured clock's time, in Unix seconds.
+fn unix_secs_of(config: &Config) -> i64 {
+    crate::clock::unix_secs(config.clock.now())
 }
 
 fn unix_secs() -> u64 {
