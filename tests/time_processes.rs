@@ -1,0 +1,295 @@
+//! Time-based rotation with several real processes (this test executable
+//! re-invoked as the writers) sharing one clock, which the test moves
+//! forward while they write and while they sit idle: one rotation per
+//! boundary, every record once and in order, retention of the oldest only.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use concurrent_rotating_file::{Clock, Period, RotatingFile};
+
+/// 2026-11-24 05:43:27 UTC.
+const T: i64 = 1_795_499_007;
+/// Set in the writer processes: what to do, as `key=value` pairs.
+const WRITER: &str = "CRF_TIME_WRITER";
+
+/// The time kept in a file the test rewrites (atomically, by rename):
+/// one clock for every process.
+#[derive(Debug)]
+struct FileClock(PathBuf);
+
+impl FileClock {
+    fn set(path: &Path, secs: i64) {
+        let temp = path.with_extension("tmp");
+        std::fs::write(&temp, secs.to_string()).unwrap();
+        std::fs::rename(&temp, path).unwrap();
+    }
+}
+
+impl Clock for FileClock {
+    fn now(&self) -> SystemTime {
+        let secs: u64 = std::fs::read_to_string(&self.0)
+            .expect("the test's clock file")
+            .parse()
+            .expect("seconds in the clock file");
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+}
+
+fn open(dir: &Path, backups: usize) -> RotatingFile {
+    RotatingFile::builder(dir.join("app.log"))
+        .rotate_every(Period::Minute)
+        .utc(true)
+        .max_bytes(0)
+        .backups(backups)
+        .clock(FileClock(dir.join("clock")))
+        .open()
+        .unwrap()
+}
+
+/// The writer processes' entry point: does nothing unless this executable
+/// was started by one of the tests below as a writer.
+#[test]
+fn writer_process() {
+    let Ok(spec) = std::env::var(WRITER) else {
+        return;
+    };
+    let arg = |key: &str| -> String {
+        spec.split(' ')
+            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("{key} missing from {spec}"))
+            .to_owned()
+    };
+    let dir = PathBuf::from(arg("dir"));
+    let id: u32 = arg("id").parse().unwrap();
+    let clock = FileClock(dir.join("clock"));
+    let mut log = open(&dir, arg("backups").parse().unwrap());
+    let mut record = |seq: u64| {
+        // The time read before the record: it cannot land in an earlier
+        // period's file.
+        let t = clock.now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        writeln!(log, "{id} {seq} {t}").unwrap();
+    };
+    match arg("mode").as_str() {
+        "steady" => {
+            for seq in 0..arg("lines").parse().unwrap() {
+                record(seq);
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+        "idle" => {
+            record(0);
+            std::fs::write(dir.join(format!("ready.{id}")), "").unwrap();
+            while !dir.join("go").exists() {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            record(1);
+        }
+        other => panic!("unknown mode {other}"),
+    }
+}
+
+fn spawn(dir: &Path, processes: u32, spec: &str) -> Vec<Child> {
+    (0..processes)
+        .map(|id| {
+            Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "writer_process", "--test-threads=1"])
+                .env(WRITER, format!("dir={} id={id} {spec}", dir.display()))
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect()
+}
+
+fn wait_all(children: Vec<Child>) {
+    for mut child in children {
+        assert!(child.wait().unwrap().success(), "a writer process failed");
+    }
+}
+
+/// One file's records: (process, sequence number, time read before).
+type Records = Vec<(u32, u64, i64)>;
+
+/// The backups, oldest first (minute labels sort as time), then the live
+/// file, each with its name and records.
+fn chain(dir: &Path) -> Vec<(String, Records)> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("app.log."))
+        .collect();
+    names.sort();
+    names.push("app.log".into());
+    names
+        .into_iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+            let records = text
+                .lines()
+                .map(|line| {
+                    let mut fields = line.split(' ');
+                    let mut next = || fields.next().unwrap_or_else(|| panic!("torn: {line:?}"));
+                    (
+                        next().parse().unwrap(),
+                        next().parse().unwrap(),
+                        next().parse().unwrap(),
+                    )
+                })
+                .collect();
+            (name, records)
+        })
+        .collect()
+}
+
+fn minute_label(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .unwrap()
+        .format("%Y-%m-%d_%H-%M")
+        .to_string()
+}
+
+/// Checks what every chain must satisfy, and returns each process's
+/// sequence numbers in chain order.
+fn check_chain(chain: &[(String, Records)]) -> BTreeMap<u32, Vec<u64>> {
+    let mut seen: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
+    for (name, records) in chain {
+        if let Some(label) = name.strip_prefix("app.log.") {
+            assert_eq!(label.len(), 16, "{name}: a second rotation in one period");
+            for &(_, _, t) in records {
+                assert!(
+                    minute_label(t).as_str() <= label,
+                    "{name} holds a record from {}",
+                    minute_label(t)
+                );
+            }
+            assert!(!records.is_empty(), "{name} is empty");
+        }
+        for &(id, seq, _) in records {
+            seen.entry(id).or_default().push(seq);
+        }
+    }
+    for (id, seqs) in &seen {
+        assert!(
+            seqs.windows(2).all(|w| w[0] < w[1]),
+            "process {id}'s records are duplicated or out of order"
+        );
+    }
+    seen
+}
+
+/// Moves the clock a minute forward every 30 ms until the writers exit.
+fn tick_while_writing(dir: &Path, children: Vec<Child>) {
+    let clock = dir.join("clock");
+    let mut now = T;
+    let mut children: Vec<Option<Child>> = children.into_iter().map(Some).collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while children.iter().any(Option::is_some) {
+        assert!(Instant::now() < deadline, "the writers did not finish");
+        std::thread::sleep(Duration::from_millis(30));
+        now += 60;
+        FileClock::set(&clock, now);
+        for slot in &mut children {
+            if let Some(child) = slot
+                && let Some(status) = child.try_wait().unwrap()
+            {
+                assert!(status.success(), "a writer process failed");
+                *slot = None;
+            }
+        }
+    }
+}
+
+#[test]
+fn one_rotation_per_boundary_while_processes_write() {
+    let dir = tempfile::tempdir().unwrap();
+    FileClock::set(&dir.path().join("clock"), T);
+    let lines = 1500;
+    let children = spawn(
+        dir.path(),
+        4,
+        &format!("mode=steady lines={lines} backups=1000"),
+    );
+    tick_while_writing(dir.path(), children);
+    let chain = chain(dir.path());
+    let seen = check_chain(&chain);
+    assert_eq!(seen.len(), 4);
+    for (id, seqs) in seen {
+        assert_eq!(
+            seqs,
+            (0..lines).collect::<Vec<_>>(),
+            "process {id} lost records"
+        );
+    }
+    let backups = chain.len() as u64 - 1;
+    assert!(
+        backups >= 3,
+        "only {backups} boundaries crossed while writing"
+    );
+    assert_eq!(open(dir.path(), 1000).rotations(), backups);
+}
+
+#[test]
+fn processes_idle_across_boundaries_rotate_once_when_they_wake() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = dir.path().join("clock");
+    FileClock::set(&clock, T);
+    let children = spawn(dir.path(), 4, "mode=idle backups=10");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while (0..4).any(|id| !dir.path().join(format!("ready.{id}")).exists()) {
+        assert!(Instant::now() < deadline, "the writers did not start");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    FileClock::set(&clock, T + 5 * 60);
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    wait_all(children);
+    let chain = chain(dir.path());
+    check_chain(&chain);
+    let files: Vec<(&str, Vec<u64>)> = chain
+        .iter()
+        .map(|(name, records)| (name.as_str(), records.iter().map(|r| r.1).collect()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("app.log.2026-11-24_05-43", vec![0, 0, 0, 0]),
+            ("app.log", vec![1, 1, 1, 1])
+        ]
+    );
+    assert_eq!(open(dir.path(), 10).rotations(), 1);
+}
+
+#[test]
+fn retention_under_many_processes_deletes_only_the_oldest() {
+    let dir = tempfile::tempdir().unwrap();
+    FileClock::set(&dir.path().join("clock"), T);
+    let lines = 1500;
+    let children = spawn(
+        dir.path(),
+        4,
+        &format!("mode=steady lines={lines} backups=3"),
+    );
+    tick_while_writing(dir.path(), children);
+    let chain = chain(dir.path());
+    let seen = check_chain(&chain);
+    assert_eq!(chain.len(), 4, "three backups and the live file");
+    let rotations = open(dir.path(), 3).rotations();
+    assert!(
+        rotations > 3,
+        "only {rotations} rotations: nothing to delete"
+    );
+    for (id, seqs) in seen {
+        // What is left of each process is its newest records, all of them.
+        let first = seqs[0];
+        assert_eq!(seqs, (first..lines).collect::<Vec<_>>(), "process {id}");
+    }
+    let hidden: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains("pruned"))
+        .collect();
+    assert!(hidden.is_empty(), "parked backups left behind: {hidden:?}");
+}
