@@ -43,6 +43,12 @@
 //! For log calls that only queue, [`RotatingFile::non_blocking`] starts a
 //! background thread that writes in batches; see [`NonBlocking`].
 //!
+//! To also rotate at every minute, hour, day or week boundary, with backups
+//! named after their period (`app.log.2026-11-24`) as Python's timed
+//! handler names them, see [`Builder::rotate_every`] and [`Period`];
+//! retention by age and total size is [`Builder::max_age`] and
+//! [`Builder::max_total_bytes`].
+//!
 //! # Guarantees
 //!
 //! With any number of processes and threads:

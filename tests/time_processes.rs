@@ -64,6 +64,9 @@ fn writer_process() {
             .to_owned()
     };
     let dir = PathBuf::from(arg("dir"));
+    if arg("mode") == "dst" {
+        return daylight_saving_time(&dir);
+    }
     let id: u32 = arg("id").parse().unwrap();
     let clock = FileClock(dir.join("clock"));
     let mut log = open(&dir, arg("backups").parse().unwrap());
@@ -90,6 +93,51 @@ fn writer_process() {
         }
         other => panic!("unknown mode {other}"),
     }
+}
+
+/// Run with `TZ` set to New York's rules: in 2026 its clocks go back from
+/// 02:00 EDT to 01:00 EST on 1 November.
+fn daylight_saving_time(dir: &Path) {
+    let clock = dir.join("clock");
+    // (UTC time, record): 05:30 UTC is 01:30 EDT, 06:30 UTC is 01:30 EST.
+    let hourly = dir.join("hourly.log");
+    let mut log = RotatingFile::builder(&hourly)
+        .rotate_every(Period::Hour)
+        .max_bytes(0)
+        .clock(FileClock(clock.clone()))
+        .open()
+        .unwrap();
+    for (t, record) in [
+        (1_793_511_000, "01:30 EDT"),
+        (1_793_514_600, "01:30 EST"),
+        (1_793_516_400, "02:00 EST"),
+    ] {
+        FileClock::set(&clock, t);
+        writeln!(log, "{record}").unwrap();
+    }
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    // The repeated hour is one period, under its one name.
+    assert_eq!(read("hourly.log.2026-11-01_01"), "01:30 EDT\n01:30 EST\n");
+    assert_eq!(read("hourly.log"), "02:00 EST\n");
+
+    let daily = dir.join("daily.log");
+    let mut log = RotatingFile::builder(&daily)
+        .rotate_every(Period::Day)
+        .max_bytes(0)
+        .clock(FileClock(clock.clone()))
+        .open()
+        .unwrap();
+    // 1 November lasts 25 hours: from 04:00 UTC to 05:00 UTC the next day.
+    for (t, record) in [
+        (1_793_505_600, "00:00 EDT"),
+        (1_793_595_540, "23:59 EST"),
+        (1_793_595_600, "00:00 EST"),
+    ] {
+        FileClock::set(&clock, t);
+        writeln!(log, "{record}").unwrap();
+    }
+    assert_eq!(read("daily.log.2026-11-01"), "00:00 EDT\n23:59 EST\n");
+    assert_eq!(read("daily.log"), "00:00 EST\n");
 }
 
 fn spawn(dir: &Path, processes: u32, spec: &str) -> Vec<Child> {
@@ -230,6 +278,21 @@ fn one_rotation_per_boundary_while_processes_write() {
         "only {backups} boundaries crossed while writing"
     );
     assert_eq!(open(dir.path(), 1000).rotations(), backups);
+}
+
+#[test]
+fn local_periods_follow_daylight_saving_time() {
+    let dir = tempfile::tempdir().unwrap();
+    FileClock::set(&dir.path().join("clock"), T);
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "writer_process", "--test-threads=1"])
+        .env(WRITER, format!("dir={} mode=dst", dir.path().display()))
+        // POSIX rules, so that no time zone database is needed.
+        .env("TZ", "EST5EDT,M3.2.0,M11.1.0")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "the daylight saving time checks failed");
 }
 
 #[test]
