@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use concurrent_rotating_file::RotatingFile;
+use concurrent_rotating_file::{Period, RotatingFile};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use log4rs::append::Append;
 use log4rs::append::rolling_file::RollingFileAppender;
@@ -84,6 +84,14 @@ fn io_write(c: &mut Criterion) {
     });
     group.bench_function("rotating_file_write_all", |b| {
         let mut log = ours(dir, "sync.log");
+        b.iter(|| log.write_all(black_box(&line)).unwrap());
+    });
+    group.bench_function("rotating_file_write_all_hourly", |b| {
+        let mut log = RotatingFile::builder(dir.join("hourly.log"))
+            .max_bytes(MIB)
+            .rotate_every(Period::Hour)
+            .open()
+            .unwrap();
         b.iter(|| log.write_all(black_box(&line)).unwrap());
     });
     group.bench_function("rotating_file_non_blocking", |b| {
@@ -174,25 +182,30 @@ fn tracing_events(c: &mut Criterion) {
     group.finish();
 }
 
-/// One rotation with the chain full, as `backups` grows: the shift renames
-/// every backup, under the lock.
+/// One rotation with the chain full, as `backups` grows: the numbered
+/// shift renames every backup, under the lock; time-named backups never
+/// move, but retention lists the directory.
 fn rotation(c: &mut Criterion) {
     let mut group = c.benchmark_group("rotation_with_full_chain");
     group.sample_size(20);
     for backups in [10, 100, 1000] {
-        let dir = tempfile::tempdir().unwrap();
-        // Every 10-byte record overflows max_bytes(1): one rotation each.
-        let mut log = RotatingFile::builder(dir.path().join("app.log"))
-            .max_bytes(1)
-            .backups(backups)
-            .open()
-            .unwrap();
-        for _ in 0..=backups {
-            log.write_all(b"a record\n").unwrap();
+        for (naming, period) in [("numbered", None), ("timed", Some(Period::Hour))] {
+            let dir = tempfile::tempdir().unwrap();
+            // Every 10-byte record overflows max_bytes(1): one rotation each.
+            let mut builder = RotatingFile::builder(dir.path().join("app.log"))
+                .max_bytes(1)
+                .backups(backups);
+            if let Some(period) = period {
+                builder = builder.rotate_every(period);
+            }
+            let mut log = builder.open().unwrap();
+            for _ in 0..=backups {
+                log.write_all(b"a record\n").unwrap();
+            }
+            group.bench_function(format!("{naming}_backups_{backups}"), |b| {
+                b.iter(|| log.write_all(b"a record\n").unwrap())
+            });
         }
-        group.bench_function(format!("backups_{backups}"), |b| {
-            b.iter(|| log.write_all(b"a record\n").unwrap())
-        });
     }
     group.finish();
 }

@@ -122,12 +122,63 @@ impl Backups {
 
     /// The forms of the unbroken run of backups from `.1`.
     fn run(&self) -> io::Result<Vec<Form>> {
+        if self.count > LIST_ABOVE {
+            return self.run_listed();
+        }
         let mut run = Vec::new();
         while run.len() < self.count {
             match self.form(run.len() + 1)? {
                 Some(form) => run.push(form),
                 None => break,
             }
+        }
+        Ok(run)
+    }
+
+    /// [`run`](Backups::run) from one directory listing rather than two
+    /// `stat`s per number: for long chains, where it is several times
+    /// cheaper.
+    fn run_listed(&self) -> io::Result<Vec<Form>> {
+        let mut prefix = name_bytes(&self.live);
+        prefix.push(b'.');
+        // (plain, gz) of each number.
+        let mut found = vec![(false, false); self.count];
+        for entry in std::fs::read_dir(self.dir())? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(rest) = name.as_encoded_bytes().strip_prefix(prefix.as_slice()) else {
+                continue;
+            };
+            let (digits, gz) = match rest.strip_suffix(b".gz") {
+                Some(digits) => (digits, true),
+                None => (rest, false),
+            };
+            let canonical = !digits.is_empty()
+                && digits[0] != b'0'
+                && digits.len() <= 20
+                && digits.iter().all(u8::is_ascii_digit);
+            let n = canonical
+                .then(|| std::str::from_utf8(digits).ok()?.parse::<usize>().ok())
+                .flatten();
+            if let Some(slot) = n.and_then(|n| found.get_mut(n.wrapping_sub(1))) {
+                if gz {
+                    slot.1 = true;
+                } else {
+                    slot.0 = true;
+                }
+            }
+        }
+        let mut run = Vec::new();
+        for (i, &(plain, gz)) in found.iter().enumerate() {
+            run.push(match (plain, gz) {
+                (true, true) => {
+                    remove_if_present(&self.path(i + 1))?;
+                    Form::Gz
+                }
+                (_, true) => Form::Gz,
+                (true, false) => Form::Plain,
+                (false, false) => break,
+            });
         }
         Ok(run)
     }
@@ -348,6 +399,10 @@ impl Backups {
     }
 }
 
+/// Above this many backups, the chain is read from one directory listing
+/// rather than from two `stat`s per number (measured: about even at 16).
+const LIST_ABOVE: usize = 16;
+
 /// Backup forms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Form {
@@ -541,5 +596,27 @@ mod tests {
             .map(|n| std::fs::read_to_string(backups.path(n)).unwrap())
             .collect();
         assert_eq!(chain, ["live", "1", "2", "3", "4"]);
+    }
+
+    #[test]
+    fn a_long_chain_is_read_from_a_listing_like_a_short_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("app.log");
+        for count in [LIST_ABOVE, LIST_ABOVE + 1] {
+            for name in [
+                "app.log.1",
+                "app.log.2.gz",
+                "app.log.3",
+                "app.log.3.gz",
+                "app.log.5",
+                "app.log.04",
+                "app.log.x",
+            ] {
+                std::fs::write(dir.path().join(name), name).unwrap();
+            }
+            let run = Backups::new(&live, count).run().unwrap();
+            assert_eq!(run, [Form::Plain, Form::Gz, Form::Gz], "count {count}");
+            assert!(!dir.path().join("app.log.3").exists());
+        }
     }
 }
