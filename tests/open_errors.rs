@@ -1,9 +1,12 @@
 //! Every way `open()` can refuse, each with a typed error naming the path and
 //! the problem (SPEC invariant 8), and symlinks never followed (invariant 10).
 
+#[path = "common/immutable.rs"]
+mod immutable;
+
 use std::os::unix::fs::symlink;
-use std::path::Path;
-use std::process::Command;
+
+use immutable::Immutable;
 
 use concurrent_rotating_file::{Compression, ErrorKind, RotatingFile};
 
@@ -107,42 +110,12 @@ fn an_unusable_lock_file_is_named() {
     assert_eq!(err.path(), dir.path().join(".__app.lock"));
 }
 
-/// Makes `dir` refuse new files: `chattr +i` as root (whom modes do not
-/// stop), `chmod 0o555` otherwise. Undone on drop.
-struct ReadOnlyDir<'a>(&'a Path);
-
-impl<'a> ReadOnlyDir<'a> {
-    fn new(dir: &'a Path) -> Self {
-        // SAFETY: geteuid cannot fail and touches no memory.
-        if unsafe { libc::geteuid() } == 0 {
-            let status = Command::new("chattr")
-                .arg("+i")
-                .arg(dir)
-                .status()
-                .expect("chattr is needed as root");
-            assert!(status.success(), "chattr +i failed on {}", dir.display());
-        } else {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
-        }
-        ReadOnlyDir(dir)
-    }
-}
-
-impl Drop for ReadOnlyDir<'_> {
-    fn drop(&mut self) {
-        let _ = Command::new("chattr").arg("-i").arg(self.0).status();
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(self.0, std::fs::Permissions::from_mode(0o755));
-    }
-}
-
 #[test]
 fn permission_denied_names_the_file_that_could_not_be_created() {
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     std::fs::create_dir(&logs).unwrap();
-    let _ro = ReadOnlyDir::new(&logs);
+    let _ro = Immutable::new(&logs);
     let err = open_err(RotatingFile::builder(logs.join("app.log")));
     assert_eq!(err.kind(), ErrorKind::LockFile);
     assert_eq!(

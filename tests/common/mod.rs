@@ -30,6 +30,8 @@ pub struct Workers {
     pub mode: &'static str,
     pub fork_after_open: bool,
     pub gzip: bool,
+    /// The id of the first process; the others follow.
+    pub first_id: u32,
 }
 
 impl Workers {
@@ -45,12 +47,13 @@ impl Workers {
             mode: "sync",
             fork_after_open: false,
             gzip: false,
+            first_id: 0,
         }
     }
 
     /// Starts every worker process.
     pub fn spawn(&self) -> Vec<(u32, Child)> {
-        (0..self.processes)
+        (self.first_id..self.first_id + self.processes)
             .map(|id| {
                 let mut cmd = Command::new(STRESS);
                 cmd.arg("worker")
@@ -86,7 +89,7 @@ impl Workers {
     /// What a clean run must leave, given which processes were killed.
     pub(crate) fn expectation(&self, killed: Vec<u32>) -> Expectation {
         let mut writers = BTreeMap::new();
-        for p in 0..self.processes {
+        for p in self.first_id..self.first_id + self.processes {
             for t in 0..self.threads {
                 writers.insert((p, t), self.lines);
                 if self.fork_after_open {

@@ -1,0 +1,40 @@
+//! Making a file or directory refuse changes for a test, whoever runs it.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Makes `path` refuse changes: `chattr +i` as root (whom modes do not
+/// stop), `chmod a-w` otherwise. A directory then refuses new, removed and
+/// renamed entries; a file refuses writes and being renamed. Undone on drop.
+pub struct Immutable(PathBuf);
+
+impl Immutable {
+    pub fn new(path: &Path) -> Immutable {
+        // SAFETY: geteuid cannot fail and touches no memory.
+        if unsafe { libc::geteuid() } == 0 {
+            let status = Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status()
+                .expect("chattr is needed as root");
+            assert!(status.success(), "chattr +i failed on {}", path.display());
+        } else {
+            let mode = std::fs::metadata(path).unwrap().permissions().mode();
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & !0o222)).unwrap();
+        }
+        Immutable(path.to_path_buf())
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        // SAFETY: as above.
+        if unsafe { libc::geteuid() } == 0 {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        } else if let Ok(meta) = std::fs::metadata(&self.0) {
+            let mode = meta.permissions().mode() | 0o200;
+            let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(mode));
+        }
+    }
+}

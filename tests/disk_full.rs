@@ -1,0 +1,186 @@
+//! A full disk (SPEC invariant 8): the synchronous writer returns the error,
+//! the background paths (the batching thread, the compressor) count it,
+//! no partial record is left in the file, nothing panics, and writing
+//! resumes once space is freed. Alone in its test binary, since it changes
+//! a process-wide limit.
+//!
+//! As root, a real full filesystem: a 256 KiB tmpfs mounted for the test.
+//! Always, the file size limit (`RLIMIT_FSIZE`), which any user can set and
+//! which stops a `write(2)` part-way just as a full disk does.
+
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use concurrent_rotating_file::{Compression, RotatingFile};
+
+/// A small tmpfs, unmounted on drop.
+struct SmallFs(PathBuf);
+
+impl SmallFs {
+    fn mount(at: PathBuf) -> SmallFs {
+        std::fs::create_dir(&at).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+            .arg(&at)
+            .status()
+            .expect("mount is needed as root");
+        assert!(status.success(), "cannot mount a tmpfs as root");
+        SmallFs(at)
+    }
+}
+
+impl Drop for SmallFs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Writes `path` until the filesystem is full.
+fn fill(path: &Path) {
+    let mut ballast = std::fs::File::create(path).unwrap();
+    let chunk = vec![b'b'; 4096];
+    loop {
+        match ballast.write_all(&chunk) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::StorageFull => return,
+            Err(e) => panic!("filling the disk: {e}"),
+        }
+    }
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "waited in vain for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Every line of `text` is one this test wrote whole.
+fn assert_whole(text: &str, long: &str) {
+    assert!(text.is_empty() || text.ends_with('\n'), "a partial record");
+    for line in text.lines() {
+        assert!(
+            line == long.trim_end() || line.starts_with("short "),
+            "a torn record: {:?}...",
+            &line[..line.len().min(40)]
+        );
+    }
+}
+
+fn full_filesystem(dir: &Path) {
+    let path = dir.join("app.log");
+    let long = format!("{}\n", "x".repeat(6000)); // spans a page boundary
+    let log = RotatingFile::builder(&path)
+        .max_bytes(16 * 1024)
+        .backups(3)
+        .compression(Compression::Gzip)
+        .open()
+        .unwrap();
+    let mut sync = log.clone();
+    let (mut background, guard) = log.non_blocking();
+    writeln!(sync, "short before").unwrap();
+    fill(&dir.join("ballast"));
+
+    // The synchronous writer: the error, and no part of the record.
+    let before = std::fs::read_to_string(&path).unwrap();
+    let err = sync.write_all(long.as_bytes()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::StorageFull, "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+
+    // The background writer: counted, flush still returns.
+    for _ in 0..3 {
+        background.write_all(long.as_bytes()).unwrap();
+    }
+    background.flush().unwrap();
+    assert!(background.write_errors() >= 1);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+
+    // A rotation needs no space (renames); gzipping its backup does, and
+    // fails, counted; the backup stays plain.
+    std::fs::remove_file(dir.join("ballast")).unwrap();
+    for _ in 0..4 {
+        sync.write_all(long.as_bytes()).unwrap(); // the third rotates
+    }
+    wait_for("the first backup to be gzipped", || {
+        log.stats().compressed == 1
+    });
+    fill(&dir.join("ballast"));
+    let err = sync.write_all(long.as_bytes()).unwrap_err(); // rotates, then finds no space
+    assert_eq!(err.kind(), ErrorKind::StorageFull, "{err}");
+    wait_for("the compressor to fail", || {
+        log.stats().compression_failures >= 1
+    });
+    assert!(dir.join("app.log.1").exists(), "the backup stays plain");
+
+    // Space is freed: everything resumes by itself.
+    std::fs::remove_file(dir.join("ballast")).unwrap();
+    writeln!(sync, "short after, sync").unwrap();
+    writeln!(background, "short after, background").unwrap();
+    background.flush().unwrap();
+    for _ in 0..3 {
+        sync.write_all(long.as_bytes()).unwrap(); // rotates: gzip tried again
+    }
+    drop((guard, background, sync, log)); // waits for the compressions
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("app.log."))
+        .collect();
+    names.sort();
+    assert!(
+        names.iter().all(|n| n.ends_with(".gz")),
+        "plain backups left: {names:?}"
+    );
+    let live = std::fs::read_to_string(&path).unwrap();
+    assert_whole(&live, &long);
+}
+
+/// Sets this process's file size limit (the soft one).
+fn limit_file_size(bytes: libc::rlim_t) {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain syscalls on a local struct.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit), 0);
+        limit.rlim_cur = bytes.min(limit.rlim_max);
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
+    }
+}
+
+fn file_size_limit(dir: &Path) {
+    // SAFETY: ignoring SIGXFSZ makes a write past the limit fail with
+    // EFBIG rather than kill the process; no handler runs.
+    unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
+    let path = dir.join("limited.log");
+    let long = format!("{}\n", "x".repeat(6000));
+    let mut log = RotatingFile::builder(&path).max_bytes(0).open().unwrap();
+    writeln!(log, "short before").unwrap();
+    limit_file_size(4096); // the long record stops part-way at 4096
+    let err = log.write_all(long.as_bytes()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::FileTooLarge, "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "short before\n");
+    limit_file_size(libc::RLIM_INFINITY);
+    log.write_all(long.as_bytes()).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("short before\n{long}")
+    );
+}
+
+#[test]
+fn a_full_disk_fails_writes_cleanly_and_writing_resumes_once_space_is_freed() {
+    let dir = tempfile::tempdir().unwrap();
+    // SAFETY: geteuid cannot fail and touches no memory.
+    if unsafe { libc::geteuid() } == 0 {
+        let fs = SmallFs::mount(dir.path().join("small"));
+        full_filesystem(&fs.0);
+    } else {
+        eprintln!("not root: the full disk is simulated by the file size limit only");
+    }
+    file_size_limit(dir.path());
+}

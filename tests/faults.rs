@@ -1,0 +1,206 @@
+//! Behaviour under faults (SPEC invariants 1, 3, 8, 9, 10): a directory or a
+//! backup that refuses changes, a log that cannot be opened, the lock on
+//! another filesystem, two configurations sharing one file, awkward
+//! records. A full disk is in `disk_full.rs`, alone in its process.
+
+mod common;
+#[path = "common/immutable.rs"]
+mod immutable;
+
+use std::io::{ErrorKind as IoKind, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use common::Workers;
+use concurrent_rotating_file::{ErrorKind, RotatingFile};
+use immutable::Immutable;
+
+fn read(path: impl AsRef<Path>) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn is_permission_error(e: &std::io::Error) -> bool {
+    // EPERM (chattr +i, as root) or EACCES (modes, otherwise).
+    e.kind() == IoKind::PermissionDenied
+}
+
+#[test]
+fn a_read_only_directory_keeps_appends_and_refuses_rotation_until_writable() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let path = logs.join("app.log");
+    let mut log = RotatingFile::builder(&path).max_bytes(30).open().unwrap();
+    writeln!(log, "before 1").unwrap();
+    let read_only = Immutable::new(&logs);
+    // Appending to the open file needs no change to the directory.
+    writeln!(log, "during 1").unwrap();
+    // A rotation does: the record that needs one is refused, not lost
+    // silently, and the file stays within max_bytes.
+    let err = writeln!(log, "during 2 is refused").unwrap_err();
+    assert!(is_permission_error(&err), "{err:?}");
+    assert_eq!(read(&path), "before 1\nduring 1\n");
+    drop(read_only);
+    writeln!(log, "during 2, once more").unwrap();
+    assert_eq!(read(logs.join("app.log.1")), "before 1\nduring 1\n");
+    assert_eq!(read(&path), "during 2, once more\n");
+}
+
+#[test]
+fn a_backup_that_cannot_be_moved_stops_rotation_without_breaking_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut log = RotatingFile::builder(&path)
+        .max_bytes(10)
+        .backups(3)
+        .open()
+        .unwrap();
+    for record in ["one", "two"] {
+        writeln!(log, "{record}").unwrap(); // 4 + 4 bytes: one file each
+        writeln!(log, "{record}!").unwrap();
+    }
+    // Chattr on the backup as root; otherwise the directory refuses.
+    let stuck = Immutable::new(&if unsafe { libc::geteuid() } == 0 {
+        dir.path().join("app.log.1")
+    } else {
+        dir.path().to_path_buf()
+    });
+    let err = writeln!(log, "three").unwrap_err();
+    assert!(is_permission_error(&err), "{err:?}");
+    drop(stuck);
+    writeln!(log, "three").unwrap();
+    assert_eq!(read(dir.path().join("app.log.2")), "one\none!\n");
+    assert_eq!(read(dir.path().join("app.log.1")), "two\ntwo!\n");
+    assert_eq!(read(&path), "three\n");
+}
+
+#[test]
+fn a_log_that_cannot_be_opened_for_writing_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    std::fs::write(&path, "kept\n").unwrap();
+    let _stuck = Immutable::new(&path);
+    let err = RotatingFile::builder(&path).open().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LogFile);
+    assert_eq!(err.path(), path);
+    assert!(err.to_string().contains("app.log"), "{err}");
+}
+
+#[test]
+fn a_lock_directory_on_another_filesystem_coordinates_all_the_same() {
+    // /dev/shm is a tmpfs on Linux; the logs are on the test's filesystem.
+    let shm = Path::new("/dev/shm");
+    assert!(shm.is_dir(), "this test needs /dev/shm");
+    let locks = tempfile::tempdir_in(shm).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    assert_ne!(
+        std::os::unix::fs::MetadataExt::dev(&std::fs::metadata(locks.path()).unwrap()),
+        std::os::unix::fs::MetadataExt::dev(&std::fs::metadata(dir.path()).unwrap()),
+        "the two directories should be on different filesystems"
+    );
+    let open = || {
+        RotatingFile::builder(&path)
+            .lock_dir(locks.path())
+            .max_bytes(20)
+            .open()
+            .unwrap()
+    };
+    let (mut a, mut b) = (open(), open());
+    for i in 0..5 {
+        writeln!(a, "a{i} 0123456789").unwrap(); // 15 bytes: one per file
+        writeln!(b, "b{i} 0123456789").unwrap();
+    }
+    assert!(locks.path().join(".__app.lock").exists());
+    assert!(locks.path().join(".__app.lock.state").exists());
+    assert!(!dir.path().join(".__app.lock").exists());
+    // Ten records, ten files: each rotation seen by the other handle.
+    assert_eq!(a.rotations(), 9);
+    let chain: Vec<String> = (1..=9)
+        .rev()
+        .map(|n| read(dir.path().join(format!("app.log.{n}"))))
+        .chain([read(&path)])
+        .collect();
+    let expected: Vec<String> = (0..5)
+        .flat_map(|i| [format!("a{i} 0123456789\n"), format!("b{i} 0123456789\n")])
+        .collect();
+    assert_eq!(chain, expected);
+}
+
+#[test]
+fn two_configurations_on_one_file_keep_records_whole_and_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = Workers {
+        processes: 2,
+        max_bytes: 2_000,
+        lines: 3_000,
+        ..Workers::new(dir.path())
+    };
+    let large = Workers {
+        first_id: 2,
+        max_bytes: 8_000,
+        ..small.clone()
+    };
+    let children: Vec<_> = small.spawn().into_iter().chain(large.spawn()).collect();
+    for (id, mut child) in children {
+        assert!(child.wait().unwrap().success(), "worker {id} failed");
+    }
+    // Every record once, whole and in order, the chain without gaps, and no
+    // file past the larger limit.
+    let mut expectation = large.expectation(vec![]);
+    expectation
+        .writers
+        .extend(small.expectation(vec![]).writers);
+    let report = common::verify::verify(&expectation).unwrap();
+    assert!(report.ok(), "invariants broken:\n{report}");
+}
+
+#[test]
+fn awkward_records_are_written_as_they_come() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut log = RotatingFile::builder(&path)
+        .max_bytes(100)
+        .backups(5)
+        .open()
+        .unwrap();
+    // An empty write is nothing; invalid UTF-8 goes out byte for byte.
+    log.write_all(b"").unwrap();
+    log.write_all(b"bytes \xff\xfe are not UTF-8\n").unwrap();
+    // A line larger than max_bytes and than 64 KiB: whole, alone in a file.
+    let long = format!("{}\n", "x".repeat(100 * 1024));
+    log.write_all(long.as_bytes()).unwrap();
+    writeln!(log, "after").unwrap();
+    // A last line without a newline goes out when the handle is dropped.
+    write!(log, "no newline at shutdown").unwrap();
+    drop(log);
+    assert_eq!(
+        std::fs::read(dir.path().join("app.log.2")).unwrap(),
+        b"bytes \xff\xfe are not UTF-8\n"
+    );
+    assert_eq!(read(dir.path().join("app.log.1")), long);
+    assert_eq!(read(&path), "after\nno newline at shutdown");
+}
+
+#[test]
+fn a_deleted_or_renamed_log_is_followed_by_every_process() {
+    // An operator (or logrotate without copytruncate) renames the live file:
+    // every writer moves to a fresh file within the check interval.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let open = || {
+        RotatingFile::builder(&path)
+            .path_check_interval(Duration::ZERO)
+            .open()
+            .unwrap()
+    };
+    let (mut a, mut b) = (open(), open());
+    writeln!(a, "a before").unwrap();
+    std::fs::rename(&path, dir.path().join("app.log.renamed")).unwrap();
+    writeln!(b, "b after rename").unwrap();
+    writeln!(a, "a after rename").unwrap();
+    std::fs::remove_file(&path).unwrap();
+    writeln!(a, "a after delete").unwrap();
+    writeln!(b, "b after delete").unwrap();
+    assert_eq!(read(dir.path().join("app.log.renamed")), "a before\n");
+    assert_eq!(read(&path), "a after delete\nb after delete\n");
+}
