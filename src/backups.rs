@@ -453,6 +453,8 @@ fn is_claimed(path: &Path) -> io::Result<bool> {
     {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
+        // A symlink planted at a temporary name: no compressor's, removed.
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(false),
         Err(e) => return Err(e),
     };
     claim(&file).map(|claimed| !claimed)

@@ -20,6 +20,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::live_file::FileId;
 use crate::safe_open::{self, Access, FileMode};
 
 /// The lock file Python's handler would use for `log`, placed in `dir` if
@@ -44,6 +45,7 @@ const RETRY_PAUSE: Duration = Duration::from_micros(20);
 #[derive(Debug)]
 pub(crate) struct LockFile {
     file: File,
+    id: FileId,
 }
 
 /// Proof that the exclusive lock is held; dropping it unlocks.
@@ -57,13 +59,27 @@ pub(crate) struct Held<'a> {
 impl LockFile {
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<LockFile> {
         let file = safe_open::open_or_create(path, Access::ReadWrite, mode)?;
-        if !file.metadata()?.is_file() {
+        let meta = file.metadata()?;
+        if !meta.is_file() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "the lock path is not a regular file",
             ));
         }
-        Ok(LockFile { file })
+        Ok(LockFile {
+            file,
+            id: FileId::of(&meta),
+        })
+    }
+
+    /// Whether `path` still names this lock file: not if its directory was
+    /// removed, or the file deleted, since it was opened (one `stat`).
+    pub(crate) fn is_at(&self, path: &Path) -> io::Result<bool> {
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) => Ok(FileId::of(&meta) == self.id),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// Blocks until this process holds the exclusive lock, retrying without

@@ -108,6 +108,8 @@ pub(crate) struct Inner {
 struct State {
     lock: LockFile,
     fork_generation: u64,
+    /// When to check next that the lock path still names our lock file.
+    next_lock_check: Instant,
     files: Files,
 }
 
@@ -127,6 +129,10 @@ struct Files {
     /// Plain backups to hand to the compressor once unlocked.
     to_compress: Vec<PathBuf>,
 }
+
+/// The shortest interval between two checks that the lock path still names
+/// the lock file held.
+const LOCK_CHECK_MIN: Duration = Duration::from_millis(100);
 
 /// How long after a writer outside this library was last seen every record
 /// checks the path first.
@@ -162,6 +168,7 @@ impl RotatingFile {
         let mut state = State {
             lock,
             fork_generation,
+            next_lock_check: Instant::now(),
             files: Files {
                 shared,
                 live: None,
@@ -358,6 +365,12 @@ impl Inner {
             .files
             .append_locked(&self.config, &self.backups, bytes, records, now);
         drop(held);
+        if now >= state.next_lock_check {
+            state.next_lock_check = now + self.config.path_check_interval.max(LOCK_CHECK_MIN);
+            if let Err(e) = state.check_lock(&self.config) {
+                self.report(&e, 0);
+            }
+        }
         if !state.files.to_compress.is_empty() {
             self.queue_compression(&mut state.files.to_compress);
         }
@@ -449,6 +462,29 @@ impl State {
         self.lock = LockFile::open(&config.lock_path, config.mode)?;
         self.files.live = None;
         self.fork_generation = fork::generation();
+        Ok(())
+    }
+}
+
+impl State {
+    /// If the lock path no longer names the lock file held (its directory
+    /// was removed and recreated, or it was deleted), a process starting
+    /// now would lock another file than ours: open the one at the path, and
+    /// the state file beside it, so every process locks the same file again.
+    fn check_lock(&mut self, config: &Config) -> io::Result<()> {
+        if self.lock.is_at(&config.lock_path)? {
+            return Ok(());
+        }
+        let lock = LockFile::open(&config.lock_path, config.mode)?;
+        let shared = SharedState::open(&config.state_path, config.mode)?;
+        {
+            let _held = lock.lock(Duration::ZERO)?;
+            shared.validate();
+        }
+        self.lock = lock;
+        self.files.shared = shared;
+        // Reopened, with the new state's generation, before the next record.
+        self.files.live = None;
         Ok(())
     }
 }

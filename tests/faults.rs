@@ -204,3 +204,55 @@ fn a_deleted_or_renamed_log_is_followed_by_every_process() {
     assert_eq!(read(dir.path().join("app.log.renamed")), "a before\n");
     assert_eq!(read(&path), "a after delete\nb after delete\n");
 }
+
+#[test]
+fn a_symlink_planted_at_a_temporary_name_is_removed_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("precious");
+    std::fs::write(&target, "precious\n").unwrap();
+    let planted = dir.path().join(".__app.log.12345.gz.tmp");
+    std::os::unix::fs::symlink(&target, &planted).unwrap();
+    let mut log = RotatingFile::builder(dir.path().join("app.log"))
+        .open()
+        .unwrap();
+    writeln!(log, "record").unwrap();
+    assert!(
+        std::fs::symlink_metadata(&planted).is_err(),
+        "left in place"
+    );
+    assert_eq!(read(&target), "precious\n");
+}
+
+#[test]
+fn after_the_log_directory_is_removed_every_process_locks_the_same_file_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let path = logs.join("app.log");
+    let mut log = RotatingFile::builder(&path)
+        .path_check_interval(Duration::ZERO)
+        .open()
+        .unwrap();
+    writeln!(log, "before").unwrap();
+    std::fs::remove_dir_all(&logs).unwrap();
+    writeln!(log, "recreates the directory").unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    writeln!(log, "notices the lock file is gone").unwrap();
+    // What a process starting now locks: the writer must wait for it.
+    let lock = std::fs::File::open(logs.join(".__app.lock")).unwrap();
+    lock.lock().unwrap();
+    let writer = std::thread::spawn(move || {
+        writeln!(log, "waited for the lock").unwrap();
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        !read(&path).contains("waited"),
+        "the writer did not take the lock at the lock path"
+    );
+    lock.unlock().unwrap();
+    writer.join().unwrap();
+    assert_eq!(
+        read(&path),
+        "recreates the directory\nnotices the lock file is gone\nwaited for the lock\n"
+    );
+}
