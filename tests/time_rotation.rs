@@ -196,17 +196,24 @@ fn without_a_recorded_period_the_files_last_write_decides() {
     assert_eq!(read(dir.path(), "app.log"), "today\n");
 }
 
+/// "minute 43" at 05:43:27, then one 10-byte record a minute to
+/// "minute 50" at 05:50:27.
+fn write_one_record_a_minute(log: &mut RotatingFile, clock: &ManualClock) {
+    for minute in 43..=50 {
+        if minute > 43 {
+            clock.advance(60);
+        }
+        writeln!(log, "minute {minute}").unwrap();
+    }
+}
+
 #[test]
 fn retention_by_count_keeps_the_newest_periods() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
     let clock = ManualClock::at(T);
     let mut log = minutely(&path, &clock).backups(3).open().unwrap();
-    for minute in 43..50 {
-        writeln!(log, "minute {minute}").unwrap();
-        clock.advance(60);
-    }
-    writeln!(log, "minute 50").unwrap();
+    write_one_record_a_minute(&mut log, &clock);
     assert_eq!(
         backups(dir.path()),
         [
@@ -234,12 +241,8 @@ fn retention_by_age_deletes_exactly_the_expired_backups() {
         .max_age(Duration::from_secs(150))
         .open()
         .unwrap();
-    for minute in 43..50 {
-        writeln!(log, "minute {minute}").unwrap();
-        clock.advance(60);
-    }
-    // Now 05:50:27: a backup is kept while its period ended after 05:47:57.
-    writeln!(log, "minute 50").unwrap();
+    // Ends at 05:50:27: a backup is kept while its period ended after 05:47:57.
+    write_one_record_a_minute(&mut log, &clock);
     assert_eq!(
         backups(dir.path()),
         [
@@ -260,11 +263,7 @@ fn retention_by_total_size_keeps_the_newest_that_fit() {
         .max_total_bytes(25)
         .open()
         .unwrap();
-    for minute in 43..50 {
-        writeln!(log, "minute {minute}").unwrap(); // 10 bytes
-        clock.advance(60);
-    }
-    writeln!(log, "minute 50").unwrap();
+    write_one_record_a_minute(&mut log, &clock);
     assert_eq!(
         backups(dir.path()),
         ["app.log.2026-11-24_05-48", "app.log.2026-11-24_05-49"]
