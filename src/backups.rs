@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::Compression;
 use crate::builder::Config;
 use crate::live_file::FileId;
 use crate::retention::{Facts, Retention};
@@ -32,10 +33,12 @@ use crate::timed_names;
 #[derive(Debug, Clone)]
 pub(crate) struct Backups {
     live: PathBuf,
-    count: usize,
+    /// Its `count` is how many backups the chain holds at most.
     retention: Retention,
     /// `Some` for time-based names (see `timed_names`), `None` for numbers.
     timed: Option<Schedule>,
+    /// Whether rotations report the plain backups, for the compressor.
+    gzip: bool,
 }
 
 /// What a rotation leaves to do once the lock is released.
@@ -54,13 +57,13 @@ impl Backups {
     pub(crate) fn new(live: &Path, count: usize) -> Backups {
         Backups {
             live: live.to_path_buf(),
-            count,
             retention: Retention {
                 count,
                 max_age: None,
                 max_total_bytes: None,
             },
             timed: None,
+            gzip: false,
         }
     }
 
@@ -70,6 +73,7 @@ impl Backups {
         Backups {
             retention: config.retention,
             timed: config.schedule,
+            gzip: config.compression == Compression::Gzip,
             ..Backups::new(&config.path, config.backups)
         }
     }
@@ -98,13 +102,6 @@ impl Backups {
         self.live.with_file_name(name)
     }
 
-    fn dir(&self) -> &Path {
-        match self.live.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        }
-    }
-
     /// Whether backup `n` exists, and gzipped or not. Repairs a number that
     /// exists in both forms.
     fn form(&self, n: usize) -> io::Result<Option<Form>> {
@@ -122,11 +119,11 @@ impl Backups {
 
     /// The forms of the unbroken run of backups from `.1`.
     fn run(&self) -> io::Result<Vec<Form>> {
-        if self.count > LIST_ABOVE {
+        if self.retention.count > LIST_ABOVE {
             return self.run_listed();
         }
         let mut run = Vec::new();
-        while run.len() < self.count {
+        while run.len() < self.retention.count {
             match self.form(run.len() + 1)? {
                 Some(form) => run.push(form),
                 None => break,
@@ -142,8 +139,8 @@ impl Backups {
         let mut prefix = name_bytes(&self.live);
         prefix.push(b'.');
         // (plain, gz) of each number.
-        let mut found = vec![(false, false); self.count];
-        for entry in std::fs::read_dir(self.dir())? {
+        let mut found = vec![(false, false); self.retention.count];
+        for entry in std::fs::read_dir(dir_of(&self.live))? {
             let entry = entry?;
             let name = entry.file_name();
             let Some(rest) = name.as_encoded_bytes().strip_prefix(prefix.as_slice()) else {
@@ -153,14 +150,8 @@ impl Backups {
                 Some(digits) => (digits, true),
                 None => (rest, false),
             };
-            let canonical = !digits.is_empty()
-                && digits[0] != b'0'
-                && digits.len() <= 20
-                && digits.iter().all(u8::is_ascii_digit);
-            let n = canonical
-                .then(|| std::str::from_utf8(digits).ok()?.parse::<usize>().ok())
-                .flatten();
-            if let Some(slot) = n.and_then(|n| found.get_mut(n.wrapping_sub(1))) {
+            let n = backup_number(digits).and_then(|n| usize::try_from(n).ok());
+            if let Some(slot) = n.and_then(|n| found.get_mut(n - 1)) {
                 if gz {
                     slot.1 = true;
                 } else {
@@ -189,7 +180,7 @@ impl Backups {
     /// `label`, becomes that period's next backup. Called with the lock
     /// held; `count` must be at least 1.
     pub(crate) fn rotate(&self, label: &str, now: i64) -> io::Result<Shifted> {
-        debug_assert!(self.count >= 1);
+        debug_assert!(self.retention.count >= 1);
         match &self.timed {
             Some(schedule) => self.rotate_timed(schedule, label, now),
             None => self.rotate_numbered(now),
@@ -199,7 +190,7 @@ impl Backups {
     fn rotate_numbered(&self, now: i64) -> io::Result<Shifted> {
         let mut run = self.run()?;
         let mut shifted = Shifted::default();
-        if run.len() == self.count {
+        if run.len() == self.retention.count {
             // The chain is full: move the oldest aside first. Renaming onto
             // it instead would make ext4 (auto_da_alloc) flush the renamed
             // file's dirty pages synchronously, and freeing its blocks takes
@@ -207,7 +198,7 @@ impl Backups {
             let oldest = run.pop().expect("count >= 1");
             shifted
                 .pruned
-                .push(self.move_aside(&self.named(self.count, oldest))?);
+                .push(self.move_aside(&self.named(self.retention.count, oldest))?);
         }
         for (i, &form) in run.iter().enumerate().rev() {
             std::fs::rename(self.named(i + 1, form), self.named(i + 2, form))?;
@@ -234,12 +225,14 @@ impl Backups {
                     .push(self.move_aside(&self.named(run.len() + 1, form))?);
             }
         }
-        shifted.plain.extend(
-            run.iter()
-                .enumerate()
-                .filter(|(_, f)| **f == Form::Plain)
-                .map(|(i, _)| self.path(i + 1)),
-        );
+        if self.gzip {
+            shifted.plain.extend(
+                run.iter()
+                    .enumerate()
+                    .filter(|(_, f)| **f == Form::Plain)
+                    .map(|(i, _)| self.path(i + 1)),
+            );
+        }
         Ok(shifted)
     }
 
@@ -251,9 +244,10 @@ impl Backups {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             other => {
                 other?;
-                shifted.plain.push(target.clone());
-                let new = timed_names::list_one(&self.live, &target, schedule);
-                backups.extend(new);
+                backups.extend(timed_names::list_one(&self.live, &target, schedule));
+                if self.gzip {
+                    shifted.plain.push(target);
+                }
             }
         }
         let facts = backups.iter().rev().map(|backup| {
@@ -303,7 +297,7 @@ impl Backups {
         }
         let run = self.run()?.len();
         let mut n = run + 2;
-        while n <= self.count {
+        while n <= self.retention.count {
             let Some(form) = self.form(n)? else { break };
             std::fs::rename(self.named(n, form), self.named(n - 1, form))?;
             n += 1;
@@ -344,7 +338,7 @@ impl Backups {
                 Err(e) => Err(e),
             };
         }
-        for n in 1..=self.count {
+        for n in 1..=self.retention.count {
             match std::fs::symlink_metadata(self.path(n)) {
                 Ok(meta) if FileId::of(&meta) == id => return Ok(Some(self.path(n))),
                 Ok(_) => {}
@@ -365,7 +359,7 @@ impl Backups {
         let pruned = self.hidden_path(".pruned.");
         let hidden = self.hidden_path(".");
         let (pruned, hidden) = (name_bytes(&pruned), name_bytes(&hidden));
-        for entry in std::fs::read_dir(self.dir())? {
+        for entry in std::fs::read_dir(dir_of(&self.live))? {
             let entry = entry?;
             let name = entry.file_name();
             let name = name.as_encoded_bytes();
@@ -408,6 +402,22 @@ const LIST_ABOVE: usize = 16;
 enum Form {
     Plain,
     Gz,
+}
+
+/// The `n` of a backup name's `.n`: digits, at least 1, without a leading
+/// zero (`app.log.01` is no backup).
+pub(crate) fn backup_number(digits: &[u8]) -> Option<u64> {
+    let canonical =
+        digits.first().is_some_and(|&d| d != b'0') && digits.iter().all(u8::is_ascii_digit);
+    canonical.then(|| std::str::from_utf8(digits).ok()?.parse().ok())?
+}
+
+/// The directory holding `path`: `.` for a bare file name.
+pub(crate) fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }
 
 /// A backup's size and the time of its last record (its modification
@@ -504,7 +514,10 @@ mod tests {
     fn plain_and_gzipped_backups_shift_alike() {
         let dir = tempfile::tempdir().unwrap();
         let live = dir.path().join("app.log");
-        let backups = Backups::new(&live, 4);
+        let backups = Backups {
+            gzip: true,
+            ..Backups::new(&live, 4)
+        };
         std::fs::write(backups.gz_path(1), "gz1").unwrap();
         std::fs::write(backups.path(2), "plain2").unwrap();
         std::fs::write(&live, "live").unwrap();

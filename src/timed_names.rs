@@ -12,6 +12,7 @@ use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::backups;
 use crate::schedule::Schedule;
 
 /// One time-based backup found in the log's directory.
@@ -36,12 +37,8 @@ pub(crate) fn list(live: &Path, schedule: &Schedule) -> io::Result<Vec<TimedBack
     };
     let mut prefix = live_name.as_encoded_bytes().to_vec();
     prefix.push(b'.');
-    let dir = match live.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
+    for entry in std::fs::read_dir(backups::dir_of(live))? {
         let entry = entry?;
         let name = entry.file_name();
         let Some(rest) = name.as_encoded_bytes().strip_prefix(prefix.as_slice()) else {
@@ -60,7 +57,7 @@ pub(crate) fn list(live: &Path, schedule: &Schedule) -> io::Result<Vec<TimedBack
         match backups.last() {
             Some(last) if last.label == backup.label && last.number == backup.number => {
                 // Sorted gz first: this is the plain twin of a finished gz.
-                crate::backups::remove_if_present(&backup.path)?;
+                backups::remove_if_present(&backup.path)?;
             }
             _ => backups.push(backup),
         }
@@ -85,10 +82,7 @@ fn parse(rest: &str, schedule: &Schedule, path: PathBuf) -> Option<TimedBackup> 
     };
     let (label, number) = match rest.split_once('.') {
         None => (rest, 0),
-        Some((label, number)) => {
-            let canonical = !number.starts_with('0') && number.bytes().all(|b| b.is_ascii_digit());
-            (label, number.parse().ok().filter(|_| canonical)?)
-        }
+        Some((label, number)) => (label, backups::backup_number(number.as_bytes())?),
     };
     Some(TimedBackup {
         period_end: schedule.label_end(label)?,

@@ -664,9 +664,7 @@ impl Files {
             self.shared.bump_generation();
             let shifted = backups.rotate(label, now)?;
             self.pruned.extend(shifted.pruned);
-            if config.compression == Compression::Gzip {
-                self.to_compress = shifted.plain;
-            }
+            self.to_compress = shifted.plain;
             self.shared.count_rotation();
         }
         self.reopen(config)
