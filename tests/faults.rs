@@ -4,16 +4,13 @@
 //! records. A full disk is in `disk_full.rs`, alone in its process.
 
 mod common;
-#[path = "common/immutable.rs"]
-mod immutable;
 
 use std::io::{ErrorKind as IoKind, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use common::Workers;
+use common::Immutable;
 use concurrent_rotating_file::{ErrorKind, RotatingFile};
-use immutable::Immutable;
 
 fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(path).unwrap()
@@ -124,34 +121,6 @@ fn a_lock_directory_on_another_filesystem_coordinates_all_the_same() {
         .flat_map(|i| [format!("a{i} 0123456789\n"), format!("b{i} 0123456789\n")])
         .collect();
     assert_eq!(chain, expected);
-}
-
-#[test]
-fn two_configurations_on_one_file_keep_records_whole_and_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let small = Workers {
-        processes: 2,
-        max_bytes: 2_000,
-        lines: 3_000,
-        ..Workers::new(dir.path())
-    };
-    let large = Workers {
-        first_id: 2,
-        max_bytes: 8_000,
-        ..small.clone()
-    };
-    let children: Vec<_> = small.spawn().into_iter().chain(large.spawn()).collect();
-    for (id, mut child) in children {
-        assert!(child.wait().unwrap().success(), "worker {id} failed");
-    }
-    // Every record once, whole and in order, the chain without gaps, and no
-    // file past the larger limit.
-    let mut expectation = large.expectation(vec![]);
-    expectation
-        .writers
-        .extend(small.expectation(vec![]).writers);
-    let report = common::verify::verify(&expectation).unwrap();
-    assert!(report.ok(), "invariants broken:\n{report}");
 }
 
 #[test]

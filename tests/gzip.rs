@@ -1,13 +1,10 @@
 //! Gzip of backups: off the writers' path (SPEC invariant 6), crash-safe
 //! (invariant 5), and the chain rules with both forms (invariant 3).
 
-mod common;
-
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::Workers;
 use concurrent_rotating_file::{Compression, RotatingFile};
 
 fn names(dir: &Path) -> Vec<String> {
@@ -64,94 +61,6 @@ fn backups_are_gzipped_and_read_back_whole() {
         gunzip(&dir.path().join("app.log.5.gz")),
         "line 003 of the log\n"
     );
-}
-
-#[test]
-fn many_processes_with_gzip_keep_every_invariant_and_leave_only_gz() {
-    let dir = tempfile::tempdir().unwrap();
-    let workers = Workers {
-        processes: 4,
-        lines: 3000,
-        max_bytes: 16384,
-        gzip: true,
-        ..Workers::new(dir.path())
-    };
-    workers.run();
-    let report = workers.verify(vec![]);
-    assert_eq!(report.found, 12_000);
-    assert!(
-        report.backups > 50 && report.gzipped == report.backups,
-        "{report}"
-    );
-}
-
-#[test]
-fn sigkill_of_writers_with_gzip_at_random_moments_loses_nothing_of_the_others() {
-    // After the run, crf-stress opens the log as the next writer would, which
-    // must leave every backup gzipped and no temporary file behind.
-    let dir = tempfile::tempdir().unwrap();
-    let kills = common::stress_with_kills(
-        dir.path(),
-        3,
-        &["-p", "6", "-n", "15000", "--max-bytes", "32768", "--gzip"],
-    );
-    assert!(kills > 0, "no worker was killed while writing in any round");
-}
-
-#[test]
-fn sigkill_during_a_compression_leaves_the_plain_backup_for_the_next_writer() {
-    for round in 0..3 {
-        let dir = tempfile::tempdir().unwrap();
-        let workers = Workers {
-            processes: 1,
-            lines: 600,
-            line_size: 40_000,
-            max_bytes: 4_000_000,
-            gzip: true,
-            ..Workers::new(dir.path())
-        };
-        let (_, mut child) = workers.spawn().pop().unwrap();
-        // Wait until a compression is under way (its temporary file exists),
-        // then kill the process in the middle of it.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let caught = loop {
-            if names(dir.path()).iter().any(|n| n.ends_with(".gz.tmp")) {
-                child.kill().unwrap();
-                break true;
-            }
-            if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
-                break false;
-            }
-            std::thread::sleep(Duration::from_micros(200));
-        };
-        child.wait().unwrap();
-        assert!(caught, "round {round}: never saw a compression under way");
-        assert!(
-            names(dir.path())
-                .iter()
-                .all(|n| !n.ends_with(".gz") || n.starts_with("app.log.")),
-            "no temp under a final name"
-        );
-        // The next writer repairs: removes the unclaimed temp, compresses
-        // what was left plain.
-        drop(
-            RotatingFile::builder(&workers.log)
-                .max_bytes(4_000_000)
-                .backups(1000)
-                .compression(Compression::Gzip)
-                .open()
-                .unwrap(),
-        );
-        assert!(
-            !names(dir.path()).iter().any(|n| n.ends_with(".tmp")),
-            "{:?}",
-            names(dir.path())
-        );
-        let report = common::verify::verify(&workers.expectation(vec![0])).unwrap();
-        assert!(report.ok(), "round {round}:\n{report}");
-        assert_eq!(report.gzipped, report.backups, "round {round}:\n{report}");
-        assert!(report.backups >= 1);
-    }
 }
 
 #[test]

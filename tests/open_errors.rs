@@ -1,12 +1,11 @@
 //! Every way `open()` can refuse, each with a typed error naming the path and
 //! the problem (SPEC invariant 8), and symlinks never followed (invariant 10).
 
-#[path = "common/immutable.rs"]
-mod immutable;
+mod common;
 
 use std::os::unix::fs::symlink;
 
-use immutable::Immutable;
+use common::Immutable;
 
 use concurrent_rotating_file::{Compression, ErrorKind, RotatingFile};
 

@@ -1,147 +1,42 @@
-//! Shared by the multi-process tests: spawning real writer processes (the
-//! `crf-stress` binary in worker mode) and reading back what they wrote with
-//! the same verifier the stress tool uses.
+//! Test helpers shared by the library's integration tests.
+//!
+//! Making a file or directory refuse changes, whoever runs the test.
 
-#![allow(dead_code, unreachable_pub)]
-
-#[path = "../../src/bin/crf-stress/record.rs"]
-pub(crate) mod record;
-#[path = "../../src/bin/crf-stress/verify.rs"]
-pub(crate) mod verify;
-
-use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-pub(crate) use verify::{Expectation, Report};
+/// Makes `path` refuse changes: `chattr +i` as root (whom modes do not
+/// stop), `chmod a-w` otherwise. A directory then refuses new, removed and
+/// renamed entries; a file refuses writes and being renamed. Undone on drop.
+pub struct Immutable(PathBuf);
 
-pub const STRESS: &str = env!("CARGO_BIN_EXE_crf-stress");
-
-/// One batch of identical writer processes.
-#[derive(Debug, Clone)]
-pub struct Workers {
-    pub log: PathBuf,
-    pub processes: u32,
-    pub threads: u32,
-    pub lines: u64,
-    pub line_size: usize,
-    pub max_bytes: u64,
-    pub backups: usize,
-    pub mode: &'static str,
-    pub fork_after_open: bool,
-    pub gzip: bool,
-    /// The id of the first process; the others follow.
-    pub first_id: u32,
-}
-
-impl Workers {
-    pub fn new(dir: &Path) -> Workers {
-        Workers {
-            log: dir.join("app.log"),
-            processes: 4,
-            threads: 1,
-            lines: 2000,
-            line_size: 100,
-            max_bytes: 4096,
-            backups: 1000,
-            mode: "sync",
-            fork_after_open: false,
-            gzip: false,
-            first_id: 0,
+impl Immutable {
+    pub fn new(path: &Path) -> Immutable {
+        // SAFETY: geteuid cannot fail and touches no memory.
+        if unsafe { libc::geteuid() } == 0 {
+            let status = Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status()
+                .expect("chattr is needed as root");
+            assert!(status.success(), "chattr +i failed on {}", path.display());
+        } else {
+            let mode = std::fs::metadata(path).unwrap().permissions().mode();
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & !0o222)).unwrap();
         }
-    }
-
-    /// Starts every worker process.
-    pub fn spawn(&self) -> Vec<(u32, Child)> {
-        (self.first_id..self.first_id + self.processes)
-            .map(|id| {
-                let mut cmd = Command::new(STRESS);
-                cmd.arg("worker")
-                    .arg("--log")
-                    .arg(&self.log)
-                    .args(["--id", &id.to_string()])
-                    .args(["--lines", &self.lines.to_string()])
-                    .args(["--threads", &self.threads.to_string()])
-                    .args(["--line-size", &self.line_size.to_string()])
-                    .args(["--max-bytes", &self.max_bytes.to_string()])
-                    .args(["--backups", &self.backups.to_string()])
-                    .args(["--mode", self.mode])
-                    .stdout(Stdio::null());
-                if self.fork_after_open {
-                    cmd.arg("--fork-after-open");
-                }
-                if self.gzip {
-                    cmd.arg("--gzip");
-                }
-                (id, cmd.spawn().expect("cannot start crf-stress worker"))
-            })
-            .collect()
-    }
-
-    /// Runs every worker to completion, asserting each succeeded.
-    pub fn run(&self) {
-        for (id, mut child) in self.spawn() {
-            let status = child.wait().unwrap();
-            assert!(status.success(), "worker {id} failed: {status}");
-        }
-    }
-
-    /// What a clean run must leave, given which processes were killed.
-    pub(crate) fn expectation(&self, killed: Vec<u32>) -> Expectation {
-        let mut writers = BTreeMap::new();
-        for p in self.first_id..self.first_id + self.processes {
-            for t in 0..self.threads {
-                writers.insert((p, t), self.lines);
-                if self.fork_after_open {
-                    writers.insert((p + 1_000, t), self.lines);
-                }
-            }
-        }
-        Expectation {
-            log: self.log.clone(),
-            max_bytes: self.max_bytes,
-            backups: self.backups,
-            line_size: self.line_size,
-            all_gzipped: self.gzip && killed.is_empty(),
-            foreign: vec![],
-            writers,
-            killed,
-        }
-    }
-
-    /// Reads everything back and asserts every invariant held.
-    pub(crate) fn verify(&self, killed: Vec<u32>) -> Report {
-        let report = verify::verify(&self.expectation(killed)).unwrap();
-        assert!(report.ok(), "invariants broken:\n{report}");
-        report
+        Immutable(path.to_path_buf())
     }
 }
 
-/// Runs `crf-stress` with kills for `rounds` rounds, asserting every
-/// invariant each time; returns how many workers were killed in all.
-pub fn stress_with_kills(dir: &std::path::Path, rounds: usize, args: &[&str]) -> u32 {
-    let mut kills = 0;
-    for round in 0..rounds {
-        let out = Command::new(STRESS)
-            .args(args)
-            .args(["--kill", "3", "--json", "--dir"])
-            .arg(dir.join(format!("round{round}")))
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "round {round}: {report}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(report.contains("\"ok\":true"), "{report}");
-        kills += report
-            .split("\"killed\":")
-            .nth(1)
-            .and_then(|s| s.split(',').next())
-            .unwrap()
-            .parse::<u32>()
-            .unwrap();
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        // SAFETY: as above.
+        if unsafe { libc::geteuid() } == 0 {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        } else if let Ok(meta) = std::fs::metadata(&self.0) {
+            let mode = meta.permissions().mode() | 0o200;
+            let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(mode));
+        }
     }
-    kills
 }

@@ -3,9 +3,7 @@
 //! the invariants: nothing lost, duplicated, torn or out of order, no file
 //! over the limit, a whole backup chain.
 
-mod record;
-mod verify;
-mod worker;
+mod writer_process;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -16,8 +14,8 @@ use clap::{Parser, Subcommand};
 use concurrent_rotating_file::{Compression, RotatingFile};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::verify::{Expectation, Report};
-use crate::worker::{WorkerArgs, WriterMode};
+use crf_tools::verify::{self, Expectation, Report};
+use writer_process::{WriterArgs, WriterMode};
 
 /// Stress-test concurrent-rotating-file with many processes and verify the
 /// result.
@@ -25,16 +23,16 @@ use crate::worker::{WorkerArgs, WriterMode};
 #[command(version, about)]
 struct Cli {
     #[command(subcommand)]
-    worker: Option<Worker>,
+    writer: Option<Internal>,
     #[command(flatten)]
     run: RunArgs,
 }
 
 #[derive(Debug, Subcommand)]
-enum Worker {
+enum Internal {
     /// Internal: one writer process.
     #[command(hide = true)]
-    Worker(WorkerArgs),
+    Writer(WriterArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -58,7 +56,7 @@ struct RunArgs {
     /// line can be verified.
     #[arg(long)]
     backups: Option<usize>,
-    /// How the workers write.
+    /// How the writer processes write.
     #[arg(long, value_enum, default_value_t = WriterMode::Sync)]
     mode: WriterMode,
     /// Gzip the backups.
@@ -82,7 +80,7 @@ struct RunArgs {
     /// the `concurrent-log-handler` package.
     #[arg(long, env = "CRF_PYTHON", default_value = "python3")]
     python_bin: String,
-    /// SIGKILL this many random workers at random moments.
+    /// SIGKILL this many random writer processes at random moments.
     #[arg(long, default_value_t = 0)]
     kill: u32,
     /// Where to write. Default: a fresh temporary directory, removed on
@@ -96,11 +94,11 @@ struct RunArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Worker::Worker(args)) = cli.worker {
-        return match worker::run(&args) {
+    if let Some(Internal::Writer(args)) = cli.writer {
+        return match writer_process::run(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("crf-stress worker {}: {e}", args.id);
+                eprintln!("crf-stress writer {}: {e}", args.id);
                 ExitCode::FAILURE
             }
         };
@@ -115,9 +113,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Outcome of the workers, as they reported it.
+/// Outcome of the writer processes, as they reported it.
 #[derive(Debug, Default)]
-struct Workers {
+struct Outcome {
     killed: Vec<u32>,
     failed: Vec<String>,
     p50: Vec<u64>,
@@ -144,7 +142,7 @@ fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
     });
 
     let started = Instant::now();
-    let outcome = run_workers(args, &log, backups)?;
+    let outcome = run_writers(args, &log, backups)?;
     let elapsed = started.elapsed();
 
     let writers: BTreeMap<_, _> = (0..args.total_processes())
@@ -167,7 +165,7 @@ fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
             .collect(),
     };
     // Open the log as the next writer would: that repairs what killed
-    // workers left (unfinished compressions, parked backups), and dropping
+    // writers left (unfinished compressions, parked backups), and dropping
     // it waits for the compressions it queued.
     let compression = if args.gzip {
         Compression::Gzip
@@ -215,8 +213,8 @@ impl RunArgs {
     }
 }
 
-/// The Python worker, written out for the interpreter to run.
-const PYTHON_WORKER: &str = include_str!("python_worker.py");
+/// The Python writer, written out for the interpreter to run.
+const PYTHON_WRITER: &str = include_str!("python_writer.py");
 
 /// Checks that the interpreter has Python's handler, with a clear error.
 fn check_python(python: &str) -> std::io::Result<()> {
@@ -237,15 +235,15 @@ fn check_python(python: &str) -> std::io::Result<()> {
     }
 }
 
-fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io::Result<Workers> {
+fn run_writers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io::Result<Outcome> {
     let exe = std::env::current_exe()?;
     let python_script = if args.python > 0 || args.only_python {
         check_python(&args.python_bin)?;
         let mut script = tempfile::Builder::new()
-            .prefix("crf-python-worker-")
+            .prefix("crf-python-writer-")
             .suffix(".py")
             .tempfile()?;
-        std::io::Write::write_all(&mut script, PYTHON_WORKER.as_bytes())?;
+        std::io::Write::write_all(&mut script, PYTHON_WRITER.as_bytes())?;
         Some(script)
     } else {
         None
@@ -269,7 +267,7 @@ fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io
             _ => {
                 let mut command = Command::new(&exe);
                 command
-                    .arg("worker")
+                    .arg("writer")
                     .arg("--log")
                     .arg(log)
                     .args(["--id", &id.to_string()])
@@ -288,7 +286,7 @@ fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io
         children.push((id, command.stdout(Stdio::piped()).spawn()?));
     }
     monitor(args, log, backups, &mut children)?;
-    let mut outcome = Workers::default();
+    let mut outcome = Outcome::default();
     for (id, child) in children {
         let output = child.wait_with_output()?;
         use std::os::unix::process::ExitStatusExt;
@@ -297,7 +295,7 @@ fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io
         } else if !output.status.success() {
             outcome
                 .failed
-                .push(format!("worker {id} failed: {}", output.status));
+                .push(format!("writer {id} failed: {}", output.status));
         } else if let Some(line) = String::from_utf8_lossy(&output.stdout)
             .lines()
             .find(|l| l.starts_with("done "))
@@ -317,8 +315,8 @@ fn run_workers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io
     Ok(outcome)
 }
 
-/// Shows progress while the workers run (read from the shared rotation
-/// count and the live file's size), and SIGKILLs `args.kill` random workers,
+/// Shows progress while the writers run (read from the shared rotation
+/// count and the live file's size), and SIGKILLs `args.kill` random writers,
 /// each when the run has written a random share of its bytes, so the kills
 /// land mid-write, mid-rotation and mid-compression alike.
 fn monitor(
@@ -388,22 +386,22 @@ fn median(values: &[u64]) -> u64 {
 fn print_report(
     args: &RunArgs,
     report: &Report,
-    workers: &Workers,
+    outcome: &Outcome,
     elapsed: Duration,
     rotations: u64,
     backups: usize,
 ) {
     let secs = elapsed.as_secs_f64();
-    // Pruned lines were written too; a killed worker's count is unknown, so
+    // Pruned lines were written too; a killed writer's count is unknown, so
     // with kills only the lines found count.
-    let written = if workers.killed.is_empty() {
+    let written = if outcome.killed.is_empty() {
         report.expected
     } else {
         report.found
     };
     let lines_per_s = written as f64 / secs;
     let mb_per_s = (written * args.line_size as u64) as f64 / secs / 1e6;
-    let (p50, p99) = (median(&workers.p50), median(&workers.p99));
+    let (p50, p99) = (median(&outcome.p50), median(&outcome.p99));
     if args.json {
         let problems: Vec<String> = report.problems.iter().map(|p| format!("{p:?}")).collect();
         println!(
@@ -412,7 +410,7 @@ fn print_report(
             args.processes,
             args.threads,
             args.mode.name(),
-            workers.killed.len(),
+            outcome.killed.len(),
             report.expected,
             report.found,
             report.lost,
@@ -433,7 +431,7 @@ fn print_report(
             mb_per_s,
             p50,
             p99,
-            workers.max.iter().max().copied().unwrap_or(0),
+            outcome.max.iter().max().copied().unwrap_or(0),
             problems.join(",")
         );
         return;
@@ -460,11 +458,11 @@ fn print_report(
             args.python_bin
         );
     }
-    if !workers.killed.is_empty() {
+    if !outcome.killed.is_empty() {
         println!(
-            "  killed workers    {:>12}  {:?} (held to the prefix rule)",
-            workers.killed.len(),
-            workers.killed
+            "  killed writers    {:>12}  {:?} (held to the prefix rule)",
+            outcome.killed.len(),
+            outcome.killed
         );
     }
     print!("{report}");
@@ -472,10 +470,10 @@ fn print_report(
     println!("  wall time         {secs:>12.3}  s");
     println!("  throughput        {lines_per_s:>12.0}  lines/s  ({mb_per_s:.1} MB/s)");
     println!(
-        "  write latency     {:>12}  ns p50, {} ns p99 (median over workers), {} ns at most",
+        "  write latency     {:>12}  ns p50, {} ns p99 (median over writers), {} ns at most",
         p50,
         p99,
-        workers.max.iter().max().copied().unwrap_or(0)
+        outcome.max.iter().max().copied().unwrap_or(0)
     );
     println!(
         "{}",

@@ -1,10 +1,10 @@
 """One crf-stress writer using Python's ConcurrentRotatingFileHandler.
 
-Writes the same numbered, self-checking lines as the Rust workers (see
-record.rs), one logging call each, and prints the latency summary the same
+Writes the same numbered, self-checking lines as the Rust writers (see
+the `record` module of crf_tools), one logging call each, and prints the latency summary the same
 way: "done <lines> <p50 ns> <p99 ns> <max ns>".
 
-Usage: python_worker.py LOG ID LINES LINE_SIZE MAX_BYTES BACKUPS GZIP(0|1)
+Usage: python_writer.py LOG ID LINES LINE_SIZE MAX_BYTES BACKUPS GZIP(0|1)
 """
 
 import logging

@@ -7,12 +7,12 @@
 use std::fmt::Write as _;
 
 /// Who wrote a line: a worker process and one of its threads.
-pub(crate) type WriterId = (u32, u32);
+pub type WriterId = (u32, u32);
 
 /// Writes into `out` (cleared first) the line `writer` writes as number
 /// `seq`, `size` bytes long including the newline (longer if the header
 /// does not fit).
-pub(crate) fn line(out: &mut Vec<u8>, writer: WriterId, seq: u64, size: usize) {
+pub fn line(out: &mut Vec<u8>, writer: WriterId, seq: u64, size: usize) {
     out.clear();
     let mut header = String::with_capacity(32);
     let _ = write!(header, "{:04}-{:02} {:010} ", writer.0, writer.1, seq);
@@ -26,7 +26,7 @@ pub(crate) fn line(out: &mut Vec<u8>, writer: WriterId, seq: u64, size: usize) {
 }
 
 /// Parses a line's header: the writer and the number it claims to be.
-pub(crate) fn parse_header(line: &[u8]) -> Option<(WriterId, u64)> {
+pub fn parse_header(line: &[u8]) -> Option<(WriterId, u64)> {
     let text = std::str::from_utf8(line.get(..19)?).ok()?;
     let (process, rest) = text.split_once('-')?;
     let (thread, rest) = rest.split_once(' ')?;

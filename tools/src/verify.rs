@@ -1,54 +1,72 @@
-//! Reads a log directory after a run and checks the SPEC invariants:
-//! whole records (1), the size bound (2), the backup chain and per-writer
-//! order (3), nothing lost or duplicated, and the prefix rule for killed
-//! writers (5).
+//! Reads a log directory after a run and checks the library's guarantees
+//! against what was written: never torn, never past `max_bytes`, an
+//! unbroken chain with each writer's lines in order, nothing lost or
+//! duplicated, and for a killed writer only its own unwritten lines missing
+//! (a prefix of its sequence).
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::record::{self, WriterId};
+use crate::record::{self, WriterId};
 
 /// What the run was asked to do.
 #[derive(Debug, Clone)]
-pub(crate) struct Expectation {
-    pub(crate) log: PathBuf,
-    pub(crate) max_bytes: u64,
-    pub(crate) backups: usize,
-    pub(crate) line_size: usize,
+pub struct Expectation {
+    /// The live log file.
+    pub log: PathBuf,
+    /// The rotation size the writers used (0: never rotate).
+    pub max_bytes: u64,
+    /// The most backups the chain may hold.
+    pub backups: usize,
+    /// Bytes per line, newline included.
+    pub line_size: usize,
     /// Each writer and how many lines it was to write.
-    pub(crate) writers: BTreeMap<WriterId, u64>,
+    pub writers: BTreeMap<WriterId, u64>,
     /// Processes killed on purpose: their lines need only be a prefix.
-    pub(crate) killed: Vec<u32>,
+    pub killed: Vec<u32>,
     /// Every backup must be gzipped (a clean run with gzip on).
-    pub(crate) all_gzipped: bool,
+    pub all_gzipped: bool,
     /// Processes using Python's handler, which rotates only once a file has
     /// reached the limit: a record of theirs may take a file past it.
-    pub(crate) foreign: Vec<u32>,
+    pub foreign: Vec<u32>,
 }
 
 /// What was found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct Report {
-    pub(crate) files: usize,
-    pub(crate) backups: usize,
-    pub(crate) gzipped: usize,
-    pub(crate) bytes: u64,
-    pub(crate) expected: u64,
-    pub(crate) found: u64,
-    pub(crate) lost: u64,
-    pub(crate) duplicated: u64,
-    pub(crate) torn: u64,
-    pub(crate) out_of_order: u64,
-    pub(crate) largest_file: u64,
+pub struct Report {
+    /// Files read: the backups and the live file.
+    pub files: usize,
+    /// Backups in the chain.
+    pub backups: usize,
+    /// Backups among them that are gzipped.
+    pub gzipped: usize,
+    /// Bytes read, decompressed.
+    pub bytes: u64,
+    /// Lines the writers were to write.
+    pub expected: u64,
+    /// Lines found whole.
+    pub found: u64,
+    /// Lines missing that no rule excuses.
+    pub lost: u64,
+    /// Lines found more than once.
+    pub duplicated: u64,
+    /// Lines that are not exactly a line some writer wrote.
+    pub torn: u64,
+    /// Lines found before an earlier line of the same writer.
+    pub out_of_order: u64,
+    /// The largest file's size, decompressed.
+    pub largest_file: u64,
     /// Whether the oldest lines may have been pruned (the chain is full).
-    pub(crate) pruned: bool,
-    pub(crate) problems: Vec<String>,
+    pub pruned: bool,
+    /// Every broken rule, in words.
+    pub problems: Vec<String>,
 }
 
 impl Report {
-    pub(crate) fn ok(&self) -> bool {
+    /// Whether every rule held.
+    pub fn ok(&self) -> bool {
         self.problems.is_empty()
     }
 }
@@ -161,7 +179,7 @@ fn oversize(expect: &Expectation, records: &[&[u8]]) -> Option<String> {
 }
 
 /// Checks everything; `Err` only if the directory cannot be read.
-pub(crate) fn verify(expect: &Expectation) -> io::Result<Report> {
+pub fn verify(expect: &Expectation) -> io::Result<Report> {
     let mut report = Report {
         expected: expect.writers.values().sum(),
         ..Report::default()

@@ -7,19 +7,19 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 use std::time::Duration;
 
-use common::Workers;
+use common::Fleet;
 
 #[test]
 fn many_processes_keep_every_invariant_through_hundreds_of_rotations() {
     let dir = tempfile::tempdir().unwrap();
-    let workers = Workers {
+    let fleet = Fleet {
         processes: 4,
         lines: 3000,
         max_bytes: 4096,
-        ..Workers::new(dir.path())
+        ..Fleet::new(dir.path())
     };
-    workers.run();
-    let report = workers.verify(vec![]);
+    fleet.run();
+    let report = fleet.verify(vec![]);
     assert_eq!(report.found, 12_000);
     assert!(
         report.backups > 250,
@@ -31,40 +31,40 @@ fn many_processes_keep_every_invariant_through_hundreds_of_rotations() {
 #[test]
 fn threads_sharing_one_handle_in_each_process_keep_every_invariant() {
     let dir = tempfile::tempdir().unwrap();
-    let workers = Workers {
+    let fleet = Fleet {
         processes: 3,
         threads: 4,
         lines: 1000,
-        ..Workers::new(dir.path())
+        ..Fleet::new(dir.path())
     };
-    workers.run();
-    assert_eq!(workers.verify(vec![]).found, 12_000);
+    fleet.run();
+    assert_eq!(fleet.verify(vec![]).found, 12_000);
 }
 
 #[test]
 fn tracing_events_from_many_processes_are_whole_and_ordered() {
     let dir = tempfile::tempdir().unwrap();
-    let workers = Workers {
+    let fleet = Fleet {
         processes: 3,
         lines: 2000,
         mode: "tracing",
-        ..Workers::new(dir.path())
+        ..Fleet::new(dir.path())
     };
-    workers.run();
-    assert_eq!(workers.verify(vec![]).found, 6000);
+    fleet.run();
+    assert_eq!(fleet.verify(vec![]).found, 6000);
 }
 
 #[test]
 fn a_short_chain_keeps_each_writers_newest_lines_and_no_more_backups() {
     let dir = tempfile::tempdir().unwrap();
-    let workers = Workers {
+    let fleet = Fleet {
         processes: 4,
         lines: 2000,
         backups: 5,
-        ..Workers::new(dir.path())
+        ..Fleet::new(dir.path())
     };
-    workers.run();
-    let report = workers.verify(vec![]);
+    fleet.run();
+    let report = fleet.verify(vec![]);
     assert_eq!(report.backups, 5, "{report}");
     assert!(report.pruned);
     // Nothing is left parked for deletion after a clean run.
@@ -82,14 +82,14 @@ fn a_child_after_fork_takes_its_own_lock() {
     // the child kept the parent's lock (one open file description), both
     // would hold it at once and the size bound and chain would break.
     let dir = tempfile::tempdir().unwrap();
-    let workers = Workers {
+    let fleet = Fleet {
         processes: 2,
         lines: 3000,
         fork_after_open: true,
-        ..Workers::new(dir.path())
+        ..Fleet::new(dir.path())
     };
-    workers.run();
-    assert_eq!(workers.verify(vec![]).found, 12_000);
+    fleet.run();
+    assert_eq!(fleet.verify(vec![]).found, 12_000);
 }
 
 #[test]
@@ -147,16 +147,16 @@ fn a_writer_killed_while_holding_the_lock_does_not_block_the_others() {
     assert_eq!(line.trim(), "locked");
     holder.kill().unwrap();
     assert_eq!(holder.wait().unwrap().signal(), Some(9));
-    let workers = Workers {
+    let fleet = Fleet {
         processes: 2,
         lines: 500,
-        ..Workers::new(dir.path())
+        ..Fleet::new(dir.path())
     };
-    let mut children = workers.spawn();
+    let mut children = fleet.spawn();
     std::thread::sleep(Duration::from_millis(50));
     for (_, child) in &mut children {
         let status = child.wait().unwrap();
         assert!(status.success());
     }
-    workers.verify(vec![]);
+    fleet.verify(vec![]);
 }

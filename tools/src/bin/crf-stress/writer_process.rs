@@ -1,4 +1,5 @@
-//! Worker mode: one process writing numbered lines through the library.
+//! `crf-stress writer`: one process writing numbered lines through the
+//! library, started by the stress run (and by the tests).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,9 +8,9 @@ use std::time::{Duration, Instant};
 use clap::{Args, ValueEnum};
 use concurrent_rotating_file::{Compression, NonBlocking, RotatingFile};
 
-use crate::record;
+use crf_tools::{FORKED_ID_OFFSET, record};
 
-/// How a worker writes.
+/// How a writer process writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum WriterMode {
     /// `write_all` of each line through `io::Write`.
@@ -52,13 +53,13 @@ impl WriterMode {
     }
 }
 
-/// The options one worker process runs with.
+/// The options one writer process runs with.
 #[derive(Debug, Clone, Args)]
-pub(crate) struct WorkerArgs {
+pub(crate) struct WriterArgs {
     /// The log file.
     #[arg(long)]
     pub(crate) log: PathBuf,
-    /// This worker's number.
+    /// This writer's number.
     #[arg(long)]
     pub(crate) id: u32,
     #[arg(long)]
@@ -84,15 +85,16 @@ pub(crate) struct WorkerArgs {
     #[arg(long)]
     pub(crate) strict: bool,
     /// Fork once after opening; parent and child then both write through the
-    /// handle opened before the fork, the child as worker `id + 1000`
-    /// (SPEC invariant 9: the child must take its own lock).
+    /// handle opened before the fork, the child as writer
+    /// `id + FORKED_ID_OFFSET` (guarantee: fork-safe, the child takes its own
+    /// lock).
     #[arg(long)]
     pub(crate) fork_after_open: bool,
 }
 
-/// Runs the worker; prints `done <lines> <p50 ns> <p99 ns> <max ns>` on
+/// Runs the writer process; prints `done <lines> <p50 ns> <p99 ns> <max ns>` on
 /// success.
-pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
     if args.mode.is_raw() {
         return raw_loop(args);
     }
@@ -162,7 +164,7 @@ pub(crate) fn run(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
 fn write_lines(
     log: RotatingFile,
     background: Option<NonBlocking>,
-    args: &WorkerArgs,
+    args: &WriterArgs,
     thread: u32,
 ) -> std::io::Result<Vec<Duration>> {
     let mut latencies = Vec::with_capacity(args.lines as usize);
@@ -198,7 +200,7 @@ fn pace(rate: u64, start: Instant, seq: u64) {
 /// One `write_all` per line, timed.
 fn write_io(
     writer: &mut impl Write,
-    args: &WorkerArgs,
+    args: &WriterArgs,
     thread: u32,
     latencies: &mut Vec<Duration>,
 ) -> std::io::Result<()> {
@@ -215,7 +217,7 @@ fn write_io(
 }
 
 /// One `tracing` event per line through the fmt layer, timed.
-fn write_events<W>(writer: W, args: &WorkerArgs, thread: u32, latencies: &mut Vec<Duration>)
+fn write_events<W>(writer: W, args: &WriterArgs, thread: u32, latencies: &mut Vec<Duration>)
 where
     W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
@@ -242,7 +244,7 @@ where
 }
 
 /// The baseline loops: what the kernel costs with nothing of the library.
-fn raw_loop(args: &WorkerArgs) -> Result<(), Box<dyn std::error::Error>> {
+fn raw_loop(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
     let lock_path = args.log.with_file_name(".__app.lock");
     let lock = std::fs::OpenOptions::new()
         .read(true)
@@ -298,9 +300,6 @@ fn percentiles(mut latencies: Vec<Duration>) -> (Duration, Duration, Duration) {
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
     (at(0.50), at(0.99), at(1.0))
 }
-
-/// The worker number a forked child writes as.
-pub(crate) const FORKED_ID_OFFSET: u32 = 1_000;
 
 /// Forks: `Some(0)` in the child, `Some(child's pid)` in the parent.
 fn fork() -> Option<libc::pid_t> {

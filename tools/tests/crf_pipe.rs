@@ -6,7 +6,8 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Expectation, record, verify};
+use common::{Expectation, verify};
+use crf_tools::record;
 
 const CRF: &str = env!("CARGO_BIN_EXE_crf");
 
