@@ -1,19 +1,27 @@
-//! [`Builder`]: the options of a [`RotatingFile`] and their validation.
+//! [`Builder`]: the options of a [`RotatingFile`], set one by one and
+//! checked at once by [`Builder::open`].
 
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::{Clock, SystemClock};
-use crate::retention::Retention;
-use crate::schedule::{Period, Schedule};
+use crate::config::Options;
+use crate::error::Error;
+use crate::gzip::Compression;
+use crate::sys::open::FileMode;
+use crate::time::clock::Clock;
+use crate::time::period::Period;
+use crate::writer::handle::RotatingFile;
 
-use crate::error::{Error, ErrorKind};
-use crate::lock;
-use crate::safe_open::FileMode;
-use crate::shared_state;
-use crate::{Compression, RotatingFile};
+// === impl RotatingFile ===
+
+impl RotatingFile {
+    /// Starts configuring a rotating log file at `path`; see [`Builder`] for
+    /// the options and their defaults.
+    pub fn builder(path: impl Into<PathBuf>) -> Builder {
+        Builder::new(path.into())
+    }
+}
 
 /// Options for opening a [`RotatingFile`], made by
 /// [`RotatingFile::builder`].
@@ -37,72 +45,19 @@ use crate::{Compression, RotatingFile};
 /// | [`create_dirs`](Builder::create_dirs) | `true` | missing parent and lock directories |
 /// | [`path_check_interval`](Builder::path_check_interval) | 100 ms | noticing a file deleted or moved by hand |
 /// | [`lock_spin`](Builder::lock_spin) | 60 µs | retrying a held lock before sleeping |
-/// | [`clock`](Builder::clock) | [`SystemClock`] | the time periods and ages are read from |
+/// | [`clock`](Builder::clock) | [`SystemClock`](crate::SystemClock) | the time periods and ages are read from |
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `open` is called"]
 pub struct Builder {
-    pub(crate) path: PathBuf,
-    pub(crate) max_bytes: u64,
-    pub(crate) backups: usize,
-    pub(crate) compression: Compression,
-    pub(crate) lock_dir: Option<PathBuf>,
-    pub(crate) mode: FileMode,
-    pub(crate) create_dirs: bool,
-    pub(crate) path_check_interval: Duration,
-    pub(crate) lock_spin: Duration,
-    pub(crate) gzip_level: u32,
-    pub(crate) compression_wait: Duration,
-    pub(crate) period: Option<Period>,
-    pub(crate) utc: bool,
-    pub(crate) max_age: Option<Duration>,
-    pub(crate) max_total_bytes: Option<u64>,
-    pub(crate) clock: Arc<dyn Clock>,
-}
-
-/// The options of an open file, validated, with the derived paths.
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub(crate) path: PathBuf,
-    pub(crate) lock_path: PathBuf,
-    pub(crate) state_path: PathBuf,
-    pub(crate) max_bytes: u64,
-    pub(crate) backups: usize,
-    pub(crate) mode: FileMode,
-    pub(crate) create_dirs: bool,
-    pub(crate) path_check_interval: Duration,
-    pub(crate) lock_spin: Duration,
-    pub(crate) compression: Compression,
-    pub(crate) gzip_level: u32,
-    pub(crate) compression_wait: Duration,
-    pub(crate) schedule: Option<Schedule>,
-    pub(crate) retention: Retention,
-    pub(crate) clock: Arc<dyn Clock>,
+    options: Options,
 }
 
 // === impl Builder ===
 
 impl Builder {
-    pub(crate) fn new(path: impl Into<PathBuf>) -> Builder {
+    fn new(path: PathBuf) -> Builder {
         Builder {
-            path: path.into(),
-            max_bytes: 1024 * 1024,
-            backups: 10,
-            compression: Compression::None,
-            lock_dir: None,
-            mode: FileMode {
-                bits: 0o644,
-                exact: false,
-            },
-            create_dirs: true,
-            path_check_interval: Duration::from_millis(100),
-            lock_spin: Duration::from_micros(60),
-            gzip_level: 1,
-            compression_wait: Duration::from_secs(10),
-            period: None,
-            utc: false,
-            max_age: None,
-            max_total_bytes: None,
-            clock: Arc::new(SystemClock),
+            options: Options::new(path),
         }
     }
 
@@ -111,7 +66,7 @@ impl Builder {
     /// one holding a single record larger than `max_bytes` alone.
     /// `0` means never rotate. Default: 1 MiB.
     pub fn max_bytes(mut self, max_bytes: u64) -> Self {
-        self.max_bytes = max_bytes;
+        self.options.max_bytes = max_bytes;
         self
     }
 
@@ -125,7 +80,7 @@ impl Builder {
     /// `max_bytes(0)` without `rotate_every` turns rotation off. (Python's handler truncates the
     /// file in that case, losing its contents.)
     pub fn backups(mut self, backups: usize) -> Self {
-        self.backups = backups;
+        self.options.backups = backups;
         self
     }
 
@@ -145,7 +100,7 @@ impl Builder {
     /// boundary, even when no process was writing across it. A file that
     /// received no record is not rotated.
     pub fn rotate_every(mut self, period: Period) -> Self {
-        self.period = Some(period);
+        self.options.period = Some(period);
         self
     }
 
@@ -153,7 +108,7 @@ impl Builder {
     /// Python's `utc=True`. Default: `false` (local time, daylight saving
     /// included: a local day may last 23 or 25 hours).
     pub fn utc(mut self, utc: bool) -> Self {
-        self.utc = utc;
+        self.options.utc = utc;
         self
     }
 
@@ -162,7 +117,7 @@ impl Builder {
     /// gives; for numbered backups, the file's modification time (which
     /// compression keeps). Default: no age limit.
     pub fn max_age(mut self, age: Duration) -> Self {
-        self.max_age = Some(age);
+        self.options.max_age = Some(age);
         self
     }
 
@@ -170,15 +125,15 @@ impl Builder {
     /// size of those left is at most `bytes` (the live file not counted).
     /// Default: no size budget.
     pub fn max_total_bytes(mut self, bytes: u64) -> Self {
-        self.max_total_bytes = Some(bytes);
+        self.options.max_total_bytes = Some(bytes);
         self
     }
 
     /// The clock time-based rotation and [`max_age`](Builder::max_age) read,
     /// for tests that move time forward. Every process sharing the log must
-    /// read the same time. Default: [`SystemClock`].
+    /// read the same time. Default: [`SystemClock`](crate::SystemClock).
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
+        self.options.clock = Arc::new(clock);
         self
     }
 
@@ -189,7 +144,7 @@ impl Builder {
     /// wait for it. Until then a backup stays plain (`app.log.1`); a
     /// complete `app.log.1.gz` then replaces it.
     pub fn compression(mut self, compression: Compression) -> Self {
-        self.compression = compression;
+        self.options.compression = compression;
         self
     }
 
@@ -197,7 +152,7 @@ impl Builder {
     /// that compresses: on log text it takes a 1 MiB backup to about a tenth
     /// of its size in a few milliseconds.
     pub fn compression_level(mut self, level: u32) -> Self {
-        self.gzip_level = level;
+        self.options.compression_level = level;
         self
     }
 
@@ -206,7 +161,7 @@ impl Builder {
     /// compressed by the next process that rotates or opens the log.
     /// Default: 10 s.
     pub fn compression_wait(mut self, wait: Duration) -> Self {
-        self.compression_wait = wait;
+        self.options.compression_wait = wait;
         self
     }
 
@@ -214,7 +169,7 @@ impl Builder {
     /// of the log's directory, like Python's `lock_file_directory`. Every
     /// process writing the log must use the same lock directory.
     pub fn lock_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.lock_dir = Some(dir.into());
+        self.options.lock_dir = Some(dir.into());
         self
     }
 
@@ -224,7 +179,7 @@ impl Builder {
     /// `0o644` less the umask, like any `open(2)`. Bits beyond `0o777` are
     /// refused by [`open`](Builder::open).
     pub fn mode(mut self, mode: u32) -> Self {
-        self.mode = FileMode {
+        self.options.mode = FileMode {
             bits: mode,
             exact: true,
         };
@@ -234,7 +189,7 @@ impl Builder {
     /// Whether to create the log's parent directory (and the lock
     /// directory) when missing, with mode `0o755`. Default: `true`.
     pub fn create_dirs(mut self, create: bool) -> Self {
-        self.create_dirs = create;
+        self.options.create_dirs = create;
         self
     }
 
@@ -246,7 +201,7 @@ impl Builder {
     /// `Duration::ZERO` checks before every record, as Python's handler does,
     /// at about half the throughput. Default: 100 ms.
     pub fn path_check_interval(mut self, interval: Duration) -> Self {
-        self.path_check_interval = interval;
+        self.options.path_check_interval = interval;
         self
     }
 
@@ -257,7 +212,7 @@ impl Builder {
     /// `Duration::ZERO` sleeps at once, which suits a machine with far more
     /// writing processes than cores. Default: 60 µs.
     pub fn lock_spin(mut self, spin: Duration) -> Self {
-        self.lock_spin = spin;
+        self.options.lock_spin = spin;
         self
     }
 
@@ -267,143 +222,19 @@ impl Builder {
     /// # Errors
     ///
     /// An [`Error`] naming the path and the problem:
-    /// - [`ErrorKind::InvalidOption`]: `backups(0)` with rotation on, mode
+    /// - [`ErrorKind::InvalidOption`](crate::ErrorKind::InvalidOption): `backups(0)` with rotation on, mode
     ///   bits beyond `0o777`, a compression level beyond 9, a zero
     ///   `max_age` or `max_total_bytes`;
-    /// - [`ErrorKind::NotAFile`]: the log path is a directory or has no file
+    /// - [`ErrorKind::NotAFile`](crate::ErrorKind::NotAFile): the log path is a directory or has no file
     ///   name;
-    /// - [`ErrorKind::Symlink`]: a symlink sits at the log, lock or state
+    /// - [`ErrorKind::Symlink`](crate::ErrorKind::Symlink): a symlink sits at the log, lock or state
     ///   path;
-    /// - [`ErrorKind::CreateDirectory`]: a directory is missing and cannot be
+    /// - [`ErrorKind::CreateDirectory`](crate::ErrorKind::CreateDirectory): a directory is missing and cannot be
     ///   created (or `create_dirs(false)`);
-    /// - [`ErrorKind::LockFile`], [`ErrorKind::StateFile`],
-    ///   [`ErrorKind::LogFile`]: the file cannot be opened, for example for
+    /// - [`ErrorKind::LockFile`](crate::ErrorKind::LockFile), [`ErrorKind::StateFile`](crate::ErrorKind::StateFile),
+    ///   [`ErrorKind::LogFile`](crate::ErrorKind::LogFile): the file cannot be opened, for example for
     ///   lack of permission.
     pub fn open(self) -> Result<RotatingFile, Error> {
-        let config = self.validate()?;
-        RotatingFile::open(config)
+        RotatingFile::open(self.options.validate()?)
     }
-
-    fn validate(self) -> Result<Config, Error> {
-        let path = &self.path;
-        let invalid = |detail: String| {
-            Error::invalid(
-                ErrorKind::InvalidOption,
-                "cannot open log file",
-                path,
-                detail,
-            )
-        };
-        if self.backups == 0 && (self.max_bytes > 0 || self.period.is_some()) {
-            return Err(invalid(
-                "backups(0) with rotation on would discard every full file; keep at least one backup, or use max_bytes(0) to never rotate".into(),
-            ));
-        }
-        if self.max_age == Some(Duration::ZERO) {
-            return Err(invalid(
-                "max_age(0) would delete every backup as soon as it is made".into(),
-            ));
-        }
-        if self.max_total_bytes == Some(0) {
-            return Err(invalid(
-                "max_total_bytes(0) would delete every backup as soon as it is made".into(),
-            ));
-        }
-        if self.mode.bits & !0o777 != 0 {
-            return Err(invalid(format!(
-                "mode {:#o} has bits beyond 0o777",
-                self.mode.bits
-            )));
-        }
-        if self.gzip_level > 9 {
-            return Err(invalid(format!(
-                "compression level {} is beyond 9",
-                self.gzip_level
-            )));
-        }
-        let not_a_file = |detail: &str| {
-            Error::invalid(ErrorKind::NotAFile, "cannot open log file", path, detail)
-        };
-        if path.file_name().is_none() || path.as_os_str().as_encoded_bytes().ends_with(b"/") {
-            return Err(not_a_file("the path has no file name"));
-        }
-        match std::fs::symlink_metadata(path) {
-            Ok(meta) if meta.is_dir() => return Err(not_a_file("it is a directory")),
-            Ok(meta) if meta.file_type().is_symlink() => {
-                return Err(Error::io(
-                    ErrorKind::Symlink,
-                    "cannot open log file",
-                    path,
-                    io::Error::from_raw_os_error(libc::ELOOP),
-                ));
-            }
-            _ => {}
-        }
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        ensure_dir(&parent, self.create_dirs, "cannot create log directory")?;
-        if let Some(dir) = &self.lock_dir {
-            ensure_dir(dir, self.create_dirs, "cannot create lock directory")?;
-        }
-        let lock_path = lock::lock_path(path, self.lock_dir.as_deref());
-        Ok(Config {
-            state_path: shared_state::state_path(&lock_path),
-            lock_path,
-            path: self.path,
-            max_bytes: self.max_bytes,
-            backups: self.backups,
-            mode: self.mode,
-            create_dirs: self.create_dirs,
-            path_check_interval: self.path_check_interval,
-            lock_spin: self.lock_spin,
-            compression: self.compression,
-            gzip_level: self.gzip_level,
-            compression_wait: self.compression_wait,
-            schedule: self.period.map(|period| Schedule {
-                period,
-                utc: self.utc,
-            }),
-            retention: Retention {
-                count: self.backups,
-                max_age: self.max_age,
-                max_total_bytes: self.max_total_bytes,
-            },
-            clock: self.clock,
-        })
-    }
-}
-
-/// Makes sure `dir` exists as a directory, creating it if allowed.
-pub(crate) fn ensure_dir(dir: &Path, create: bool, doing: &'static str) -> Result<(), Error> {
-    match std::fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => return Ok(()),
-        Ok(_) => {
-            return Err(Error::invalid(
-                ErrorKind::CreateDirectory,
-                doing,
-                dir,
-                "a file of that name is in the way",
-            ));
-        }
-        Err(e) if e.kind() != io::ErrorKind::NotFound => {
-            return Err(Error::io(ErrorKind::CreateDirectory, doing, dir, e));
-        }
-        Err(_) if !create => {
-            return Err(Error::invalid(
-                ErrorKind::CreateDirectory,
-                doing,
-                dir,
-                "it does not exist and create_dirs(false) was set",
-            ));
-        }
-        Err(_) => {}
-    }
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o755)
-        .create(dir)
-        .map_err(|e| Error::io(ErrorKind::CreateDirectory, doing, dir, e))
 }

@@ -16,7 +16,8 @@ pub enum ErrorKind {
     /// The log path names a directory, or has no file name at all.
     NotAFile,
     /// A symbolic link sits where the library would create or open a file.
-    /// Links in the log directory are never followed (SPEC invariant 10).
+    /// Links in the log directory are never followed (guarantee: no symlink
+    /// followed).
     Symlink,
     /// A directory (the log's parent or the lock directory) is missing and
     /// could not be created.
@@ -132,6 +133,19 @@ impl From<Error> for io::Error {
             (None, _) => io::ErrorKind::Other,
         };
         io::Error::new(kind, err)
+    }
+}
+
+/// Turns an [`io::Error`] into an [`Error`] that names the path and what was
+/// being done: `open_lock().context(ErrorKind::LockFile, "cannot open lock
+/// file", path)?`.
+pub(crate) trait Context<T> {
+    fn context(self, kind: ErrorKind, doing: &'static str, path: &Path) -> Result<T, Error>;
+}
+
+impl<T> Context<T> for io::Result<T> {
+    fn context(self, kind: ErrorKind, doing: &'static str, path: &Path) -> Result<T, Error> {
+        self.map_err(|e| Error::io(kind, doing, path, e))
     }
 }
 

@@ -1,4 +1,4 @@
-//! A full disk (SPEC invariant 8): the synchronous writer returns the error,
+//! A full disk (guarantee: errors name the path): the synchronous writer returns the error,
 //! the background paths (the batching thread, the compressor) count it,
 //! no partial record is left in the file, nothing panics, and writing
 //! resumes once space is freed. Alone in its test binary, since it changes

@@ -1,7 +1,8 @@
-//! Behaviour under faults (SPEC invariants 1, 3, 8, 9, 10): a directory or a
-//! backup that refuses changes, a log that cannot be opened, the lock on
-//! another filesystem, two configurations sharing one file, awkward
-//! records. A full disk is in `disk_full.rs`, alone in its process.
+//! Behaviour under faults, one test per row of the README's faults table: a
+//! directory or a backup that refuses changes, a log that cannot be opened,
+//! the lock on another filesystem, awkward records. A full disk is in
+//! `disk_full.rs`, alone in its process; faults that take several
+//! processes are in the tools' `faults_processes` tests.
 
 mod common;
 

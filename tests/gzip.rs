@@ -1,5 +1,7 @@
-//! Gzip of backups: off the writers' path (SPEC invariant 6), crash-safe
-//! (invariant 5), and the chain rules with both forms (invariant 3).
+//! Gzip of backups in one process: off the writers' path (guarantee: gzip
+//! off the lock), and the chain rules with both forms (guarantee: an
+//! unbroken chain). Kills and many processes are in the tools'
+//! `gzip_processes` tests.
 
 use std::io::Write;
 use std::path::Path;

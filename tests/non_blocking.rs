@@ -1,7 +1,8 @@
-//! The background writer: flush and shutdown lose nothing (SPEC invariant
-//! 7), a full queue blocks or drops-and-counts exactly, errors are counted
-//! and writing resumes (invariant 8), and many processes through it keep
-//! every invariant.
+//! The background writer in one process: flush and shutdown lose nothing
+//! (guarantee: acknowledged means written), a full queue blocks or
+//! drops-and-counts exactly, errors are counted and writing resumes
+//! (guarantee: errors name the path). Many processes through it are in
+//! the tools' `non_blocking_processes` tests.
 
 use std::fs::File;
 use std::io::Write;

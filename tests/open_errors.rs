@@ -1,5 +1,6 @@
 //! Every way `open()` can refuse, each with a typed error naming the path and
-//! the problem (SPEC invariant 8), and symlinks never followed (invariant 10).
+//! the problem (guarantee: errors name the path), and symlinks never
+//! followed (guarantee: no symlink followed).
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Behaviour of one handle that needs no second process: record boundaries
-//! (invariants 1, 2, 7), files changed under the writer's feet (4, 9), file
-//! modes and symlinks (10).
+//! (guarantees: never torn, never past max_bytes, acknowledged means
+//! written), files changed under the writer's feet (rotated once, fork-safe
+//! and reopened), file modes and symlinks (no symlink followed).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;

@@ -1,6 +1,7 @@
 //! Rust and Python processes (Python's `ConcurrentRotatingFileHandler`,
-//! PyPI `concurrent-log-handler`) writing one file at the same time: SPEC
-//! invariants 1, 3 and 4 for every record, 2 for the records Rust writes.
+//! PyPI `concurrent-log-handler`) writing one file at the same time: never
+//! torn, an unbroken chain and rotated once for every record, never past
+//! max_bytes for the records Rust writes.
 //!
 //! The interpreter is `$CRF_PYTHON` or `python3`; `.ci/run` installs the
 //! package into a virtual environment. Without it these tests fail under CI

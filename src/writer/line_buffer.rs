@@ -1,6 +1,6 @@
 //! Lines as records through `io::Write`: bytes wait in a per-handle buffer
-//! until a newline, then every complete line goes out at once (SPEC
-//! invariant 1). Shared by [`RotatingFile`](crate::RotatingFile) and
+//! until a newline, then every complete line goes out at once (guarantee:
+//! never torn). Shared by [`RotatingFile`](crate::RotatingFile) and
 //! [`NonBlocking`](crate::NonBlocking), which differ only in where lines go.
 
 use std::io;

@@ -7,7 +7,7 @@
 //!
 //! - `generation` grows whenever the file the log path names changes
 //!   (a rotation, a recreation); a writer whose open file is from an older
-//!   generation reopens the path before writing (SPEC invariant 4);
+//!   generation reopens the path before writing (guarantee: rotated once);
 //! - `size` is the live file's size once the record being written is in;
 //!   published before the `write`, so a writer killed in between makes the
 //!   file rotate a little early, never grow past the limit;
@@ -17,7 +17,7 @@
 //! - `write_start`/`write_end` mark the write in flight: a writer killed
 //!   during a large `write(2)` may leave part of it in the file (the kernel
 //!   stops between pages on SIGKILL), and the next writer cuts it off before
-//!   appending, so no record is torn (SPEC invariant 5);
+//!   appending, so no record is torn (guarantee: crash-safe);
 //! - `period_*` is the period of the live file's records, with time-based
 //!   rotation: the first writer to find the clock past its end rotates,
 //!   whether or not anyone wrote across the boundary;
@@ -29,13 +29,13 @@
 
 use std::fs::File;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::MmapMut;
 
-use crate::safe_open::{self, Access, FileMode};
-use crate::schedule::Span;
+use crate::sys::open::{self, Access, FileMode};
+use crate::time::period::Span;
 
 const MAGIC: u64 = u64::from_le_bytes(*b"crfstat1");
 const LEN: u64 = 4096;
@@ -59,32 +59,18 @@ enum Slot {
     PeriodEnd,
 }
 
-/// The state file's path for a lock file.
-pub(crate) fn state_path(lock: &Path) -> PathBuf {
-    let mut name = lock.file_name().unwrap_or_default().to_os_string();
-    name.push(".state");
-    lock.with_file_name(name)
-}
-
 /// The mapped state file.
 #[derive(Debug)]
-pub(crate) struct SharedState {
+pub(crate) struct StateFile {
     map: MmapMut,
     _file: File,
 }
 
-// === impl SharedState ===
+// === impl StateFile ===
 
-impl SharedState {
-    pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<SharedState> {
-        let file = safe_open::open_or_create(path, Access::ReadWrite, mode)?;
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the state path is not a regular file",
-            ));
-        }
+impl StateFile {
+    pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<StateFile> {
+        let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
         if meta.len() < LEN {
             // Growing only ever appends zeros, so racing openers agree.
             file.set_len(LEN)?;
@@ -94,7 +80,7 @@ impl SharedState {
         // concurrently, which is why every access goes through atomics (see
         // `slot`). std has no memory mapping, hence memmap2.
         let map = unsafe { MmapMut::map_mut(&file)? };
-        Ok(SharedState { map, _file: file })
+        Ok(StateFile { map, _file: file })
     }
 
     fn slot(&self, slot: Slot) -> &AtomicU64 {
@@ -203,14 +189,9 @@ mod tests {
     #[test]
     fn two_mappings_of_one_file_see_each_others_writes() {
         let dir = tempfile::tempdir().unwrap();
-        let path = state_path(&dir.path().join(".__app.lock"));
-        assert!(path.ends_with(".__app.lock.state"));
-        let mode = FileMode {
-            bits: 0o644,
-            exact: false,
-        };
-        let a = SharedState::open(&path, mode).unwrap();
-        let b = SharedState::open(&path, mode).unwrap();
+        let path = dir.path().join(".__app.lock.state");
+        let a = StateFile::open(&path, FileMode::DEFAULT).unwrap();
+        let b = StateFile::open(&path, FileMode::DEFAULT).unwrap();
         a.validate();
         b.validate();
         a.set_size(42);

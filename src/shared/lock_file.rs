@@ -1,41 +1,24 @@
-//! The lock file: where it lives and how it is held.
+//! The lock file and how it is held.
 //!
 //! Every writer of a log file, in any process, takes an exclusive `flock` on
-//! one lock file before it checks, rotates or writes the log. The name is the
-//! one Python's `ConcurrentRotatingFileHandler` uses, so both serialise on the
-//! same lock: `logs/app.log` is locked through `logs/.__app.lock`,
-//! `logs/app.txt` through `logs/.__app.txt.lock`. The lock file is never
-//! deleted and its contents are never touched (Python's timed handler keeps
-//! text there). The kernel releases the lock when its holder dies.
+//! one lock file before it checks, rotates or writes the log. Its name (see
+//! `names`) is the one Python's `ConcurrentRotatingFileHandler` uses, so
+//! both serialise on the same lock. The lock file is never deleted and its
+//! contents are never touched (Python's timed handler keeps text there). The
+//! kernel releases the lock when its holder dies.
 //!
 //! A writer that finds the lock held retries without blocking for a short
 //! while (the holder keeps it about a microsecond per record), trying every
 //! 20 µs, before it sleeps in `flock`: sleeping and being woken costs more than the wait, and
 //! with many writers the hand-offs would otherwise bound the throughput.
 
-use std::ffi::{OsStr, OsString};
 use std::fs::{File, TryLockError};
 use std::io;
-use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::live_file::FileId;
-use crate::safe_open::{self, Access, FileMode};
-
-/// The lock file Python's handler would use for `log`, placed in `dir` if
-/// given, else next to the log.
-pub(crate) fn lock_path(log: &Path, dir: Option<&Path>) -> PathBuf {
-    let name = log.file_name().unwrap_or_default().as_bytes();
-    let stem = name.strip_suffix(b".log").unwrap_or(name);
-    let mut lock_name = OsString::from(".__");
-    lock_name.push(OsStr::from_bytes(stem));
-    lock_name.push(".lock");
-    match dir {
-        Some(dir) => dir.join(lock_name),
-        None => log.with_file_name(lock_name),
-    }
-}
+use crate::sys::fs::FileId;
+use crate::sys::open::{self, Access, FileMode};
 
 /// Between two non-blocking tries of a held lock. Shorter pauses measured
 /// worse: each try is a syscall that contends with the holder's unlock.
@@ -58,14 +41,7 @@ pub(crate) struct Held<'a> {
 
 impl LockFile {
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<LockFile> {
-        let file = safe_open::open_or_create(path, Access::ReadWrite, mode)?;
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the lock path is not a regular file",
-            ));
-        }
+        let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
         Ok(LockFile {
             file,
             id: FileId::of(&meta),
@@ -75,11 +51,7 @@ impl LockFile {
     /// Whether `path` still names this lock file: not if its directory was
     /// removed, or the file deleted, since it was opened (one `stat`).
     pub(crate) fn is_at(&self, path: &Path) -> io::Result<bool> {
-        match std::fs::symlink_metadata(path) {
-            Ok(meta) => Ok(FileId::of(&meta) == self.id),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(e),
-        }
+        Ok(FileId::at(path)? == Some(self.id))
     }
 
     /// Blocks until this process holds the exclusive lock, retrying without
@@ -118,30 +90,5 @@ impl Drop for Held<'_> {
         // flock(LOCK_UN) on a valid descriptor cannot fail in practice; if it
         // did, closing the descriptor (on reopen or drop) still releases it.
         let _ = self.file.unlock();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lock_name_matches_pythons_handler() {
-        assert_eq!(
-            lock_path(Path::new("logs/app.log"), None),
-            Path::new("logs/.__app.lock")
-        );
-        assert_eq!(
-            lock_path(Path::new("logs/app.txt"), None),
-            Path::new("logs/.__app.txt.lock")
-        );
-        assert_eq!(
-            lock_path(Path::new("app.log"), None),
-            Path::new(".__app.lock")
-        );
-        assert_eq!(
-            lock_path(Path::new("logs/app.log"), Some(Path::new("/run/locks"))),
-            Path::new("/run/locks/.__app.lock")
-        );
     }
 }

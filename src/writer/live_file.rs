@@ -3,34 +3,14 @@
 //! Opened by path with `O_APPEND | O_NOFOLLOW`, so every `write(2)` lands at
 //! the end of the file whoever else appends, and a symlink at the log path is
 //! refused. The file is known by its device and inode, which is how a writer
-//! tells whether the path still names it (SPEC invariant 4).
+//! tells whether the path still names it (guarantee: rotated once).
 
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use crate::safe_open::{self, Access, FileMode};
-
-/// Device and inode: what a file is, whatever its name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct FileId {
-    dev: u64,
-    ino: u64,
-}
-
-impl FileId {
-    pub(crate) fn ino(&self) -> u64 {
-        self.ino
-    }
-
-    pub(crate) fn of(meta: &std::fs::Metadata) -> FileId {
-        FileId {
-            dev: meta.dev(),
-            ino: meta.ino(),
-        }
-    }
-}
+use crate::sys::fs::FileId;
+use crate::sys::open::{self, Access, FileMode};
 
 /// The open live file.
 #[derive(Debug)]
@@ -44,14 +24,7 @@ pub(crate) struct LiveFile {
 impl LiveFile {
     /// Opens the log file at `path`, creating it if missing.
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<LiveFile> {
-        let file = safe_open::open_or_create(path, Access::Append, mode)?;
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the log path is not a regular file",
-            ));
-        }
+        let (file, meta) = open::open_or_create(path, Access::Append, mode)?;
         Ok(LiveFile {
             id: FileId::of(&meta),
             file,

@@ -1,7 +1,7 @@
 //! Where a buffer may be split between files: its record boundaries.
 //!
-//! A buffer handed to the writer holds one or more whole records (SPEC
-//! invariant 1). When they do not all fit under `max_bytes`, the writer
+//! A buffer handed to the writer holds one or more whole records
+//! (guarantee: never torn). When they do not all fit under `max_bytes`, the writer
 //! writes the longest run of whole records that fits, rotates, and goes on;
 //! it never cuts inside a record.
 

@@ -4,7 +4,7 @@
 //! The fmt layer asks for a writer per event, writes the formatted event
 //! into it, and drops it. [`EventWriter`] collects the event in a buffer
 //! borrowed from the thread (no allocation per event once warm) and, when
-//! dropped, appends it, or queues it, as one record (SPEC invariant 1), even
+//! dropped, appends it, or queues it, as one record (guarantee: never torn), even
 //! if the event spans several lines.
 
 use std::cell::Cell;
@@ -12,10 +12,11 @@ use std::io::{self, Write};
 
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::non_blocking::Shared;
-use crate::worker::Kind;
-use crate::writer::{Inner, Records};
-use crate::{NonBlocking, RotatingFile};
+use crate::non_blocking::handle::NonBlocking;
+use crate::non_blocking::handle::Queue;
+use crate::writer::handle::RotatingFile;
+use crate::writer::open_log::OpenLog;
+use crate::writer::records::Records;
 
 /// A buffer kept per thread between events; one that grew past this is let
 /// go rather than held for ever.
@@ -39,8 +40,8 @@ pub struct EventWriter<'a> {
 
 /// Where a finished event goes.
 enum Sink<'a> {
-    File(&'a Inner),
-    Queue(&'a Shared),
+    File(&'a OpenLog),
+    Queue(&'a Queue),
 }
 
 impl<'a> MakeWriter<'a> for RotatingFile {
@@ -48,7 +49,7 @@ impl<'a> MakeWriter<'a> for RotatingFile {
 
     fn make_writer(&'a self) -> Self::Writer {
         EventWriter {
-            sink: Sink::File(self.inner()),
+            sink: Sink::File(self.open_log()),
             buf: BUFFER.take(),
         }
     }
@@ -59,7 +60,7 @@ impl<'a> MakeWriter<'a> for NonBlocking {
 
     fn make_writer(&'a self) -> Self::Writer {
         EventWriter {
-            sink: Sink::Queue(self.shared()),
+            sink: Sink::Queue(self.queue()),
             buf: BUFFER.take(),
         }
     }
@@ -82,10 +83,10 @@ impl Drop for EventWriter<'_> {
     fn drop(&mut self) {
         if !self.buf.is_empty() {
             match self.sink {
-                Sink::File(inner) => inner.append_or_report(&self.buf, Records::One),
-                Sink::Queue(shared) => {
-                    if let Err(e) = shared.send(&self.buf, Kind::One) {
-                        shared.file().inner().report(&e, 1);
+                Sink::File(log) => log.append_or_report(&self.buf, Records::One),
+                Sink::Queue(queue) => {
+                    if let Err(e) = queue.send(&self.buf, Records::One) {
+                        queue.file.open_log().errors.report(&e, 1);
                     }
                 }
             }

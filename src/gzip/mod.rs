@@ -1,4 +1,7 @@
-//! How backups are stored.
+//! Gzip of backups: the [`Compression`] option, and the compressor thread
+//! each process runs off the writers' path ([`compressor`]).
+
+pub(crate) mod compressor;
 
 /// How rotated backups are stored. Set with
 /// [`Builder::compression`](crate::Builder::compression).

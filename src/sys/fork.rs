@@ -2,7 +2,7 @@
 //!
 //! `flock` locks belong to the open file description, which a child created
 //! by `fork()` shares with its parent: a handle used in the child must reopen
-//! its lock file (SPEC invariant 9). `getpid()` per record would cost a
+//! its lock file (guarantee: fork-safe). `getpid()` per record would cost a
 //! syscall; instead a `pthread_atfork` child handler bumps a counter, and each
 //! handle compares the counter it saw when it opened its files.
 

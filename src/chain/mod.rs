@@ -1,0 +1,20 @@
+//! The chain of backups: how a rotation turns the live file into a backup,
+//! under the lock, with renames only.
+//!
+//! Two naming schemes share one interface, [`Backups`]: numbered backups
+//! (`app.log.1` newest, shifted up at each rotation; [`numbered`]) and
+//! backups named after the period of their records (`app.log.2026-11-24`,
+//! never renamed once named; [`timed`]). Which backups are kept is
+//! [`retention`]'s business; what killed processes leave behind is
+//! [`leftovers`]'s. A rotation returns what is [`Pending`]: backups to
+//! delete and backups to compress once the lock is released.
+
+mod backups;
+mod leftovers;
+mod numbered;
+mod pending;
+pub(crate) mod retention;
+mod timed;
+
+pub(crate) use backups::Backups;
+pub(crate) use pending::Pending;

@@ -1,0 +1,383 @@
+//! Numbered backups: `app.log.1` the newest, `app.log.N` the oldest, N at
+//! most the count kept; with gzip, a backup may also be `app.log.n.gz`,
+//! never both (guarantee: an unbroken chain).
+//!
+//! A rotation, done under the lock, is renames only, after moving the
+//! oldest backup aside if the chain is full: `.N-1` -> `.N`, ..., `.1` ->
+//! `.2` (each in the form it has), then the live file -> `.1`. No rename
+//! replaces an existing file.
+//!
+//! A process killed between two renames leaves one gap in the numbering and
+//! loses nothing (guarantee: crash-safe). The shift therefore moves only
+//! the run of backups before the first gap, which fills the gap and leaves
+//! the chain whole again after the next rotation. Python's handler shifts
+//! the same way. A number found both plain and gzipped is what a compressor
+//! killed between its last two steps leaves: the `.gz` only got its name
+//! once complete, so the plain file goes.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::chain::leftovers;
+use crate::chain::pending::Pending;
+use crate::chain::retention::{Facts, Retention};
+use crate::names::{Names, backup_number};
+use crate::sys::fs::{FileId, exists, remove_if_present};
+use crate::time::clock::unix_secs;
+
+/// Above this many backups, the chain is read from one directory listing
+/// rather than from two `stat`s per number (measured: about even at 16).
+const LIST_ABOVE: usize = 16;
+
+/// The numbered backups of one log.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NumberedChain<'a> {
+    pub(crate) names: &'a Names,
+    /// Its `count` is how many backups the chain holds at most.
+    pub(crate) retention: &'a Retention,
+    /// Whether rotations report the plain backups, for the compressor.
+    pub(crate) gzip: bool,
+}
+
+/// A backup's form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Plain,
+    Gz,
+}
+
+impl NumberedChain<'_> {
+    /// Shifts the chain up by one, the live file becoming `.1`, and lets
+    /// retention drop what it must. Called with the lock held; the count
+    /// must be at least 1.
+    pub(crate) fn rotate(&self, now: i64) -> io::Result<Pending> {
+        debug_assert!(self.retention.count >= 1);
+        let mut run = self.run()?;
+        let mut pending = Pending::default();
+        if run.len() == self.retention.count {
+            // The chain is full: move the oldest aside first. Renaming onto
+            // it instead would make ext4 (auto_da_alloc) flush the renamed
+            // file's dirty pages synchronously, and freeing its blocks takes
+            // time too, with every writer waiting.
+            let oldest = run.pop().expect("count >= 1");
+            let path = self.named(self.retention.count, oldest);
+            pending
+                .pruned
+                .push(leftovers::move_aside(self.names, &path)?);
+        }
+        for (i, &form) in run.iter().enumerate().rev() {
+            std::fs::rename(self.named(i + 1, form), self.named(i + 2, form))?;
+        }
+        match std::fs::rename(self.names.live(), self.names.numbered(1)) {
+            // Someone removed the live file: nothing to keep.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            other => {
+                other?;
+                run.insert(0, Form::Plain);
+            }
+        }
+        if self.retention.needs_facts() {
+            let facts = run
+                .iter()
+                .enumerate()
+                .map(|(i, &form)| facts_of(&self.named(i + 1, form)));
+            let keep = self.retention.keep(facts, now)?;
+            // Oldest first: a crash in between leaves a shorter chain, no gap.
+            while run.len() > keep {
+                let form = run.pop().expect("len > keep");
+                let path = self.named(run.len() + 1, form);
+                pending
+                    .pruned
+                    .push(leftovers::move_aside(self.names, &path)?);
+            }
+        }
+        if self.gzip {
+            pending.to_compress = self.plain_of(&run);
+        }
+        Ok(pending)
+    }
+
+    /// Closes the gap a process killed mid-rotation leaves: the backups
+    /// after it move down by one, keeping their order. Called with the lock
+    /// held, when opening; a rotation fills the gap itself.
+    pub(crate) fn close_gap(&self) -> io::Result<()> {
+        let run = self.run()?.len();
+        let mut n = run + 2;
+        while n <= self.retention.count {
+            let Some(form) = self.form(n)? else { break };
+            std::fs::rename(self.named(n, form), self.named(n - 1, form))?;
+            n += 1;
+        }
+        Ok(())
+    }
+
+    /// The plain backups in the chain. Called with the lock held.
+    pub(crate) fn plain_backups(&self) -> io::Result<Vec<PathBuf>> {
+        Ok(self.plain_of(&self.run()?))
+    }
+
+    /// Where the plain backup that is file `id` is now, if still kept: the
+    /// chain may have shifted since it was queued, so it is found by inode.
+    /// Called with the lock held.
+    pub(crate) fn locate(&self, id: FileId) -> io::Result<Option<PathBuf>> {
+        for n in 1..=self.retention.count {
+            let path = self.names.numbered(n);
+            match FileId::at(&path)? {
+                Some(found) if found == id => return Ok(Some(path)),
+                Some(_) => {}
+                None if !exists(&self.names.numbered_gz(n))? => return Ok(None),
+                None => {}
+            }
+        }
+        Ok(None)
+    }
+
+    fn plain_of(&self, run: &[Form]) -> Vec<PathBuf> {
+        run.iter()
+            .enumerate()
+            .filter(|(_, f)| **f == Form::Plain)
+            .map(|(i, _)| self.names.numbered(i + 1))
+            .collect()
+    }
+
+    fn named(&self, n: usize, form: Form) -> PathBuf {
+        match form {
+            Form::Plain => self.names.numbered(n),
+            Form::Gz => self.names.numbered_gz(n),
+        }
+    }
+
+    /// Whether backup `n` exists, and gzipped or not. Repairs a number that
+    /// exists in both forms.
+    fn form(&self, n: usize) -> io::Result<Option<Form>> {
+        let gz = exists(&self.names.numbered_gz(n))?;
+        let plain = exists(&self.names.numbered(n))?;
+        if gz && plain {
+            remove_if_present(&self.names.numbered(n))?;
+        }
+        Ok(match (gz, plain) {
+            (true, _) => Some(Form::Gz),
+            (false, true) => Some(Form::Plain),
+            (false, false) => None,
+        })
+    }
+
+    /// The forms of the unbroken run of backups from `.1`.
+    fn run(&self) -> io::Result<Vec<Form>> {
+        if self.retention.count > LIST_ABOVE {
+            return self.run_listed();
+        }
+        let mut run = Vec::new();
+        while run.len() < self.retention.count {
+            match self.form(run.len() + 1)? {
+                Some(form) => run.push(form),
+                None => break,
+            }
+        }
+        Ok(run)
+    }
+
+    /// [`run`](NumberedChain::run) from one directory listing rather than
+    /// two `stat`s per number: for long chains, where it is several times
+    /// cheaper.
+    fn run_listed(&self) -> io::Result<Vec<Form>> {
+        // (plain, gz) of each number.
+        let mut found = vec![(false, false); self.retention.count];
+        for entry in std::fs::read_dir(self.names.dir())? {
+            let name = entry?.file_name();
+            let Some(rest) = self.names.backup_suffix(&name) else {
+                continue;
+            };
+            let (digits, gz) = match rest.strip_suffix(b".gz") {
+                Some(digits) => (digits, true),
+                None => (rest, false),
+            };
+            let n = backup_number(digits).and_then(|n| usize::try_from(n).ok());
+            if let Some(slot) = n.and_then(|n| found.get_mut(n - 1)) {
+                if gz {
+                    slot.1 = true;
+                } else {
+                    slot.0 = true;
+                }
+            }
+        }
+        let mut run = Vec::new();
+        for (i, &(plain, gz)) in found.iter().enumerate() {
+            run.push(match (plain, gz) {
+                (true, true) => {
+                    remove_if_present(&self.names.numbered(i + 1))?;
+                    Form::Gz
+                }
+                (_, true) => Form::Gz,
+                (true, false) => Form::Plain,
+                (false, false) => break,
+            });
+        }
+        Ok(run)
+    }
+}
+
+/// A backup's size and the time of its last record (its modification
+/// time, which compression keeps).
+fn facts_of(path: &Path) -> io::Result<Facts> {
+    let meta = std::fs::symlink_metadata(path)?;
+    Ok(Facts {
+        last_written: unix_secs(meta.modified()?),
+        bytes: meta.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn kept(count: usize) -> Retention {
+        Retention {
+            count,
+            max_age: None,
+            max_total_bytes: None,
+        }
+    }
+
+    fn chain<'a>(names: &'a Names, retention: &'a Retention) -> NumberedChain<'a> {
+        NumberedChain {
+            names,
+            retention,
+            gzip: false,
+        }
+    }
+
+    #[test]
+    fn rotation_shifts_the_chain_and_drops_the_oldest() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = Names::new(dir.path().join("app.log"), None);
+        let retention = kept(2);
+        let backups = chain(&names, &retention);
+        for content in ["a", "b", "c"] {
+            std::fs::write(names.live(), content).unwrap();
+            for pruned in backups.rotate(0).unwrap().pruned {
+                assert_eq!(std::fs::read_to_string(&pruned).unwrap(), "a");
+                std::fs::remove_file(pruned).unwrap();
+            }
+        }
+        assert_eq!(names_in(dir.path()), ["app.log.1", "app.log.2"]);
+        assert_eq!(std::fs::read_to_string(names.numbered(1)).unwrap(), "c");
+        assert_eq!(std::fs::read_to_string(names.numbered(2)).unwrap(), "b");
+    }
+
+    #[test]
+    fn plain_and_gzipped_backups_shift_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = Names::new(dir.path().join("app.log"), None);
+        let retention = kept(4);
+        let backups = NumberedChain {
+            gzip: true,
+            ..chain(&names, &retention)
+        };
+        std::fs::write(names.numbered_gz(1), "gz1").unwrap();
+        std::fs::write(names.numbered(2), "plain2").unwrap();
+        std::fs::write(names.live(), "live").unwrap();
+        let pending = backups.rotate(0).unwrap();
+        assert_eq!(
+            names_in(dir.path()),
+            ["app.log.1", "app.log.2.gz", "app.log.3"]
+        );
+        assert_eq!(pending.to_compress, [names.numbered(1), names.numbered(3)]);
+    }
+
+    #[test]
+    fn a_number_both_plain_and_gzipped_keeps_the_gz() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = Names::new(dir.path().join("app.log"), None);
+        let retention = kept(4);
+        std::fs::write(names.numbered_gz(1), "complete gz").unwrap();
+        std::fs::write(names.numbered(1), "plain").unwrap();
+        std::fs::write(names.live(), "live").unwrap();
+        chain(&names, &retention).rotate(0).unwrap();
+        assert_eq!(names_in(dir.path()), ["app.log.1", "app.log.2.gz"]);
+    }
+
+    #[test]
+    fn a_backup_is_found_by_inode_after_the_chain_shifted() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = Names::new(dir.path().join("app.log"), None);
+        let retention = kept(5);
+        let backups = chain(&names, &retention);
+        std::fs::write(names.live(), "first").unwrap();
+        backups.rotate(0).unwrap();
+        let id = FileId::at(&names.numbered(1)).unwrap().unwrap();
+        std::fs::write(names.live(), "second").unwrap();
+        backups.rotate(0).unwrap();
+        assert_eq!(backups.locate(id).unwrap(), Some(names.numbered(2)));
+    }
+
+    #[test]
+    fn a_gap_left_by_a_crash_is_closed_when_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = Names::new(dir.path().join("app.log"), None);
+        let retention = kept(6);
+        let backups = chain(&names, &retention);
+        // A rotation killed after `.3 -> .4` and before `.2 -> .3`; one
+        // backup gzipped.
+        for (n, content) in [(1, "1"), (2, "2"), (4, "3")] {
+            std::fs::write(names.numbered(n), content).unwrap();
+        }
+        std::fs::write(names.numbered_gz(5), "4").unwrap();
+        backups.close_gap().unwrap();
+        let whole = ["app.log.1", "app.log.2", "app.log.3", "app.log.4.gz"];
+        assert_eq!(names_in(dir.path()), whole);
+        assert_eq!(std::fs::read_to_string(names.numbered(3)).unwrap(), "3");
+        // A whole chain is left alone.
+        backups.close_gap().unwrap();
+        assert_eq!(names_in(dir.path()), whole);
+    }
+
+    #[test]
+    fn a_gap_left_by_a_crash_is_filled_by_the_next_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = Names::new(dir.path().join("app.log"), None);
+        let retention = kept(5);
+        // A rotation killed after `.3 -> .4` and before `.2 -> .3`.
+        for (n, content) in [(1, "1"), (2, "2"), (4, "3"), (5, "4")] {
+            std::fs::write(names.numbered(n), content).unwrap();
+        }
+        std::fs::write(names.live(), "live").unwrap();
+        chain(&names, &retention).rotate(0).unwrap();
+        let chain: Vec<String> = (1..=5)
+            .map(|n| std::fs::read_to_string(names.numbered(n)).unwrap())
+            .collect();
+        assert_eq!(chain, ["live", "1", "2", "3", "4"]);
+    }
+
+    #[test]
+    fn a_long_chain_is_read_from_a_listing_like_a_short_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = Names::new(dir.path().join("app.log"), None);
+        for count in [LIST_ABOVE, LIST_ABOVE + 1] {
+            for name in [
+                "app.log.1",
+                "app.log.2.gz",
+                "app.log.3",
+                "app.log.3.gz",
+                "app.log.5",
+                "app.log.04",
+                "app.log.x",
+            ] {
+                std::fs::write(dir.path().join(name), name).unwrap();
+            }
+            let retention = kept(count);
+            let run = chain(&names, &retention).run().unwrap();
+            assert_eq!(run, [Form::Plain, Form::Gz, Form::Gz], "count {count}");
+            assert!(!dir.path().join("app.log.3").exists());
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The options of a log: as set on the [`Builder`](crate::Builder)
+//! ([`Options`]), and validated, with every name derived ([`Config`]).
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::chain::Backups;
+use crate::chain::retention::Retention;
+use crate::error::{Error, ErrorKind};
+use crate::gzip::Compression;
+use crate::names::Names;
+use crate::sys::fs::{dir_of, ensure_dir};
+use crate::sys::open::FileMode;
+use crate::time::clock::{Clock, SystemClock};
+use crate::time::period::{Period, Schedule};
+
+/// The options as given, not yet checked.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub(crate) path: PathBuf,
+    pub(crate) max_bytes: u64,
+    pub(crate) backups: usize,
+    pub(crate) compression: Compression,
+    pub(crate) compression_level: u32,
+    pub(crate) compression_wait: Duration,
+    pub(crate) lock_dir: Option<PathBuf>,
+    pub(crate) mode: FileMode,
+    pub(crate) create_dirs: bool,
+    pub(crate) path_check_interval: Duration,
+    pub(crate) lock_spin: Duration,
+    pub(crate) period: Option<Period>,
+    pub(crate) utc: bool,
+    pub(crate) max_age: Option<Duration>,
+    pub(crate) max_total_bytes: Option<u64>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+/// The options of an open log, validated, with the derived names.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) names: Names,
+    pub(crate) max_bytes: u64,
+    pub(crate) mode: FileMode,
+    pub(crate) create_dirs: bool,
+    pub(crate) path_check_interval: Duration,
+    pub(crate) lock_spin: Duration,
+    pub(crate) compression: Compression,
+    pub(crate) compression_level: u32,
+    pub(crate) compression_wait: Duration,
+    pub(crate) schedule: Option<Schedule>,
+    /// Its `count` is the `backups` option.
+    pub(crate) retention: Retention,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl Options {
+    /// The defaults, for the log at `path`.
+    pub(crate) fn new(path: PathBuf) -> Options {
+        Options {
+            path,
+            max_bytes: 1024 * 1024,
+            backups: 10,
+            compression: Compression::None,
+            compression_level: 1,
+            compression_wait: Duration::from_secs(10),
+            lock_dir: None,
+            mode: FileMode::DEFAULT,
+            create_dirs: true,
+            path_check_interval: Duration::from_millis(100),
+            lock_spin: Duration::from_micros(60),
+            period: None,
+            utc: false,
+            max_age: None,
+            max_total_bytes: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Checks every option, creates the missing directories, and derives
+    /// the names.
+    pub(crate) fn validate(self) -> Result<Config, Error> {
+        let path = &self.path;
+        let invalid = |detail: String| {
+            Error::invalid(
+                ErrorKind::InvalidOption,
+                "cannot open log file",
+                path,
+                detail,
+            )
+        };
+        if self.backups == 0 && (self.max_bytes > 0 || self.period.is_some()) {
+            return Err(invalid(
+                "backups(0) with rotation on would discard every full file; keep at least one backup, or use max_bytes(0) to never rotate".into(),
+            ));
+        }
+        if self.max_age == Some(Duration::ZERO) {
+            return Err(invalid(
+                "max_age(0) would delete every backup as soon as it is made".into(),
+            ));
+        }
+        if self.max_total_bytes == Some(0) {
+            return Err(invalid(
+                "max_total_bytes(0) would delete every backup as soon as it is made".into(),
+            ));
+        }
+        if self.mode.bits & !0o777 != 0 {
+            return Err(invalid(format!(
+                "mode {:#o} has bits beyond 0o777",
+                self.mode.bits
+            )));
+        }
+        if self.compression_level > 9 {
+            return Err(invalid(format!(
+                "compression level {} is beyond 9",
+                self.compression_level
+            )));
+        }
+        let not_a_file = |detail: &str| {
+            Error::invalid(ErrorKind::NotAFile, "cannot open log file", path, detail)
+        };
+        if path.file_name().is_none() || path.as_os_str().as_encoded_bytes().ends_with(b"/") {
+            return Err(not_a_file("the path has no file name"));
+        }
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => return Err(not_a_file("it is a directory")),
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(Error::io(
+                    ErrorKind::Symlink,
+                    "cannot open log file",
+                    path,
+                    io::Error::from_raw_os_error(libc::ELOOP),
+                ));
+            }
+            _ => {}
+        }
+        ensure_dir(
+            dir_of(path),
+            self.create_dirs,
+            "cannot create log directory",
+        )?;
+        if let Some(dir) = &self.lock_dir {
+            ensure_dir(dir, self.create_dirs, "cannot create lock directory")?;
+        }
+        Ok(Config {
+            names: Names::new(self.path, self.lock_dir.as_deref()),
+            max_bytes: self.max_bytes,
+            mode: self.mode,
+            create_dirs: self.create_dirs,
+            path_check_interval: self.path_check_interval,
+            lock_spin: self.lock_spin,
+            compression: self.compression,
+            compression_level: self.compression_level,
+            compression_wait: self.compression_wait,
+            schedule: self.period.map(|period| Schedule {
+                period,
+                utc: self.utc,
+            }),
+            retention: Retention {
+                count: self.backups,
+                max_age: self.max_age,
+                max_total_bytes: self.max_total_bytes,
+            },
+            clock: self.clock,
+        })
+    }
+}
+
+impl Config {
+    /// The chain of backups these options describe.
+    pub(crate) fn backups(&self) -> Backups {
+        Backups::new(
+            self.names.clone(),
+            self.retention,
+            self.schedule,
+            self.compression == Compression::Gzip,
+        )
+    }
+
+    /// The configured clock's time, in Unix seconds.
+    pub(crate) fn now(&self) -> i64 {
+        crate::time::clock::unix_secs(self.clock.now())
+    }
+}

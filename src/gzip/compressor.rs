@@ -1,0 +1,218 @@
+//! The compressor: a thread per process that gzips the backups its
+//! rotations made, off the writers' path (guarantee: gzip off the lock).
+//!
+//! Rotation only renames; each process then hands the new backup to its own
+//! compressor thread, which works outside the lock:
+//!
+//! 1. open the backup and claim it with a non-blocking `flock` on it, so two
+//!    processes never compress the same one; a dead compressor's claim is
+//!    released by the kernel, so the next one takes over;
+//! 2. under the lock, create `.__app.log.<inode>.gz.tmp` and claim it too
+//!    (an unclaimed temp is a dead compressor's leftover, and is removed);
+//! 3. gzip the backup into the temp, outside the lock;
+//! 4. under the lock, find where the backup is now (a numbered chain may
+//!    have shifted: by inode, not by number), rename the temp to `.k.gz`
+//!    (its modification time the backup's) and remove `.k`; if the backup
+//!    was pruned meanwhile, drop the temp.
+//!
+//! A compressor killed at any point leaves the plain backup and at most an
+//! unclaimed temp: no incomplete `.gz` ever has a final name. Each rotation
+//! and each `open` queues every plain backup in the chain, so the work is
+//! redone.
+
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+
+use crate::chain::Backups;
+use crate::names::{self, Names};
+use crate::shared::claim::claim;
+use crate::shared::lock_file::LockFile;
+use crate::sys::fs::{FileId, remove_if_present};
+use crate::sys::open::{self, FileMode};
+
+/// Counters of one process's compressions, read by `RotatingFile::stats`.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) compressed: AtomicU64,
+    pub(crate) failed: AtomicU64,
+    /// The longest one compression took, in nanoseconds.
+    pub(crate) longest_nanos: AtomicU64,
+    /// The longest the compressor held the lock, in nanoseconds.
+    pub(crate) longest_lock_nanos: AtomicU64,
+}
+
+/// A process's compressor thread.
+#[derive(Debug)]
+pub(crate) struct Compressor {
+    sender: Option<Sender<PathBuf>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Compressor {
+    /// Starts the thread, with its own lock file descriptor: its `flock`
+    /// then excludes this process's writers like any other process's.
+    pub(crate) fn start(
+        backups: Backups,
+        names: Names,
+        mode: FileMode,
+        level: u32,
+        counters: Arc<Counters>,
+    ) -> io::Result<Compressor> {
+        let lock = LockFile::open(names.lock(), mode)?;
+        let job = Job {
+            lock,
+            backups,
+            names,
+            level,
+            counters,
+        };
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        let thread = std::thread::Builder::new()
+            .name("crf-gzip".into())
+            .spawn(move || job.run(&receiver))?;
+        Ok(Compressor {
+            sender: Some(sender),
+            thread: Some(thread),
+        })
+    }
+
+    /// Queues a backup (by its current path) for compression.
+    pub(crate) fn queue(&self, backup: PathBuf) {
+        if let Some(sender) = &self.sender {
+            // The thread lives as long as the sender: cannot fail.
+            let _ = sender.send(backup);
+        }
+    }
+
+    /// Lets the thread finish what is queued, waiting up to `timeout`;
+    /// past it, the thread is left to the process's exit (the backups it
+    /// did not finish stay plain, and are compressed by a later writer).
+    pub(crate) fn finish(&mut self, timeout: Duration) {
+        drop(self.sender.take());
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        let deadline = Instant::now() + timeout;
+        while !thread.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if thread.is_finished() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// What the compressor thread works with.
+struct Job {
+    /// Its own descriptor: its `flock` excludes this process's writers like
+    /// any other process's.
+    lock: LockFile,
+    backups: Backups,
+    names: Names,
+    level: u32,
+    counters: Arc<Counters>,
+}
+
+impl Job {
+    fn run(&self, receiver: &Receiver<PathBuf>) {
+        let mut reported = false;
+        for backup in receiver {
+            let started = Instant::now();
+            match self.compress(&backup) {
+                Ok(true) => {
+                    self.counters.compressed.fetch_add(1, Ordering::Relaxed);
+                    self.counters
+                        .longest_nanos
+                        .fetch_max(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    self.counters.failed.fetch_add(1, Ordering::Relaxed);
+                    if !std::mem::replace(&mut reported, true) {
+                        eprintln!(
+                            "concurrent-rotating-file: cannot gzip `{}`: {e} (it stays plain; further errors are counted, not printed)",
+                            backup.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Compresses one backup; `Ok(false)` if there was nothing to do (gone,
+    /// already claimed, pruned meanwhile).
+    fn compress(&self, backup: &Path) -> io::Result<bool> {
+        let source = match open::open_for_reading(backup) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        if !claim(&source)? {
+            return Ok(false);
+        }
+        let id = FileId::of(&source.metadata()?);
+        let temp_path = self.names.gzip_temp(id.ino());
+        let temp = self.locked(|| {
+            let temp = open::open_temporary(&temp_path)?;
+            // Claim before touching it: only a dead compressor's leftover may
+            // be emptied and reused.
+            if !claim(&temp)? {
+                return Ok(None);
+            }
+            temp.set_len(0)?;
+            Ok(Some(temp))
+        })?;
+        let Some(temp) = temp else { return Ok(false) };
+        let result = gzip(&source, &temp, self.level).and_then(|()| {
+            // Age-based retention of numbered backups reads this.
+            temp.set_modified(source.metadata()?.modified()?)?;
+            self.locked(|| match self.backups.locate(backup, id)? {
+                Some(plain) => {
+                    std::fs::rename(&temp_path, names::gz_of(&plain))?;
+                    remove_if_present(&plain)?;
+                    Ok(true)
+                }
+                // Pruned while we worked.
+                None => remove_if_present(&temp_path).map(|()| false),
+            })
+        });
+        if result.is_err() {
+            let _ = remove_if_present(&temp_path);
+        }
+        result
+    }
+
+    /// Runs `f` with the log's lock held, timing the hold.
+    fn locked<T>(&self, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+        let _held = self.lock.lock(Duration::ZERO)?;
+        let started = Instant::now();
+        let result = f();
+        self.counters
+            .longest_lock_nanos
+            .fetch_max(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        result
+    }
+}
+
+fn gzip(source: &File, temp: &File, level: u32) -> io::Result<()> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        BufWriter::with_capacity(64 * 1024, temp),
+        flate2::Compression::new(level),
+    );
+    io::copy(
+        &mut io::BufReader::with_capacity(64 * 1024, source),
+        &mut encoder,
+    )?;
+    encoder
+        .finish()?
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?;
+    Ok(())
+}

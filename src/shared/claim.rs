@@ -1,0 +1,31 @@
+//! Claims: a compressor holds a non-blocking `flock` on each file it works
+//! on (the backup and its temporary gzip), so two processes never compress
+//! the same backup, and the kernel drops a dead compressor's claim.
+
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+use crate::sys::open;
+
+/// Takes the claim on `file`: `true` if this caller now holds it, `false`
+/// if a live compressor does.
+pub(crate) fn claim(file: &File) -> io::Result<bool> {
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// Whether a live compressor holds `path`. A file already gone counts as
+/// held (there is nothing to remove); a symlink is no compressor's.
+pub(crate) fn is_claimed(path: &Path) -> io::Result<bool> {
+    let file = match open::open_for_reading(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    claim(&file).map(|claimed| !claimed)
+}

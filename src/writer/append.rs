@@ -1,0 +1,284 @@
+//! [`Appender`]: what a writer reads and changes with the lock held, and
+//! the path of one record under it.
+//!
+//! Under the lock, a record costs no syscall besides its `write(2)`: the
+//! shared state file tells a writer that another process rotated (the
+//! generation moved on) and how large the live file is. Every
+//! `path_check_interval` one `stat` of the path notices what the shared
+//! state cannot: a file moved or deleted by hand, or a writer outside this
+//! library (Python's handler) appending; once such a writer is seen, every
+//! record checks the path first, as Python's handler itself does, until it
+//! has been quiet for ten minutes.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crate::chain::{Backups, Pending};
+use crate::config::Config;
+use crate::shared::state_file::StateFile;
+use crate::sys::fs::{dir_of, ensure_dir};
+use crate::time::clock::unix_secs;
+use crate::time::period::Schedule;
+use crate::writer::live_file::LiveFile;
+use crate::writer::records::Records;
+
+/// How long after a writer outside this library was last seen every record
+/// checks the path first.
+const FOREIGN_QUIET: Duration = Duration::from_secs(600);
+
+/// The live file and the shared state, as this process holds them.
+#[derive(Debug)]
+pub(crate) struct Appender {
+    pub(crate) state: StateFile,
+    /// `None` until opened, and after a failure to reopen.
+    live: Option<LiveFile>,
+    /// The shared generation `live` belongs to.
+    generation: u64,
+    next_path_check: Instant,
+    /// Until then, check the path before every record: a writer outside
+    /// this library was seen appending.
+    strict_until: Option<Instant>,
+    /// What rotations left to do once the lock is released.
+    pub(crate) pending: Pending,
+}
+
+impl Appender {
+    pub(crate) fn new(state: StateFile) -> Appender {
+        Appender {
+            state,
+            live: None,
+            generation: 0,
+            next_path_check: Instant::now(),
+            strict_until: None,
+            pending: Pending::default(),
+        }
+    }
+
+    /// Whether a writer outside this library was seen lately: then writers
+    /// sleep in `flock` at once rather than spin, so that Python's sleeping
+    /// writers get their turn.
+    pub(crate) fn beside_foreign_writer(&self, now: Instant) -> bool {
+        self.strict_until.is_some_and(|until| now < until)
+    }
+
+    /// Appends `bytes`, split between files only at record boundaries. The
+    /// hot path, with the lock held.
+    pub(crate) fn append_locked(
+        &mut self,
+        config: &Config,
+        backups: &Backups,
+        bytes: &[u8],
+        records: Records<'_>,
+        now: Instant,
+    ) -> io::Result<()> {
+        // Rotated once: another process rotated (or recreated) the file.
+        if self.live.is_none() || self.generation != self.state.generation() {
+            self.reopen(config)?;
+        }
+        if let Some((start, end)) = self.state.unfinished_write() {
+            self.repair_unfinished_write(start, end)?;
+        }
+        if now >= self.next_path_check || self.beside_foreign_writer(now) {
+            self.check_path(config, now)?;
+        }
+        if let Some(schedule) = &config.schedule {
+            self.turn_period(config, backups, schedule)?;
+        }
+        let mut size = self.state.size();
+        let mut start = 0;
+        while start < bytes.len() {
+            let room = match config.max_bytes {
+                0 => u64::MAX,
+                max => max.saturating_sub(size),
+            };
+            let end = match records.last_end_within(bytes, start, room) {
+                Some(end) => end,
+                None if size > 0 => {
+                    // Never past max_bytes: the next record does not fit,
+                    // start a new file.
+                    size = self.rotate(config, backups)?;
+                    continue;
+                }
+                // A record larger than max_bytes, alone in an empty file.
+                None => records.first_end_after(bytes, start),
+            };
+            let chunk = &bytes[start..end];
+            // Published before the write: a writer killed in between leaves
+            // the size overstated, which only makes the file rotate early,
+            // and the write marked as in flight for the next writer to check.
+            let new_size = size + chunk.len() as u64;
+            self.state.begin_write(size, new_size);
+            self.state.set_size(new_size);
+            let result = self.live()?.append(chunk, size);
+            self.state.end_write();
+            if let Err(e) = result {
+                self.state.set_size(size);
+                return Err(e);
+            }
+            size += chunk.len() as u64;
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn live(&self) -> io::Result<&LiveFile> {
+        self.live
+            .as_ref()
+            .ok_or_else(|| io::Error::other("the log file is not open"))
+    }
+
+    /// A writer was killed during its `write(2)` of `start..end` (the only
+    /// way a marked write stays unfinished). A short write may have left
+    /// part of its record in the file: cut it off, so the next record does
+    /// not land glued to it (guarantees: never torn, crash-safe). The
+    /// record is the dead process's own, not yet written.
+    pub(crate) fn repair_unfinished_write(&mut self, start: u64, end: u64) -> io::Result<()> {
+        let live = self.live()?;
+        let actual = live.end()?;
+        if actual > start && actual < end {
+            live.truncate(start)?;
+            self.state.set_size(start);
+        } else {
+            self.state.set_size(actual);
+        }
+        self.state.end_write();
+        Ok(())
+    }
+
+    /// One `stat` of the log path: reopen if it names another file or none
+    /// (moved or deleted by hand, rotated by a writer outside this library);
+    /// adopt its size if such a writer appended, and then check before every
+    /// record for a while, as every writer sharing the state will.
+    fn check_path(&mut self, config: &Config, now: Instant) -> io::Result<()> {
+        self.next_path_check = now + config.path_check_interval;
+        match self.live()?.size_at(config.names.live())? {
+            None => self.reopen(config)?,
+            Some(actual) => {
+                let expected = self.state.size();
+                if actual > expected {
+                    self.state.set_foreign_seen(wall_secs());
+                }
+                if actual != expected {
+                    self.state.set_size(actual);
+                }
+            }
+        }
+        let seen = self.state.foreign_seen();
+        let age = Duration::from_secs(wall_secs().saturating_sub(seen));
+        self.strict_until = (seen != 0 && age < FOREIGN_QUIET).then(|| now + (FOREIGN_QUIET - age));
+        Ok(())
+    }
+
+    /// With time-based rotation: if the clock has passed the end of the
+    /// live file's period, rotates it (if it holds anything) into a backup
+    /// named for that period, and starts the period of now. Whoever comes
+    /// first after a boundary does it, under the lock; the others see the
+    /// new period, and the new generation.
+    fn turn_period(
+        &mut self,
+        config: &Config,
+        backups: &Backups,
+        schedule: &Schedule,
+    ) -> io::Result<()> {
+        let now = config.now();
+        let tag = schedule.tag();
+        let recorded = self.state.period(tag);
+        if recorded.is_some_and(|span| now < span.end) {
+            return Ok(());
+        }
+        let size = self.live()?.end()?;
+        // No period recorded (a new state file, another schedule before):
+        // the live file's records are from when it was last written.
+        let live_period = match recorded {
+            Some(span) => span,
+            None if size > 0 => schedule.span_at(unix_secs(self.live()?.modified()?)),
+            None => schedule.span_at(now),
+        };
+        let current = schedule.span_at(now);
+        self.state.set_period(tag, current);
+        if size > 0 && live_period.end <= current.start {
+            self.rotate_into(config, backups, &schedule.label(live_period.start), now)?;
+        }
+        Ok(())
+    }
+
+    /// Rotates the live file because the next record does not fit, and
+    /// returns the size of the file now live.
+    fn rotate(&mut self, config: &Config, backups: &Backups) -> io::Result<u64> {
+        let now = config.now();
+        let label = match &config.schedule {
+            Some(schedule) => self
+                .state
+                .period(schedule.tag())
+                .map(|span| schedule.label(span.start))
+                .unwrap_or_else(|| schedule.label(now)),
+            None => String::new(),
+        };
+        self.rotate_into(config, backups, &label, now)?;
+        Ok(self.state.size())
+    }
+
+    /// Rotates the live file into a backup (rotated once: only if the path
+    /// still names the file we hold; if not, someone rotated it already),
+    /// `label` naming its period if backups are named by time, and opens
+    /// the new live file.
+    fn rotate_into(
+        &mut self,
+        config: &Config,
+        backups: &Backups,
+        label: &str,
+        now: i64,
+    ) -> io::Result<()> {
+        if self.live()?.is_at(config.names.live())? {
+            // Bump first: if this process dies between the renames, the
+            // others still reopen by path rather than write to a backup.
+            self.state.bump_generation();
+            let pending = backups.rotate(label, now)?;
+            self.pending.pruned.extend(pending.pruned);
+            self.pending.to_compress = pending.to_compress;
+            self.state.count_rotation();
+        }
+        self.reopen(config)
+    }
+
+    /// Opens the log path afresh, recreating the file (and, if allowed, its
+    /// directory) when missing, and takes its size. If it names a file other
+    /// than the one the shared state speaks of, every process must reopen: a
+    /// new generation.
+    pub(crate) fn reopen(&mut self, config: &Config) -> io::Result<()> {
+        let previous = self.live.take();
+        let path = config.names.live();
+        let live = match LiveFile::open(path, config.mode) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound && config.create_dirs => {
+                // The directory was removed under us.
+                ensure_dir(dir_of(path), true, "cannot recreate log directory")
+                    .map_err(io::Error::from)?;
+                LiveFile::open(path, config.mode)?
+            }
+            other => other?,
+        };
+        let replaced = previous.as_ref().is_some_and(|old| !old.same_file(&live));
+        if replaced && self.generation == self.state.generation() {
+            // We found the change, not learnt it from the shared state.
+            self.state.bump_generation();
+        }
+        self.generation = self.state.generation();
+        self.state.set_size(live.end()?);
+        self.live = Some(live);
+        Ok(())
+    }
+
+    /// Forgets the live file: it is reopened, with the shared state's
+    /// generation, before the next record.
+    pub(crate) fn forget_live(&mut self) {
+        self.live = None;
+    }
+}
+
+/// The system's time in Unix seconds, for when a foreign writer was seen
+/// (shared across processes, so not the configured clock).
+fn wall_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

@@ -1,0 +1,187 @@
+//! [`RotatingFile`]: the handle a program writes through.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::writer::line_buffer::LineBuffer;
+use crate::writer::open_log::OpenLog;
+use crate::writer::records::Records;
+use crate::writer::stats::Stats;
+
+/// A log file shared by many processes, rotated at a size limit.
+///
+/// Made by [`RotatingFile::builder`]. Each clone is a handle onto the same
+/// open files with its own line buffer; clones are cheap and may be moved to
+/// other threads.
+///
+/// Through [`io::Write`], a complete line is a record: bytes are buffered
+/// until a newline, then every complete line is appended whole with one
+/// `write(2)` under the lock. When `write_all` of a complete line returns
+/// `Ok`, the line is in the file (the kernel's page cache; durability against
+/// power loss is `fsync`'s business, which this library does not do per
+/// record). [`flush`](Write::flush) appends a pending partial line as it is;
+/// dropping a handle does the same.
+///
+/// ```
+/// use std::io::Write;
+/// use concurrent_rotating_file::RotatingFile;
+/// # let dir = tempfile::tempdir()?;
+/// # let path = dir.path().join("logs/app.log");
+///
+/// let log = RotatingFile::builder(&path).max_bytes(64).backups(3).open()?;
+/// let mut w = log.clone();
+/// for i in 0..10 {
+///     writeln!(w, "request {i} served")?;
+/// }
+/// // Ten 19-byte lines do not fit in 64 bytes: three per file.
+/// assert_eq!(std::fs::read_to_string(&path)?, "request 9 served\n");
+/// assert_eq!(
+///     std::fs::read_to_string(path.with_extension("log.1"))?,
+///     "request 6 served\nrequest 7 served\nrequest 8 served\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct RotatingFile {
+    log: Arc<OpenLog>,
+    line: LineBuffer,
+}
+
+// === impl RotatingFile ===
+
+impl RotatingFile {
+    pub(crate) fn open(config: Config) -> Result<RotatingFile, Error> {
+        Ok(RotatingFile {
+            log: Arc::new(OpenLog::open(config)?),
+            line: LineBuffer::default(),
+        })
+    }
+
+    /// The path of the live log file.
+    pub fn path(&self) -> &Path {
+        self.log.config.names.live()
+    }
+
+    /// How many rotations the processes sharing this file have done, as
+    /// counted in the shared state file.
+    pub fn rotations(&self) -> u64 {
+        self.log.rotations()
+    }
+
+    /// Counters of this file's activity, for monitoring and tests.
+    pub fn stats(&self) -> Stats {
+        self.log.stats()
+    }
+
+    /// How many records this process failed to write on paths that cannot
+    /// return an error (a `tracing` event, a handle dropped with a partial
+    /// line). Each such failure is also reported on stderr, the first of each
+    /// kind only.
+    pub fn write_errors(&self) -> u64 {
+        self.log.errors.records()
+    }
+
+    pub(crate) fn open_log(&self) -> &OpenLog {
+        &self.log
+    }
+}
+
+impl Clone for RotatingFile {
+    /// Another handle onto the same files, with an empty line buffer.
+    fn clone(&self) -> Self {
+        RotatingFile {
+            log: Arc::clone(&self.log),
+            line: LineBuffer::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RotatingFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotatingFile")
+            .field("path", &self.path())
+            .field("max_bytes", &self.log.config.max_bytes)
+            .field("backups", &self.log.config.retention.count)
+            .field("pending", &self.line.len())
+            .finish()
+    }
+}
+
+impl Write for RotatingFile {
+    /// Buffers `buf`, then appends every complete line now buffered. On an
+    /// error nothing of `buf` is kept, and earlier partial-line bytes stay
+    /// buffered for the next attempt.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let log = &self.log;
+        self.line
+            .write(buf, |lines| log.append(lines, Records::Lines))
+    }
+
+    /// Appends a pending partial line as one record.
+    fn flush(&mut self) -> io::Result<()> {
+        let log = &self.log;
+        self.line.flush(|line| log.append(line, Records::Lines))
+    }
+}
+
+impl Drop for RotatingFile {
+    fn drop(&mut self) {
+        let log = &self.log;
+        let _ = self.line.flush(|line| {
+            log.append_or_report(line, Records::Lines);
+            Ok(())
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn a_record_cut_short_by_a_killed_writer_is_removed_before_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = RotatingFile::builder(dir.path().join("app.log"))
+            .open()
+            .unwrap();
+        log.write_all(b"whole\n").unwrap();
+        log.log.leave_half_written(6, 26, b"partial ");
+        log.write_all(b"next\n").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(log.path()).unwrap(),
+            "whole\nnext\n"
+        );
+    }
+
+    #[test]
+    fn opening_removes_a_record_a_killed_writer_cut_short() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let mut log = RotatingFile::builder(&path).open().unwrap();
+        log.write_all(b"whole\n").unwrap();
+        log.log.leave_half_written(6, 26, b"partial ");
+        drop(log);
+        drop(RotatingFile::builder(&path).open().unwrap());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\n");
+    }
+
+    #[test]
+    fn a_write_killed_before_or_after_its_bytes_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let mut log = RotatingFile::builder(&path).open().unwrap();
+        log.write_all(b"whole\n").unwrap();
+        for (start, end) in [(6, 26), (0, 6)] {
+            log.log.leave_half_written(start, end, b"");
+            log.write_all(b"more\n").unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "whole\nmore\nmore\n"
+        );
+    }
+}

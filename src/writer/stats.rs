@@ -1,0 +1,27 @@
+//! [`Stats`]: counters of a log's activity.
+
+use std::time::Duration;
+
+/// Counters of a [`RotatingFile`](crate::RotatingFile)'s activity, from
+/// [`RotatingFile::stats`](crate::RotatingFile::stats). Apart from
+/// `rotations` (shared by every process writing the file), they count this
+/// process's work only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Rotations done by all the processes sharing the file.
+    pub rotations: u64,
+    /// Records this process could not write on paths that cannot return an
+    /// error; see [`RotatingFile::write_errors`](crate::RotatingFile::write_errors).
+    pub write_errors: u64,
+    /// Backups this process gzipped.
+    pub compressed: u64,
+    /// Backups this process failed to gzip (they stay plain).
+    pub compression_failures: u64,
+    /// The longest one of this process's compressions took.
+    pub longest_compression: Duration,
+    /// The longest this process's compressor held the lock (to create its
+    /// temporary file or rename the result): writers never wait for the
+    /// compression itself (guarantee: gzip off the lock).
+    pub longest_compressor_lock_hold: Duration,
+}
