@@ -226,3 +226,21 @@ fn after_the_log_directory_is_removed_every_process_locks_the_same_file_again() 
         "recreates the directory\nnotices the lock file is gone\nwaited for the lock\n"
     );
 }
+
+#[test]
+fn a_stray_file_name_never_panics_time_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    for stray in ["app.log.2026-11-24é0", "app.log.2026-11-24_é", "app.log.\u{fffd}"] {
+        std::fs::write(dir.path().join(stray), "not ours").unwrap();
+    }
+    let mut log = RotatingFile::builder(dir.path().join("app.log"))
+        .rotate_every(concurrent_rotating_file::Period::Day)
+        .max_bytes(40)
+        .open()
+        .unwrap();
+    for i in 0..10 {
+        writeln!(log, "record {i} of the day").unwrap();
+    }
+    assert!(log.rotations() >= 4);
+    assert_eq!(read(dir.path().join("app.log.2026-11-24é0")), "not ours");
+}

@@ -153,6 +153,12 @@ fn format_of(period: Period) -> &'static str {
 
 /// A label's boundary and the period its form says.
 fn parse_label(label: &str) -> Option<(NaiveDateTime, Period)> {
+    // Any other file name may sit in the directory: only ASCII can be a
+    // label, and byte offsets below are then character boundaries.
+    if !label.is_ascii() {
+        return None;
+    }
+    let at = |i: usize| label.as_bytes().get(i).copied();
     let date = NaiveDate::parse_from_str(label.get(..10)?, "%Y-%m-%d").ok()?;
     let number = |range: std::ops::Range<usize>| -> Option<u32> {
         let digits = label.get(range)?;
@@ -163,11 +169,11 @@ fn parse_label(label: &str) -> Option<(NaiveDateTime, Period)> {
     };
     let (time, period) = match label.len() {
         10 => (NaiveTime::MIN, Period::Day),
-        13 if &label[10..11] == "_" => (
+        13 if at(10) == Some(b'_') => (
             NaiveTime::from_hms_opt(number(11..13)?, 0, 0)?,
             Period::Hour,
         ),
-        16 if &label[10..11] == "_" && &label[13..14] == "-" => (
+        16 if at(10) == Some(b'_') && at(13) == Some(b'-') => (
             NaiveTime::from_hms_opt(number(11..13)?, number(14..16)?, 0)?,
             Period::Minute,
         ),
@@ -240,6 +246,10 @@ mod tests {
             "2026-11-24_5",
             "2026-11-24_05-4x",
             "2026-13-01",
+            "2026-11-24é0",
+            "2026-11-24_é",
+            "2026-11-24_0é-1",
+            "2026-11-2é",
         ] {
             assert_eq!(day.label_end(not_a_label), None, "{not_a_label}");
         }
