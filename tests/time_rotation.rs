@@ -354,3 +354,42 @@ fn retention_options_that_would_delete_everything_are_refused() {
         assert_eq!(err.kind(), ErrorKind::InvalidOption, "{err}");
     }
 }
+
+#[test]
+fn a_clock_jump_past_max_age_keeps_the_backup_just_made() {
+    // Numbered: the backups' modification times are real, the clock a year
+    // ahead, so every backup looks a year old.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let year = 365 * 86_400;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let mut log = RotatingFile::builder(&path)
+        .max_bytes(10)
+        .max_age(Duration::from_secs(7 * 86_400))
+        .clock(ManualClock::at(now + year))
+        .open()
+        .unwrap();
+    for record in ["one", "two", "three"] {
+        writeln!(log, "live {record}").unwrap();
+    }
+    assert_eq!(backups(dir.path()), ["app.log.1"]);
+    assert_eq!(read(dir.path(), "app.log.1"), "live two\n");
+    assert_eq!(log.rotations(), 2);
+
+    // Time-named: ten days pass between two records of a minutely log kept
+    // for 150 s.
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T);
+    let mut log = minutely(&dir.path().join("app.log"), &clock)
+        .max_age(Duration::from_secs(150))
+        .open()
+        .unwrap();
+    writeln!(log, "before the jump").unwrap();
+    clock.advance(10 * 86_400);
+    writeln!(log, "after the jump").unwrap();
+    assert_eq!(backups(dir.path()), ["app.log.2026-11-24_05-43"]);
+    assert_eq!(
+        read(dir.path(), "app.log.2026-11-24_05-43"),
+        "before the jump\n"
+    );
+}

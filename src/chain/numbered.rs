@@ -68,20 +68,23 @@ impl NumberedChain<'_> {
         for (i, &form) in run.iter().enumerate().rev() {
             std::fs::rename(self.named(i + 1, form), self.named(i + 2, form))?;
         }
-        match std::fs::rename(self.names.live(), self.names.numbered(1)) {
+        let made = match std::fs::rename(self.names.live(), self.names.numbered(1)) {
             // Someone removed the live file: nothing to keep.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             other => {
                 other?;
                 run.insert(0, Form::Plain);
+                true
             }
-        }
+        };
         if self.retention.needs_facts() {
             let facts = run
                 .iter()
                 .enumerate()
                 .map(|(i, &form)| facts_of(&self.named(i + 1, form)));
-            let keep = self.retention.keep(facts, now)?;
+            // The backup this rotation made holds the newest records: age
+            // and size never take it, even after the clock jumped forward.
+            let keep = self.retention.keep(facts, now)?.max(usize::from(made));
             // Oldest first: a crash in between leaves a shorter chain, no gap.
             while run.len() > keep {
                 let form = run.pop().expect("len > keep");

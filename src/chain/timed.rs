@@ -48,16 +48,17 @@ impl TimedChain<'_> {
         let mut backups = self.list()?;
         let mut pending = Pending::default();
         let target = self.next_name(&backups, label);
-        match std::fs::rename(self.names.live(), &target) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        let made = match std::fs::rename(self.names.live(), &target) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             other => {
                 other?;
                 backups.extend(self.parse_path(&target));
                 if self.gzip {
                     pending.to_compress.push(target);
                 }
+                true
             }
-        }
+        };
         let facts = backups.iter().rev().map(|backup| {
             let bytes = match self.retention.max_total_bytes {
                 Some(_) => std::fs::symlink_metadata(&backup.path)?.len(),
@@ -68,8 +69,11 @@ impl TimedChain<'_> {
                 bytes,
             })
         });
-        let keep = self.retention.keep(facts, now)?;
-        let expired = backups.len() - keep;
+        // The backup this rotation made (last in the list) holds the newest
+        // records: age and size never take it, even after the clock jumped
+        // forward.
+        let keep = self.retention.keep(facts, now)?.max(usize::from(made));
+        let expired = backups.len().saturating_sub(keep);
         for backup in &backups[..expired] {
             let aside = leftovers::move_aside(self.names, &backup.path)?;
             pending.pruned.push(aside);
