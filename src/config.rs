@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind};
 use crate::gzip::Compression;
 use crate::names::Names;
 use crate::sys::fs::{dir_of, ensure_dir};
-use crate::sys::open::FileMode;
+use crate::sys::open::{self, FileMode};
 use crate::time::clock::{Clock, SystemClock};
 use crate::time::period::{Period, Schedule};
 
@@ -124,7 +124,6 @@ impl Options {
             return Err(not_a_file("the path has no file name"));
         }
         match std::fs::symlink_metadata(path) {
-            Ok(meta) if meta.is_dir() => return Err(not_a_file("it is a directory")),
             Ok(meta) if meta.file_type().is_symlink() => {
                 return Err(Error::io(
                     ErrorKind::Symlink,
@@ -132,6 +131,10 @@ impl Options {
                     path,
                     io::Error::from_raw_os_error(libc::ELOOP),
                 ));
+            }
+            Ok(meta) if !meta.is_file() => {
+                let what = open::describe(meta.file_type());
+                return Err(not_a_file(&format!("it is {what}, not a regular file")));
             }
             _ => {}
         }

@@ -244,3 +244,79 @@ fn a_stray_file_name_never_panics_time_rotation() {
     assert!(log.rotations() >= 4);
     assert_eq!(read(dir.path().join("app.log.2026-11-24é0")), "not ours");
 }
+
+#[test]
+fn a_fifo_at_the_log_lock_or_state_path_is_refused_without_blocking() {
+    for (name, kind) in [
+        ("app.log", ErrorKind::NotAFile),
+        (".__app.lock", ErrorKind::LockFile),
+        (".__app.lock.state", ErrorKind::StateFile),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        common::mkfifo(&dir.path().join(name));
+        let path = dir.path().join("app.log");
+        let err = common::within(10, move || RotatingFile::builder(path).open().unwrap_err());
+        assert_eq!(err.kind(), kind, "{name}: {err}");
+        assert!(err.to_string().contains("FIFO"), "{name}: {err}");
+        assert!(err.to_string().contains(name), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_fifo_moved_in_at_the_log_path_fails_writes_until_it_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut log = RotatingFile::builder(&path)
+        .path_check_interval(Duration::ZERO)
+        .open()
+        .unwrap();
+    writeln!(log, "before").unwrap();
+    std::fs::rename(&path, dir.path().join("moved.log")).unwrap();
+    common::mkfifo(&path);
+    let (log, err) = common::within(10, move || {
+        let err = writeln!(log, "refused").unwrap_err();
+        (log, err)
+    });
+    assert!(err.to_string().contains("FIFO"), "{err}");
+    std::fs::remove_file(&path).unwrap();
+    let mut log = log;
+    writeln!(log, "after").unwrap();
+    assert_eq!(read(&path), "after\n");
+}
+
+#[test]
+fn a_fifo_at_a_backup_or_temporary_name_never_blocks_rotation_or_gzip() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    // A FIFO where the chain's second backup goes, and one at the name the
+    // compressor would use for the first live file's gzip.
+    common::mkfifo(&dir.path().join("app.log.2"));
+    let log = RotatingFile::builder(&path)
+        .max_bytes(20)
+        .backups(5)
+        .compression(concurrent_rotating_file::Compression::Gzip)
+        .open()
+        .unwrap();
+    let ino = {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(&path).unwrap().ino()
+    };
+    common::mkfifo(&dir.path().join(format!(".__app.log.{ino}.gz.tmp")));
+    let stats = common::within(20, move || {
+        let mut log = log;
+        for i in 0..4 {
+            writeln!(log, "record {i} of twenty").unwrap();
+        }
+        let stats = log.stats();
+        drop(log); // waits for the compressions
+        stats
+    });
+    assert_eq!(stats.rotations, 3);
+    // The first live file was gzipped despite the FIFO at its temporary
+    // name; the FIFO at `.2` moved along the chain as a name.
+    assert!(dir.path().join("app.log.3.gz").exists());
+    let kept_fifo = dir.path().join("app.log.4");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&kept_fifo).unwrap().file_type().is_fifo());
+    assert!(!dir.path().join(format!(".__app.log.{ino}.gz.tmp")).exists());
+}

@@ -152,6 +152,9 @@ impl Job {
         let source = match open::open_for_reading(backup) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            // A symlink or a FIFO at a backup name: moved along the chain as
+            // a name, never opened as a backup.
+            Err(e) if open::is_not_ours(&e) => return Ok(false),
             Err(e) => return Err(e),
         };
         if !claim(&source)? {
@@ -160,7 +163,14 @@ impl Job {
         let id = FileId::of(&source.metadata()?);
         let temp_path = self.names.gzip_temp(id.ino());
         let temp = self.locked(|| {
-            let temp = open::open_temporary(&temp_path)?;
+            let temp = match open::open_temporary(&temp_path) {
+                // A symlink or a FIFO planted at our private name.
+                Err(e) if open::is_not_ours(&e) => {
+                    remove_if_present(&temp_path)?;
+                    open::open_temporary(&temp_path)?
+                }
+                other => other?,
+            };
             // Claim before touching it: only a dead compressor's leftover may
             // be emptied and reused.
             if !claim(&temp)? {

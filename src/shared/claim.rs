@@ -19,12 +19,13 @@ pub(crate) fn claim(file: &File) -> io::Result<bool> {
 }
 
 /// Whether a live compressor holds `path`. A file already gone counts as
-/// held (there is nothing to remove); a symlink is no compressor's.
+/// held (there is nothing to remove); anything but a regular file (a
+/// symlink, a FIFO) is no compressor's.
 pub(crate) fn is_claimed(path: &Path) -> io::Result<bool> {
     let file = match open::open_for_reading(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(false),
+        Err(e) if open::is_not_ours(&e) => return Ok(false),
         Err(e) => return Err(e),
     };
     claim(&file).map(|claimed| !claimed)

@@ -1,11 +1,20 @@
 //! Every open of a file the library works on, never through a symlink
 //! (`O_NOFOLLOW`; guarantee: no symlink followed) and only of a regular
 //! file. A file created here gets the configured mode.
+//!
+//! Every open is non-blocking (`O_NONBLOCK`): opening a FIFO planted at
+//! one of the library's names would otherwise wait for a peer for ever,
+//! with the lock held. The type is checked on the open descriptor, and
+//! anything but a regular file is refused with an error saying what it is.
+//! On a regular file `O_NONBLOCK` changes nothing, so it stays set.
 
-use std::fs::{File, Metadata, OpenOptions};
+use std::fs::{File, FileType, Metadata, OpenOptions};
 use std::io;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
+
+/// The flags of every open: never through a symlink, never blocking.
+const FLAGS: i32 = libc::O_NOFOLLOW | libc::O_NONBLOCK;
 
 /// The permission bits for files the library creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,9 +54,9 @@ pub(crate) fn open_or_create(
         Access::Append => options.append(true),
         Access::ReadWrite => options.read(true).write(true),
     };
-    options.custom_flags(libc::O_NOFOLLOW).mode(mode.bits);
+    options.custom_flags(FLAGS).mode(mode.bits);
     if !mode.exact {
-        return regular(options.create(true).open(path)?);
+        return regular(options.create(true).open(path).map_err(|e| explain(e, path))?);
     }
     // The mode must be exact only on the file we create, so find out whether
     // we created it: exclusive create first, then open what exists.
@@ -58,11 +67,11 @@ pub(crate) fn open_or_create(
                 return regular(file);
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
+            Err(e) => return Err(explain(e, path)),
         }
         match options.open(path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue, // removed in between
-            other => return regular(other?),
+            other => return regular(other.map_err(|e| explain(e, path))?),
         }
     }
 }
@@ -70,30 +79,72 @@ pub(crate) fn open_or_create(
 /// Opens an existing file for reading, never through a symlink: a backup
 /// to compress, or a temporary file whose claim is tested.
 pub(crate) fn open_for_reading(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(path)
+    let file = OpenOptions::new().read(true).custom_flags(FLAGS).open(path)?;
+    Ok(regular(file)?.0)
 }
 
 /// Opens a temporary file for writing, creating it if missing but never
 /// emptying it (only its claimant may), never through a symlink.
 pub(crate) fn open_temporary(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
+    let file = OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(false)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(path)
+        .custom_flags(FLAGS)
+        .open(path)?;
+    Ok(regular(file)?.0)
+}
+
+/// Opening a FIFO for writing without a reader fails with `ENXIO` ("no
+/// such device or address"): say what sits at the path instead.
+fn explain(e: io::Error, path: &Path) -> io::Error {
+    if e.raw_os_error() != Some(libc::ENXIO) {
+        return e;
+    }
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if !meta.is_file() => not_regular(meta.file_type()),
+        _ => e,
+    }
 }
 
 fn regular(file: File) -> io::Result<(File, Metadata)> {
     let meta = file.metadata()?;
     if !meta.is_file() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
+        return Err(not_regular(meta.file_type()));
     }
     Ok((file, meta))
+}
+
+/// The error for a file of the wrong type, saying what it is.
+pub(crate) fn not_regular(file_type: FileType) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is {}, not a regular file", describe(file_type)),
+    )
+}
+
+/// Whether an open failed because something other than a regular file sits
+/// at the name (a symlink, refused by `O_NOFOLLOW`; a FIFO without a peer,
+/// `ENXIO`; any other type): at one of the library's private names, such a
+/// thing is no file of the library's, and is removed.
+pub(crate) fn is_not_ours(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::InvalidInput
+        || matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENXIO))
+}
+
+/// What a file that is not a regular file is, in words.
+pub(crate) fn describe(file_type: FileType) -> &'static str {
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_block_device() || file_type.is_char_device() {
+        "a device"
+    } else {
+        "a regular file"
+    }
 }

@@ -40,3 +40,25 @@ impl Drop for Immutable {
         }
     }
 }
+
+/// Makes a FIFO (named pipe) at `path`.
+pub fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo (coreutils) is needed");
+    assert!(status.success(), "mkfifo failed on {}", path.display());
+}
+
+/// Runs `f` on a thread of its own and returns what it returns, failing the
+/// test if it takes longer than `seconds`: for operations that must never
+/// hang (a hung one is left behind, blocked).
+pub fn within<T: Send + 'static>(seconds: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(f());
+    });
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(seconds))
+        .unwrap_or_else(|_| panic!("still blocked after {seconds} s"))
+}
