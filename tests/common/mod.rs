@@ -2,6 +2,8 @@
 //!
 //! Making a file or directory refuse changes, whoever runs the test.
 
+#![allow(dead_code)] // each test binary uses some of the helpers
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
