@@ -136,6 +136,39 @@ impl From<Error> for io::Error {
     }
 }
 
+/// An [`io::Error`] that says what was being done, and on which path, in
+/// front of its cause, whose kind it keeps: ``rotate `logs/app.log`: rename
+/// `logs/app.log` -> `logs/app.log.1`: Permission denied (os error 13)``.
+/// The cause stays reachable through [`source`](std::error::Error::source).
+pub(crate) fn doing(e: io::Error, what: impl fmt::Display) -> io::Error {
+    io::Error::new(
+        e.kind(),
+        Doing {
+            what: what.to_string(),
+            cause: e,
+        },
+    )
+}
+
+/// The payload of [`doing`]'s errors.
+#[derive(Debug)]
+struct Doing {
+    what: String,
+    cause: io::Error,
+}
+
+impl fmt::Display for Doing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.what, self.cause)
+    }
+}
+
+impl std::error::Error for Doing {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.cause)
+    }
+}
+
 /// Turns an [`io::Error`] into an [`Error`] that names the path and what was
 /// being done: `open_lock().context(ErrorKind::LockFile, "cannot open lock
 /// file", path)?`.
@@ -168,6 +201,22 @@ mod tests {
         );
         assert!(msg.contains("ermission denied"), "{msg}");
         assert_eq!(io::Error::from(err).kind(), io::ErrorKind::PermissionDenied);
+    }
+
+    #[test]
+    fn an_io_error_says_what_was_being_done_and_keeps_its_kind() {
+        let cause = io::Error::from_raw_os_error(libc::EACCES);
+        let err = doing(
+            doing(cause, "rename `logs/app.log` -> `logs/app.log.1`"),
+            "rotate `logs/app.log`",
+        );
+        assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("rotate `logs/app.log`: rename `logs/app.log` -> `logs/app.log.1`: "),
+            "{msg}"
+        );
+        assert!(msg.contains("ermission denied"), "{msg}");
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! A full disk (guarantee: errors name the path): the synchronous writer returns the error,
-//! the background paths (the batching thread, the compressor) count it,
-//! no partial record is left in the file, nothing panics, and writing
-//! resumes once space is freed. Alone in its test binary, since it changes
-//! a process-wide limit.
+//! A full disk (guarantee: errors name the path): the synchronous writer
+//! returns the error, the background paths (the batching thread, the
+//! compressor) count exactly what they lost, nothing panics, and writing
+//! resumes once space is freed. What a write stopped part-way left of its
+//! record stays, ended by a newline as one torn line, never glued to the
+//! next record and never cut off (the file never shrinks: a shipper may
+//! have read it). Alone in its test binary, since it changes a
+//! process-wide limit.
 //!
 //! As root, a real full filesystem: a 256 KiB tmpfs mounted for the test.
 //! Always, the file size limit (`RLIMIT_FSIZE`), which any user can set and
@@ -58,16 +61,35 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// Every line of `text` is one this test wrote whole.
-fn assert_whole(text: &str, long: &str) {
-    assert!(text.is_empty() || text.ends_with('\n'), "a partial record");
+/// Every line of `text` is one this test wrote whole, or the beginning of a
+/// long one that a full disk cut short, ended by its own newline.
+fn assert_whole_or_torn_alone(text: &str, long: &str) {
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "a record not ended"
+    );
     for line in text.lines() {
+        let torn = !line.is_empty() && long.starts_with(line);
         assert!(
-            line == long.trim_end() || line.starts_with("short "),
-            "a torn record: {:?}...",
+            line == long.trim_end() || line.starts_with("short ") || torn,
+            "a record glued to another: {:?}...",
             &line[..line.len().min(40)]
         );
     }
+}
+
+/// What a write the disk refused left after `before`: nothing, or the
+/// beginning of `long` (with its newline if there was room for one).
+fn assert_at_most_a_torn_tail(path: &Path, before: &str, long: &str) -> String {
+    let now = std::fs::read_to_string(path).unwrap();
+    let tail = now.strip_prefix(before).expect("the file never shrinks");
+    let cut = tail.strip_suffix('\n').unwrap_or(tail);
+    assert!(
+        tail.len() < long.len() && long.starts_with(cut) && !cut.contains('\n'),
+        "more than the beginning of one record after the error: {} bytes",
+        tail.len()
+    );
+    now
 }
 
 fn full_filesystem(dir: &Path) {
@@ -84,19 +106,22 @@ fn full_filesystem(dir: &Path) {
     writeln!(sync, "short before").unwrap();
     fill(&dir.join("ballast"));
 
-    // The synchronous writer: the error, and no part of the record.
+    // The synchronous writer: the error, naming the file, and at most the
+    // beginning of the record, alone on its line.
     let before = std::fs::read_to_string(&path).unwrap();
     let err = sync.write_all(long.as_bytes()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::StorageFull, "{err}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");
+    let before = assert_at_most_a_torn_tail(&path, &before, &long);
 
-    // The background writer: counted, flush still returns.
+    // The background writer: each lost record counted once, flush still
+    // returns.
     for _ in 0..3 {
         background.write_all(long.as_bytes()).unwrap();
     }
     background.flush().unwrap();
-    assert!(background.write_errors() >= 1);
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    assert_eq!(background.write_errors(), 3);
+    assert_at_most_a_torn_tail(&path, &before, &long);
 
     // A rotation needs no space (renames); gzipping its backup does, and
     // fails, counted; the backup stays plain.
@@ -135,7 +160,7 @@ fn full_filesystem(dir: &Path) {
         "plain backups left: {names:?}"
     );
     let live = std::fs::read_to_string(&path).unwrap();
-    assert_whole(&live, &long);
+    assert_whole_or_torn_alone(&live, &long);
 }
 
 /// Sets this process's file size limit (the soft one).
@@ -163,12 +188,19 @@ fn file_size_limit(dir: &Path) {
     limit_file_size(4096); // the long record stops part-way at 4096
     let err = log.write_all(long.as_bytes()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::FileTooLarge, "{err}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "short before\n");
+    assert!(err.to_string().contains("limited.log"), "{err}");
+    // At the limit, not even the newline fits: the cut record stays as it
+    // is, marked, until a writer can end it.
+    let cut = "x".repeat(4096 - "short before\n".len());
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        format!("short before\n{cut}")
+    );
     limit_file_size(libc::RLIM_INFINITY);
     log.write_all(long.as_bytes()).unwrap();
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
-        format!("short before\n{long}")
+        format!("short before\n{cut}\n{long}")
     );
 }
 

@@ -140,7 +140,8 @@ fn awkward_records_are_written_as_they_come() {
     let long = format!("{}\n", "x".repeat(100 * 1024));
     log.write_all(long.as_bytes()).unwrap();
     writeln!(log, "after").unwrap();
-    // A last line without a newline goes out when the handle is dropped.
+    // A last line without a newline goes out when the handle is dropped,
+    // ended with one.
     write!(log, "no newline at shutdown").unwrap();
     drop(log);
     assert_eq!(
@@ -148,7 +149,7 @@ fn awkward_records_are_written_as_they_come() {
         b"bytes \xff\xfe are not UTF-8\n"
     );
     assert_eq!(read(dir.path().join("app.log.1")), long);
-    assert_eq!(read(&path), "after\nno newline at shutdown");
+    assert_eq!(read(&path), "after\nno newline at shutdown\n");
 }
 
 #[test]
@@ -230,7 +231,11 @@ fn after_the_log_directory_is_removed_every_process_locks_the_same_file_again() 
 #[test]
 fn a_stray_file_name_never_panics_time_rotation() {
     let dir = tempfile::tempdir().unwrap();
-    for stray in ["app.log.2026-11-24é0", "app.log.2026-11-24_é", "app.log.\u{fffd}"] {
+    for stray in [
+        "app.log.2026-11-24é0",
+        "app.log.2026-11-24_é",
+        "app.log.\u{fffd}",
+    ] {
         std::fs::write(dir.path().join(stray), "not ours").unwrap();
     }
     let mut log = RotatingFile::builder(dir.path().join("app.log"))
@@ -277,7 +282,9 @@ fn a_fifo_moved_in_at_the_log_path_fails_writes_until_it_is_gone() {
         let err = writeln!(log, "refused").unwrap_err();
         (log, err)
     });
-    assert!(err.to_string().contains("FIFO"), "{err}");
+    let message = err.to_string();
+    assert!(message.contains("FIFO"), "{message}");
+    assert!(message.contains(&*path.to_string_lossy()), "{message}");
     std::fs::remove_file(&path).unwrap();
     let mut log = log;
     writeln!(log, "after").unwrap();
@@ -317,6 +324,49 @@ fn a_fifo_at_a_backup_or_temporary_name_never_blocks_rotation_or_gzip() {
     assert!(dir.path().join("app.log.3.gz").exists());
     let kept_fifo = dir.path().join("app.log.4");
     use std::os::unix::fs::FileTypeExt;
-    assert!(std::fs::symlink_metadata(&kept_fifo).unwrap().file_type().is_fifo());
+    assert!(
+        std::fs::symlink_metadata(&kept_fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
     assert!(!dir.path().join(format!(".__app.log.{ino}.gz.tmp")).exists());
+}
+
+#[test]
+fn an_error_part_way_through_several_lines_reports_those_written_so_a_retry_doubles_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let path = logs.join("app.log");
+    let mut log = RotatingFile::builder(&path).max_bytes(6).open().unwrap();
+    log.write_all(b"l1\n").unwrap();
+    let read_only = Immutable::new(&logs);
+    // `l2` fits; `l3` needs a rotation, which the directory refuses.
+    assert_eq!(log.write(b"l2\nl3\n").unwrap(), 3);
+    let err = log.write(b"l3\n").unwrap_err();
+    assert!(is_permission_error(&err), "{err:?}");
+    // The error says what was being done, on which files.
+    let message = err.to_string();
+    let live = path.display().to_string();
+    assert!(
+        message.starts_with(&format!("rotate `{live}`: rename `{live}` -> `{live}.1`: ")),
+        "{message}"
+    );
+    drop(read_only);
+    log.write_all(b"l3\n").unwrap(); // what write_all's retry would do
+    assert_eq!(read(logs.join("app.log.1")), "l1\nl2\n");
+    assert_eq!(read(&path), "l3\n");
+}
+
+#[test]
+fn a_partial_line_flushed_by_one_writer_is_never_glued_to_the_next_writers_record() {
+    // `printf x | crf L; echo y | crf L`, with two handles.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut first = RotatingFile::builder(&path).open().unwrap();
+    write!(first, "x").unwrap();
+    drop(first);
+    let mut second = RotatingFile::builder(&path).open().unwrap();
+    writeln!(second, "y").unwrap();
+    assert_eq!(read(&path), "x\ny\n");
 }

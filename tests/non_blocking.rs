@@ -70,7 +70,7 @@ fn dropping_the_guard_writes_everything_queued() {
 }
 
 #[test]
-fn a_partial_line_is_written_on_flush_and_handle_drop() {
+fn a_partial_line_is_written_ended_on_flush_and_handle_drop() {
     let dir = tempfile::tempdir().unwrap();
     let log = RotatingFile::builder(dir.path().join("app.log"))
         .open()
@@ -82,7 +82,10 @@ fn a_partial_line_is_written_on_flush_and_handle_drop() {
     other.write_all(b"second").unwrap();
     drop(other);
     drop(guard);
-    assert_eq!(std::fs::read_to_string(log.path()).unwrap(), "first second");
+    assert_eq!(
+        std::fs::read_to_string(log.path()).unwrap(),
+        "first \nsecond\n"
+    );
 }
 
 #[test]

@@ -99,19 +99,23 @@ fn a_partial_line_waits_for_its_newline_then_goes_out_whole() {
     assert_eq!(read(&path), "");
     log.write_all(b"and half\nnext ").unwrap();
     assert_eq!(read(&path), "half and half\n");
+    // Flushed, a partial line is a record of its own, ended with a newline
+    // so that no other record is ever glued to it.
     log.flush().unwrap();
-    assert_eq!(read(&path), "half and half\nnext ");
+    assert_eq!(read(&path), "half and half\nnext \n");
 }
 
 #[test]
-fn a_partial_line_is_written_when_the_handle_is_dropped() {
+fn a_partial_line_is_written_ended_when_the_handle_is_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
     let log = RotatingFile::builder(&path).open().unwrap();
     let mut clone = log.clone();
     clone.write_all(b"no newline at exit").unwrap();
     drop(clone);
-    assert_eq!(read(&path), "no newline at exit");
+    clone = log.clone();
+    clone.write_all(b"another process's line\n").unwrap();
+    assert_eq!(read(&path), "no newline at exit\nanother process's line\n");
 }
 
 #[test]

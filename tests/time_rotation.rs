@@ -362,7 +362,10 @@ fn a_clock_jump_past_max_age_keeps_the_backup_just_made() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
     let year = 365 * 86_400;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let mut log = RotatingFile::builder(&path)
         .max_bytes(10)
         .max_age(Duration::from_secs(7 * 86_400))

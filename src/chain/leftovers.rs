@@ -14,14 +14,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::names::Names;
 use crate::shared::claim;
-use crate::sys::fs::{FileId, remove_if_present};
+use crate::sys::fs::{FileId, remove_if_present, rename};
 
 /// Moves a backup retention let go to a hidden name, to be deleted once
 /// the lock is released ([`delete_pruned`]). Called with the lock held.
 pub(crate) fn move_aside(names: &Names, backup: &Path) -> io::Result<PathBuf> {
     static PARKED: AtomicU64 = AtomicU64::new(0);
     let aside = names.pruned(std::process::id(), PARKED.fetch_add(1, Ordering::Relaxed));
-    std::fs::rename(backup, &aside)?;
+    rename(backup, &aside)?;
     Ok(aside)
 }
 

@@ -22,7 +22,7 @@ use crate::chain::leftovers;
 use crate::chain::pending::Pending;
 use crate::chain::retention::{Facts, Retention};
 use crate::names::{Names, backup_number};
-use crate::sys::fs::{FileId, exists, remove_if_present};
+use crate::sys::fs::{FileId, exists, remove_if_present, rename};
 use crate::time::clock::unix_secs;
 
 /// Above this many backups, the chain is read from one directory listing
@@ -66,9 +66,9 @@ impl NumberedChain<'_> {
                 .push(leftovers::move_aside(self.names, &path)?);
         }
         for (i, &form) in run.iter().enumerate().rev() {
-            std::fs::rename(self.named(i + 1, form), self.named(i + 2, form))?;
+            rename(&self.named(i + 1, form), &self.named(i + 2, form))?;
         }
-        let made = match std::fs::rename(self.names.live(), self.names.numbered(1)) {
+        let made = match rename(self.names.live(), &self.names.numbered(1)) {
             // Someone removed the live file: nothing to keep.
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             other => {
@@ -108,7 +108,7 @@ impl NumberedChain<'_> {
         let mut n = run + 2;
         while n <= self.retention.count {
             let Some(form) = self.form(n)? else { break };
-            std::fs::rename(self.named(n, form), self.named(n - 1, form))?;
+            rename(&self.named(n, form), &self.named(n - 1, form))?;
             n += 1;
         }
         Ok(())

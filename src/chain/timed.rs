@@ -15,7 +15,7 @@ use crate::chain::leftovers;
 use crate::chain::pending::Pending;
 use crate::chain::retention::{Facts, Retention};
 use crate::names::{Names, backup_number};
-use crate::sys::fs::{FileId, remove_if_present};
+use crate::sys::fs::{FileId, remove_if_present, rename};
 use crate::time::period::Schedule;
 
 /// The time-named backups of one log.
@@ -48,7 +48,7 @@ impl TimedChain<'_> {
         let mut backups = self.list()?;
         let mut pending = Pending::default();
         let target = self.next_name(&backups, label);
-        let made = match std::fs::rename(self.names.live(), &target) {
+        let made = match rename(self.names.live(), &target) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             other => {
                 other?;

@@ -34,7 +34,7 @@ use crate::chain::Backups;
 use crate::names::{self, Names};
 use crate::shared::claim::claim;
 use crate::shared::lock_file::LockFile;
-use crate::sys::fs::{FileId, remove_if_present};
+use crate::sys::fs::{FileId, remove_if_present, rename};
 use crate::sys::open::{self, FileMode};
 
 /// Counters of one process's compressions, read by `RotatingFile::stats`.
@@ -185,7 +185,7 @@ impl Job {
             temp.set_modified(source.metadata()?.modified()?)?;
             self.locked(|| match self.backups.locate(backup, id)? {
                 Some(plain) => {
-                    std::fs::rename(&temp_path, names::gz_of(&plain))?;
+                    rename(&temp_path, &names::gz_of(&plain))?;
                     remove_if_present(&plain)?;
                     Ok(true)
                 }

@@ -86,7 +86,7 @@ impl Drop for EventWriter<'_> {
                 Sink::File(log) => log.append_or_report(&self.buf, Records::One),
                 Sink::Queue(queue) => {
                     if let Err(e) = queue.send(&self.buf, Records::One) {
-                        queue.file.open_log().errors.report(&e, 1);
+                        queue.file.open_log().errors.report(&e.error, 1);
                     }
                 }
             }

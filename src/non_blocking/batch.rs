@@ -50,15 +50,16 @@ impl Batch {
         self.bytes.len() >= MAX_BATCH
     }
 
-    /// Appends everything, then answers the flushes waiting on it. A failed
-    /// write is counted and reported; its records are not retried, so that
-    /// callers are not held up for as long as the disk stays full, and the
-    /// next batch tries afresh.
+    /// Appends everything, then answers the flushes waiting on it. The
+    /// records a failed write did not get in are counted, exactly, and
+    /// reported; they are not retried, so that callers are not held up for
+    /// as long as the disk stays full, and the next batch tries afresh.
     pub(crate) fn write(&mut self, log: &OpenLog) {
         if !self.bytes.is_empty()
             && let Err(e) = log.append(&self.bytes, Records::Ends(&self.ends))
         {
-            log.errors.report(&e, self.records);
+            let lost = self.ends.iter().filter(|&&end| end > e.written).count();
+            log.errors.report(&e.error, lost as u64);
         }
         self.bytes.clear();
         self.ends.clear();

@@ -11,6 +11,7 @@ use crate::non_blocking::batch::Batch;
 use crate::non_blocking::message::Message;
 use crate::non_blocking::thread;
 use crate::sys::fork;
+use crate::writer::append::AppendError;
 use crate::writer::handle::RotatingFile;
 use crate::writer::line_buffer::LineBuffer;
 use crate::writer::records::Records;
@@ -148,7 +149,7 @@ impl Queue {
 
     /// Queues `bytes` (see [`Message::record`]), or writes them directly
     /// once the thread is gone.
-    pub(crate) fn send(&self, bytes: &[u8], records: Records<'static>) -> io::Result<()> {
+    pub(crate) fn send(&self, bytes: &[u8], records: Records<'static>) -> Result<(), AppendError> {
         if self.stopped.load(Ordering::SeqCst) || self.fork_generation != fork::generation() {
             return self.write_directly(bytes, records);
         }
@@ -219,14 +220,14 @@ impl Queue {
         Ok(())
     }
 
-    fn write_message(&self, message: &Message) -> io::Result<()> {
+    fn write_message(&self, message: &Message) -> Result<(), AppendError> {
         match message.payload() {
             Some((bytes, records)) => self.write_directly(bytes, records),
             None => Ok(()),
         }
     }
 
-    fn write_directly(&self, bytes: &[u8], records: Records<'_>) -> io::Result<()> {
+    fn write_directly(&self, bytes: &[u8], records: Records<'_>) -> Result<(), AppendError> {
         self.file.open_log().append(bytes, records)
     }
 }

@@ -49,6 +49,16 @@ pub(crate) fn remove_if_present(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Renames `from` to `to`; the error names both.
+pub(crate) fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::rename(from, to).map_err(|e| {
+        crate::error::doing(
+            e,
+            format_args!("rename `{}` -> `{}`", from.display(), to.display()),
+        )
+    })
+}
+
 /// The directory holding `path`: `.` for a bare file name.
 pub(crate) fn dir_of(path: &Path) -> &Path {
     match path.parent() {

@@ -36,7 +36,8 @@ impl FileMode {
 /// How a file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Access {
-    /// Write-only, every write at the end (`O_APPEND`): the log file.
+    /// Every write at the end (`O_APPEND`), and read, to see how the file
+    /// ends: the log file.
     Append,
     /// Read and write: the lock and state files.
     ReadWrite,
@@ -51,12 +52,17 @@ pub(crate) fn open_or_create(
 ) -> io::Result<(File, Metadata)> {
     let mut options = OpenOptions::new();
     match access {
-        Access::Append => options.append(true),
+        Access::Append => options.read(true).append(true),
         Access::ReadWrite => options.read(true).write(true),
     };
     options.custom_flags(FLAGS).mode(mode.bits);
     if !mode.exact {
-        return regular(options.create(true).open(path).map_err(|e| explain(e, path))?);
+        return regular(
+            options
+                .create(true)
+                .open(path)
+                .map_err(|e| explain(e, path))?,
+        );
     }
     // The mode must be exact only on the file we create, so find out whether
     // we created it: exclusive create first, then open what exists.
@@ -79,7 +85,10 @@ pub(crate) fn open_or_create(
 /// Opens an existing file for reading, never through a symlink: a backup
 /// to compress, or a temporary file whose claim is tested.
 pub(crate) fn open_for_reading(path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new().read(true).custom_flags(FLAGS).open(path)?;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(FLAGS)
+        .open(path)?;
     Ok(regular(file)?.0)
 }
 

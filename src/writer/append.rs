@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::chain::{Backups, Pending};
 use crate::config::Config;
+use crate::error::doing;
 use crate::shared::state_file::StateFile;
 use crate::sys::fs::{dir_of, ensure_dir};
 use crate::time::clock::unix_secs;
@@ -25,6 +26,27 @@ use crate::writer::records::Records;
 /// How long after a writer outside this library was last seen every record
 /// checks the path first.
 const FOREIGN_QUIET: Duration = Duration::from_secs(600);
+
+/// An append that failed after `written` bytes of whole records were in the
+/// file: `io::Write` reports those as written, so a caller that retries
+/// does not write them twice.
+#[derive(Debug)]
+pub(crate) struct AppendError {
+    pub(crate) written: usize,
+    pub(crate) error: io::Error,
+}
+
+impl AppendError {
+    pub(crate) fn new(written: usize, error: io::Error) -> AppendError {
+        AppendError { written, error }
+    }
+}
+
+impl From<AppendError> for io::Error {
+    fn from(e: AppendError) -> io::Error {
+        e.error
+    }
+}
 
 /// The live file and the shared state, as this process holds them.
 #[derive(Debug)]
@@ -62,7 +84,8 @@ impl Appender {
     }
 
     /// Appends `bytes`, split between files only at record boundaries. The
-    /// hot path, with the lock held.
+    /// hot path, with the lock held. Every record ends with a newline (the
+    /// caller makes sure).
     pub(crate) fn append_locked(
         &mut self,
         config: &Config,
@@ -70,19 +93,25 @@ impl Appender {
         bytes: &[u8],
         records: Records<'_>,
         now: Instant,
-    ) -> io::Result<()> {
+    ) -> Result<(), AppendError> {
+        let path = config.names.live();
+        let on = |what: &'static str| {
+            move |e| AppendError::new(0, doing(e, format_args!("{what} `{}`", path.display())))
+        };
         // Rotated once: another process rotated (or recreated) the file.
         if self.live.is_none() || self.generation != self.state.generation() {
-            self.reopen(config)?;
+            self.reopen(config).map_err(on("reopen"))?;
         }
         if let Some((start, end)) = self.state.unfinished_write() {
-            self.repair_unfinished_write(start, end)?;
+            self.repair_unfinished_write(start, end)
+                .map_err(on("end the record cut short in"))?;
         }
         if now >= self.next_path_check || self.beside_foreign_writer(now) {
-            self.check_path(config, now)?;
+            self.check_path(config, now).map_err(on("check"))?;
         }
         if let Some(schedule) = &config.schedule {
-            self.turn_period(config, backups, schedule)?;
+            self.turn_period(config, backups, schedule)
+                .map_err(|e| AppendError::new(0, e))?;
         }
         let mut size = self.state.size();
         let mut start = 0;
@@ -96,7 +125,9 @@ impl Appender {
                 None if size > 0 => {
                     // Never past max_bytes: the next record does not fit,
                     // start a new file.
-                    size = self.rotate(config, backups)?;
+                    size = self
+                        .rotate(config, backups)
+                        .map_err(|e| AppendError::new(start, e))?;
                     continue;
                 }
                 // A record larger than max_bytes, alone in an empty file.
@@ -109,13 +140,26 @@ impl Appender {
             let new_size = size + chunk.len() as u64;
             self.state.begin_write(size, new_size);
             self.state.set_size(new_size);
-            let result = self.live()?.append(chunk, size);
-            self.state.end_write();
-            if let Err(e) = result {
-                self.state.set_size(size);
-                return Err(e);
+            let live = self.live().map_err(on("write to"))?;
+            if let Err(short) = live.append(chunk) {
+                // Crash-safe, never torn: the records wholly written stay,
+                // a record cut short is ended with a newline (or, if even
+                // that fails, left marked for the next writer to end).
+                let written = start + short.written;
+                self.state.set_size(size + short.written as u64);
+                if let Ok(actual) = live.end_torn_record() {
+                    self.state.set_size(actual);
+                    self.state.end_write();
+                }
+                let whole = records
+                    .last_end_within(bytes, start, short.written as u64)
+                    .filter(|&end| end <= written)
+                    .unwrap_or(start);
+                let what = format_args!("write to `{}`", path.display());
+                return Err(AppendError::new(whole, doing(short.error, what)));
             }
-            size += chunk.len() as u64;
+            self.state.end_write();
+            size = new_size;
             start = end;
         }
         Ok(())
@@ -127,20 +171,21 @@ impl Appender {
             .ok_or_else(|| io::Error::other("the log file is not open"))
     }
 
-    /// A writer was killed during its `write(2)` of `start..end` (the only
-    /// way a marked write stays unfinished). A short write may have left
-    /// part of its record in the file: cut it off, so the next record does
-    /// not land glued to it (guarantees: never torn, crash-safe). The
-    /// record is the dead process's own, not yet written.
+    /// A writer was stopped during its `write(2)` of `start..end` (killed,
+    /// or the disk full): the only ways a marked write stays unfinished. If
+    /// it left part of its record in the file, that part is ended with a
+    /// newline, so that the next record is not glued to it (guarantees:
+    /// never torn, crash-safe); the file never shrinks, since a shipper may
+    /// have read the part already.
     pub(crate) fn repair_unfinished_write(&mut self, start: u64, end: u64) -> io::Result<()> {
         let live = self.live()?;
         let actual = live.end()?;
-        if actual > start && actual < end {
-            live.truncate(start)?;
-            self.state.set_size(start);
+        let size = if actual > start && actual < end {
+            live.end_torn_record()?
         } else {
-            self.state.set_size(actual);
-        }
+            actual
+        };
+        self.state.set_size(size);
         self.state.end_write();
         Ok(())
     }
@@ -223,6 +268,18 @@ impl Appender {
     /// `label` naming its period if backups are named by time, and opens
     /// the new live file.
     fn rotate_into(
+        &mut self,
+        config: &Config,
+        backups: &Backups,
+        label: &str,
+        now: i64,
+    ) -> io::Result<()> {
+        let path = config.names.live();
+        self.shift(config, backups, label, now)
+            .map_err(|e| doing(e, format_args!("rotate `{}`", path.display())))
+    }
+
+    fn shift(
         &mut self,
         config: &Config,
         backups: &Backups,

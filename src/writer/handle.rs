@@ -143,7 +143,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_record_cut_short_by_a_killed_writer_is_removed_before_the_next() {
+    fn a_record_cut_short_by_a_killed_writer_is_ended_never_glued_or_cut_off() {
         let dir = tempfile::tempdir().unwrap();
         let mut log = RotatingFile::builder(dir.path().join("app.log"))
             .open()
@@ -153,12 +153,12 @@ mod tests {
         log.write_all(b"next\n").unwrap();
         assert_eq!(
             std::fs::read_to_string(log.path()).unwrap(),
-            "whole\nnext\n"
+            "whole\npartial \nnext\n"
         );
     }
 
     #[test]
-    fn opening_removes_a_record_a_killed_writer_cut_short() {
+    fn opening_ends_a_record_a_killed_writer_cut_short() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("app.log");
         let mut log = RotatingFile::builder(&path).open().unwrap();
@@ -166,7 +166,22 @@ mod tests {
         log.log.leave_half_written(6, 26, b"partial ");
         drop(log);
         drop(RotatingFile::builder(&path).open().unwrap());
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\n");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "whole\npartial \n");
+    }
+
+    #[test]
+    fn a_write_cut_short_exactly_at_a_line_end_adds_no_empty_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let mut log = RotatingFile::builder(&path).open().unwrap();
+        log.write_all(b"whole\n").unwrap();
+        // Two lines in flight, the first one in whole.
+        log.log.leave_half_written(6, 16, b"first\n");
+        log.write_all(b"next\n").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "whole\nfirst\nnext\n"
+        );
     }
 
     #[test]

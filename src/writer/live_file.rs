@@ -4,9 +4,15 @@
 //! the end of the file whoever else appends, and a symlink at the log path is
 //! refused. The file is known by its device and inode, which is how a writer
 //! tells whether the path still names it (guarantee: rotated once).
+//!
+//! Nothing here ever shrinks the file: a shipper may already have read any
+//! byte of it. A record cut short (the writer killed inside its `write(2)`,
+//! or the disk full part-way) is ended with a newline instead, and stays
+//! visible as one torn line, never glued to the next record.
 
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use crate::sys::fs::FileId;
@@ -17,6 +23,13 @@ use crate::sys::open::{self, Access, FileMode};
 pub(crate) struct LiveFile {
     file: File,
     id: FileId,
+}
+
+/// A `write(2)` that failed after `written` bytes of its record were in.
+#[derive(Debug)]
+pub(crate) struct ShortWrite {
+    pub(crate) written: usize,
+    pub(crate) error: io::Error,
 }
 
 // === impl LiveFile ===
@@ -56,36 +69,41 @@ impl LiveFile {
         (&self.file).seek(SeekFrom::End(0))
     }
 
-    /// Appends `record` with one `write(2)` when the kernel takes it whole,
-    /// as it does for regular files short of an error. If an error stops it
-    /// part-way, the part written is cut off again (`size` is the file's size
-    /// before, known under the lock), so no torn record stays in the file.
-    pub(crate) fn append(&self, record: &[u8], size: u64) -> io::Result<()> {
-        let mut rest = record;
-        while !rest.is_empty() {
-            match (&self.file).write(rest) {
-                Ok(0) => return self.undo(size, io::ErrorKind::WriteZero.into()),
-                Ok(n) => rest = &rest[n..],
+    /// Appends `bytes` with one `write(2)` when the kernel takes them whole,
+    /// as it does for regular files short of an error; an error part-way
+    /// says how much went in.
+    pub(crate) fn append(&self, bytes: &[u8]) -> Result<(), ShortWrite> {
+        let mut written = 0;
+        while written < bytes.len() {
+            match (&self.file).write(&bytes[written..]) {
+                Ok(0) => {
+                    let error = io::ErrorKind::WriteZero.into();
+                    return Err(ShortWrite { written, error });
+                }
+                Ok(n) => written += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return self.undo(size, e),
+                Err(error) => return Err(ShortWrite { written, error }),
             }
         }
         Ok(())
     }
 
+    /// Ends a record cut short at the end of the file with a newline, unless
+    /// the file already ends at a line's end (or is empty); returns the
+    /// file's size afterwards. Fails, leaving the file as it is, when even
+    /// the newline cannot be written (the disk still full).
+    pub(crate) fn end_torn_record(&self) -> io::Result<u64> {
+        let end = self.end()?;
+        let mut last = [0];
+        if end > 0 && self.file.read_at(&mut last, end - 1)? == 1 && last[0] != b'\n' {
+            (&self.file).write_all(b"\n")?;
+            return Ok(end + 1);
+        }
+        Ok(end)
+    }
+
     /// When the file was last written (one `fstat`).
     pub(crate) fn modified(&self) -> io::Result<std::time::SystemTime> {
         self.file.metadata()?.modified()
-    }
-
-    /// Cuts the file back to `size` bytes.
-    pub(crate) fn truncate(&self, size: u64) -> io::Result<()> {
-        self.file.set_len(size)
-    }
-
-    fn undo(&self, size: u64, err: io::Error) -> io::Result<()> {
-        // If even the truncate fails, the error that matters is the write's.
-        let _ = self.file.set_len(size);
-        Err(err)
     }
 }

@@ -5,7 +5,6 @@
 //! One record goes out as: in-process mutex, `flock`, the appender's checks
 //! (no syscall unless something changed), `write`, unlock.
 
-use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -19,6 +18,7 @@ use crate::error::Error;
 use crate::gzip::Compression;
 use crate::gzip::compressor::{self, Compressor};
 use crate::sys::fork;
+use crate::writer::append::AppendError;
 use crate::writer::open_files::OpenFiles;
 use crate::writer::records::Records;
 use crate::writer::report::ErrorReport;
@@ -59,11 +59,21 @@ impl OpenLog {
 
     /// Appends `bytes` under both locks. With [`Records::Lines`] it may hold
     /// several lines and a rotation may fall between them; a partial line at
-    /// its end is a record of its own.
-    pub(crate) fn append(&self, bytes: &[u8], records: Records<'_>) -> io::Result<()> {
+    /// its end is a record of its own. A last record without a newline gets
+    /// one, so that no record is ever glued to the next (guarantee: never
+    /// torn). On an error, says how many bytes of whole records went in.
+    pub(crate) fn append(&self, bytes: &[u8], records: Records<'_>) -> Result<(), AppendError> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if bytes.last() != Some(&b'\n') {
+            return self.append_ended(bytes, records);
+        }
         let mut files = self.files.lock();
         if files.fork_generation != fork::generation() {
-            files.after_fork(&self.config)?;
+            files
+                .after_fork(&self.config)
+                .map_err(|e| AppendError::new(0, e))?;
         }
         // Read before taking the lock, to keep the critical section short.
         let now = Instant::now();
@@ -74,7 +84,7 @@ impl OpenLog {
             true => Duration::ZERO,
             false => self.config.lock_spin,
         };
-        let held = files.lock.lock(spin)?;
+        let held = files.lock.lock(spin).map_err(|e| AppendError::new(0, e))?;
         let result = files
             .appender
             .append_locked(&self.config, &self.backups, bytes, records, now);
@@ -97,11 +107,33 @@ impl OpenLog {
         result
     }
 
+    /// [`append`](OpenLog::append) of bytes whose last record lacks its
+    /// newline: a copy with the newline added (a partial line flushed, an
+    /// event formatted without one; rare enough to copy).
+    #[cold]
+    fn append_ended(&self, bytes: &[u8], records: Records<'_>) -> Result<(), AppendError> {
+        let mut ended = Vec::with_capacity(bytes.len() + 1);
+        ended.extend_from_slice(bytes);
+        ended.push(b'\n');
+        let result = match records {
+            Records::Ends(ends) => {
+                let mut ends = ends.to_vec();
+                if let Some(last) = ends.last_mut() {
+                    *last += 1;
+                }
+                self.append(&ended, Records::Ends(&ends))
+            }
+            records => self.append(&ended, records),
+        };
+        // The newline is not the caller's: never report it as written.
+        result.map_err(|e| AppendError::new(e.written.min(bytes.len()), e.error))
+    }
+
     /// [`append`](OpenLog::append) for paths that cannot return an error:
     /// count the failure and report it on stderr, the first of its kind only.
     pub(crate) fn append_or_report(&self, bytes: &[u8], records: Records<'_>) {
         if let Err(e) = self.append(bytes, records) {
-            self.errors.report(&e, 1);
+            self.errors.report(&e.error, 1);
         }
     }
 
@@ -196,6 +228,6 @@ impl OpenLog {
             .append(true)
             .open(self.config.names.live())
             .unwrap();
-        io::Write::write_all(&mut file, left).unwrap();
+        std::io::Write::write_all(&mut file, left).unwrap();
     }
 }

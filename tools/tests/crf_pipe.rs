@@ -82,9 +82,11 @@ fn a_final_partial_line_is_written_at_end_of_input_and_tee_copies() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
+    // The last line is ended in the log (so that another writer's next
+    // record is not glued to it), copied as it came.
     assert_eq!(
         std::fs::read_to_string(&log).unwrap(),
-        "one\ntwo\nno newline"
+        "one\ntwo\nno newline\n"
     );
     assert_eq!(out.stdout, b"one\ntwo\nno newline");
 }
@@ -122,7 +124,10 @@ fn sigterm_writes_what_was_read_then_exits_cleanly() {
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
-    assert_eq!(std::fs::read_to_string(&log).unwrap(), "complete\npartial");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "complete\npartial\n"
+    );
     drop(stdin);
 }
 
