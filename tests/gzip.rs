@@ -134,3 +134,50 @@ fn a_compression_claimed_by_another_process_is_left_to_it() {
     );
     assert!(backup.exists() && !dir.path().join("app.log.1.gz").exists());
 }
+
+#[test]
+fn a_plain_backup_beside_a_gz_made_from_other_data_is_kept_never_deleted() {
+    // A writer's backups are gzipped; then an operator (or an outside
+    // log rotator) moves the live file to `app.log.1`, beside the existing
+    // `app.log.1.gz`. The next writer must not take the plain file for a
+    // leftover of its own compressor and delete it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let open = || {
+        RotatingFile::builder(&path)
+            .max_bytes(100)
+            .backups(50)
+            .compression(Compression::Gzip)
+            .open()
+            .unwrap()
+    };
+    let mut log = open();
+    for i in 1..=6 {
+        writeln!(log, "{i} padding padding padding").unwrap();
+    }
+    drop(log); // waits for the compressions
+    assert!(dir.path().join("app.log.1.gz").exists());
+    std::fs::rename(&path, dir.path().join("app.log.1")).unwrap();
+    let mut log = open();
+    writeln!(log, "x").unwrap();
+    assert_eq!(log.stats().twins_kept, 1);
+    drop(log);
+    let mut lines: Vec<String> = Vec::new();
+    for name in names(dir.path()) {
+        let file = dir.path().join(&name);
+        let text = if name.ends_with(".gz") {
+            gunzip(&file)
+        } else if name.starts_with("app.log") {
+            std::fs::read_to_string(&file).unwrap()
+        } else {
+            continue;
+        };
+        lines.extend(text.lines().map(str::to_owned));
+    }
+    lines.sort();
+    let mut expected: Vec<String> = (1..=6)
+        .map(|i| format!("{i} padding padding padding"))
+        .collect();
+    expected.push("x".into());
+    assert_eq!(lines, expected);
+}

@@ -3,10 +3,12 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::chain::leftovers;
 use crate::chain::numbered::NumberedChain;
 use crate::chain::pending::Pending;
+use crate::chain::provenance::Twins;
 use crate::chain::retention::Retention;
 use crate::chain::timed::TimedChain;
 use crate::names::Names;
@@ -23,6 +25,9 @@ pub(crate) struct Backups {
     schedule: Option<Schedule>,
     /// Whether rotations report the plain backups, for the compressor.
     gzip: bool,
+    /// Plain and gzipped backups of one name kept together, shared by the
+    /// clones (the writer's and the compressor's).
+    twins: Arc<Twins>,
 }
 
 /// The two naming schemes.
@@ -43,6 +48,7 @@ impl Backups {
             retention,
             schedule,
             gzip,
+            twins: Arc::new(Twins::new()),
         }
     }
 
@@ -91,6 +97,12 @@ impl Backups {
         leftovers::remove(&self.names)
     }
 
+    /// Backups held both plain and gzipped with different data, both kept,
+    /// as the chain was last listed.
+    pub(crate) fn twins_kept(&self) -> u64 {
+        self.twins.kept()
+    }
+
     /// Deletes a backup a rotation moved aside. Called without the lock.
     pub(crate) fn delete_pruned(&self, pruned: &Path) -> io::Result<()> {
         leftovers::delete_pruned(&self.names, pruned)
@@ -102,12 +114,14 @@ impl Backups {
                 names: &self.names,
                 retention: &self.retention,
                 gzip: self.gzip,
+                twins: &self.twins,
             }),
             Some(schedule) => Scheme::Timed(TimedChain {
                 names: &self.names,
                 schedule,
                 retention: &self.retention,
                 gzip: self.gzip,
+                twins: &self.twins,
             }),
         }
     }

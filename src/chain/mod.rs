@@ -13,8 +13,10 @@ mod backups;
 mod leftovers;
 mod numbered;
 mod pending;
+mod provenance;
 pub(crate) mod retention;
 mod timed;
 
 pub(crate) use backups::Backups;
 pub(crate) use pending::Pending;
+pub(crate) use provenance::comment as gzip_comment;

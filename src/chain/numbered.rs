@@ -12,14 +12,18 @@
 //! the run of backups before the first gap, which fills the gap and leaves
 //! the chain whole again after the next rotation. Python's handler shifts
 //! the same way. A number found both plain and gzipped is what a compressor
-//! killed between its last two steps leaves: the `.gz` only got its name
-//! once complete, so the plain file goes.
+//! killed between its last two steps leaves (the `.gz` only got its name
+//! once complete, so the plain file goes) if the `.gz` says it was made
+//! from that very file; otherwise an outside tool put one of them there,
+//! and both are kept and move along the chain together (see
+//! `provenance`).
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::chain::leftovers;
 use crate::chain::pending::Pending;
+use crate::chain::provenance::{self, Twins};
 use crate::chain::retention::{Facts, Retention};
 use crate::names::{Names, backup_number};
 use crate::sys::fs::{FileId, exists, remove_if_present, rename};
@@ -37,6 +41,7 @@ pub(crate) struct NumberedChain<'a> {
     pub(crate) retention: &'a Retention,
     /// Whether rotations report the plain backups, for the compressor.
     pub(crate) gzip: bool,
+    pub(crate) twins: &'a Twins,
 }
 
 /// A backup's form.
@@ -44,6 +49,8 @@ pub(crate) struct NumberedChain<'a> {
 enum Form {
     Plain,
     Gz,
+    /// Both, holding different data: kept together.
+    Both,
 }
 
 impl NumberedChain<'_> {
@@ -60,13 +67,16 @@ impl NumberedChain<'_> {
             // file's dirty pages synchronously, and freeing its blocks takes
             // time too, with every writer waiting.
             let oldest = run.pop().expect("count >= 1");
-            let path = self.named(self.retention.count, oldest);
-            pending
-                .pruned
-                .push(leftovers::move_aside(self.names, &path)?);
+            for path in self.named(self.retention.count, oldest) {
+                pending
+                    .pruned
+                    .push(leftovers::move_aside(self.names, &path)?);
+            }
         }
         for (i, &form) in run.iter().enumerate().rev() {
-            rename(&self.named(i + 1, form), &self.named(i + 2, form))?;
+            for (from, to) in self.named(i + 1, form).zip(self.named(i + 2, form)) {
+                rename(&from, &to)?;
+            }
         }
         let made = match rename(self.names.live(), &self.names.numbered(1)) {
             // Someone removed the live file: nothing to keep.
@@ -81,17 +91,18 @@ impl NumberedChain<'_> {
             let facts = run
                 .iter()
                 .enumerate()
-                .map(|(i, &form)| facts_of(&self.named(i + 1, form)));
+                .map(|(i, &form)| facts_of(self.named(i + 1, form)));
             // The backup this rotation made holds the newest records: age
             // and size never take it, even after the clock jumped forward.
             let keep = self.retention.keep(facts, now)?.max(usize::from(made));
             // Oldest first: a crash in between leaves a shorter chain, no gap.
             while run.len() > keep {
                 let form = run.pop().expect("len > keep");
-                let path = self.named(run.len() + 1, form);
-                pending
-                    .pruned
-                    .push(leftovers::move_aside(self.names, &path)?);
+                for path in self.named(run.len() + 1, form) {
+                    pending
+                        .pruned
+                        .push(leftovers::move_aside(self.names, &path)?);
+                }
             }
         }
         if self.gzip {
@@ -108,7 +119,9 @@ impl NumberedChain<'_> {
         let mut n = run + 2;
         while n <= self.retention.count {
             let Some(form) = self.form(n)? else { break };
-            rename(&self.named(n, form), &self.named(n - 1, form))?;
+            for (from, to) in self.named(n, form).zip(self.named(n - 1, form)) {
+                rename(&from, &to)?;
+            }
             n += 1;
         }
         Ok(())
@@ -143,40 +156,57 @@ impl NumberedChain<'_> {
             .collect()
     }
 
-    fn named(&self, n: usize, form: Form) -> PathBuf {
-        match form {
-            Form::Plain => self.names.numbered(n),
-            Form::Gz => self.names.numbered_gz(n),
-        }
+    /// The files of backup `n` in `form`: the plain one, then the `.gz`.
+    fn named(&self, n: usize, form: Form) -> impl Iterator<Item = PathBuf> {
+        let plain = matches!(form, Form::Plain | Form::Both).then(|| self.names.numbered(n));
+        let gz = matches!(form, Form::Gz | Form::Both).then(|| self.names.numbered_gz(n));
+        plain.into_iter().chain(gz)
     }
 
-    /// Whether backup `n` exists, and gzipped or not. Repairs a number that
-    /// exists in both forms.
+    /// Whether backup `n` exists, and gzipped or not.
     fn form(&self, n: usize) -> io::Result<Option<Form>> {
         let gz = exists(&self.names.numbered_gz(n))?;
         let plain = exists(&self.names.numbered(n))?;
-        if gz && plain {
-            remove_if_present(&self.names.numbered(n))?;
-        }
         Ok(match (gz, plain) {
-            (true, _) => Some(Form::Gz),
+            (true, true) => Some(self.resolve_both(n)?),
+            (true, false) => Some(Form::Gz),
             (false, true) => Some(Form::Plain),
             (false, false) => None,
         })
     }
 
+    /// Number `n` is both plain and gzipped: the plain file goes only if
+    /// the `.gz` was made from it.
+    fn resolve_both(&self, n: usize) -> io::Result<Form> {
+        let (plain, gz) = (self.names.numbered(n), self.names.numbered_gz(n));
+        if provenance::made_from(&gz, &plain)? {
+            remove_if_present(&plain)?;
+            return Ok(Form::Gz);
+        }
+        Ok(Form::Both)
+    }
+
     /// The forms of the unbroken run of backups from `.1`.
     fn run(&self) -> io::Result<Vec<Form>> {
-        if self.retention.count > LIST_ABOVE {
-            return self.run_listed();
-        }
-        let mut run = Vec::new();
-        while run.len() < self.retention.count {
-            match self.form(run.len() + 1)? {
-                Some(form) => run.push(form),
-                None => break,
+        let run = if self.retention.count > LIST_ABOVE {
+            self.run_listed()?
+        } else {
+            let mut run = Vec::new();
+            while run.len() < self.retention.count {
+                match self.form(run.len() + 1)? {
+                    Some(form) => run.push(form),
+                    None => break,
+                }
             }
-        }
+            run
+        };
+        let pairs: Vec<usize> = (1..=run.len())
+            .filter(|&n| run[n - 1] == Form::Both)
+            .collect();
+        let first = pairs
+            .first()
+            .map(|&n| (self.names.numbered(n), self.names.numbered_gz(n)));
+        self.twins.counted(pairs.len(), first);
         Ok(run)
     }
 
@@ -207,10 +237,7 @@ impl NumberedChain<'_> {
         let mut run = Vec::new();
         for (i, &(plain, gz)) in found.iter().enumerate() {
             run.push(match (plain, gz) {
-                (true, true) => {
-                    remove_if_present(&self.names.numbered(i + 1))?;
-                    Form::Gz
-                }
+                (true, true) => self.resolve_both(i + 1)?,
                 (_, true) => Form::Gz,
                 (true, false) => Form::Plain,
                 (false, false) => break,
@@ -221,17 +248,24 @@ impl NumberedChain<'_> {
 }
 
 /// A backup's size and the time of its last record (its modification
-/// time, which compression keeps).
-fn facts_of(path: &Path) -> io::Result<Facts> {
-    let meta = std::fs::symlink_metadata(path)?;
-    Ok(Facts {
-        last_written: unix_secs(meta.modified()?),
-        bytes: meta.len(),
-    })
+/// time, which compression keeps); of both files when it is a pair.
+fn facts_of(paths: impl Iterator<Item = PathBuf>) -> io::Result<Facts> {
+    let mut facts = Facts {
+        last_written: i64::MIN,
+        bytes: 0,
+    };
+    for path in paths {
+        let meta = std::fs::symlink_metadata(path)?;
+        facts.last_written = facts.last_written.max(unix_secs(meta.modified()?));
+        facts.bytes += meta.len();
+    }
+    Ok(facts)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     fn names_in(dir: &Path) -> Vec<String> {
@@ -251,11 +285,14 @@ mod tests {
         }
     }
 
+    static TWINS: Twins = Twins::new();
+
     fn chain<'a>(names: &'a Names, retention: &'a Retention) -> NumberedChain<'a> {
         NumberedChain {
             names,
             retention,
             gzip: false,
+            twins: &TWINS,
         }
     }
 
@@ -298,15 +335,46 @@ mod tests {
     }
 
     #[test]
-    fn a_number_both_plain_and_gzipped_keeps_the_gz() {
+    fn a_plain_backup_beside_the_gz_made_from_it_goes() {
         let dir = tempfile::tempdir().unwrap();
         let names = Names::new(dir.path().join("app.log"), None);
         let retention = kept(4);
-        std::fs::write(names.numbered_gz(1), "complete gz").unwrap();
         std::fs::write(names.numbered(1), "plain").unwrap();
+        let meta = std::fs::metadata(names.numbered(1)).unwrap();
+        let gz = std::fs::File::create(names.numbered_gz(1)).unwrap();
+        let mut encoder = flate2::GzBuilder::new()
+            .comment(provenance::comment(&meta))
+            .write(gz, flate2::Compression::fast());
+        std::io::Write::write_all(&mut encoder, b"plain").unwrap();
+        encoder.finish().unwrap();
         std::fs::write(names.live(), "live").unwrap();
         chain(&names, &retention).rotate(0).unwrap();
         assert_eq!(names_in(dir.path()), ["app.log.1", "app.log.2.gz"]);
+    }
+
+    #[test]
+    fn a_plain_backup_beside_a_gz_of_other_data_is_kept_and_moves_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = Names::new(dir.path().join("app.log"), None);
+        let retention = kept(4);
+        let twins = Twins::new();
+        let backups = NumberedChain {
+            twins: &twins,
+            ..chain(&names, &retention)
+        };
+        std::fs::write(names.numbered_gz(1), "an older gz").unwrap();
+        std::fs::write(names.numbered(1), "moved here by hand").unwrap();
+        std::fs::write(names.live(), "live").unwrap();
+        backups.rotate(0).unwrap();
+        assert_eq!(
+            names_in(dir.path()),
+            ["app.log.1", "app.log.2", "app.log.2.gz"]
+        );
+        assert_eq!(twins.kept(), 1);
+        assert_eq!(
+            std::fs::read_to_string(names.numbered(2)).unwrap(),
+            "moved here by hand"
+        );
     }
 
     #[test]
@@ -379,8 +447,7 @@ mod tests {
             }
             let retention = kept(count);
             let run = chain(&names, &retention).run().unwrap();
-            assert_eq!(run, [Form::Plain, Form::Gz, Form::Gz], "count {count}");
-            assert!(!dir.path().join("app.log.3").exists());
+            assert_eq!(run, [Form::Plain, Form::Gz, Form::Both], "count {count}");
         }
     }
 }

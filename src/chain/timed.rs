@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::chain::leftovers;
 use crate::chain::pending::Pending;
+use crate::chain::provenance::{self, Twins};
 use crate::chain::retention::{Facts, Retention};
 use crate::names::{Names, backup_number};
 use crate::sys::fs::{FileId, remove_if_present, rename};
@@ -26,18 +27,29 @@ pub(crate) struct TimedChain<'a> {
     pub(crate) retention: &'a Retention,
     /// Whether rotations report the plain backups, for the compressor.
     pub(crate) gzip: bool,
+    pub(crate) twins: &'a Twins,
 }
 
 /// One time-named backup found in the log's directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct TimedBackup {
     path: PathBuf,
+    /// A plain file of the same name beside this `.gz`, holding other data
+    /// (see `provenance`): kept, and let go with it.
+    twin: Option<PathBuf>,
     label: String,
     /// 0 for the first file of its period.
     number: u64,
     gz: bool,
     /// When its period ended, Unix seconds: no record in it is later.
     period_end: i64,
+}
+
+impl TimedBackup {
+    /// Its files: itself, and its twin if it has one.
+    fn files(&self) -> impl Iterator<Item = &PathBuf> {
+        std::iter::once(&self.path).chain(&self.twin)
+    }
 }
 
 impl TimedChain<'_> {
@@ -60,10 +72,12 @@ impl TimedChain<'_> {
             }
         };
         let facts = backups.iter().rev().map(|backup| {
-            let bytes = match self.retention.max_total_bytes {
-                Some(_) => std::fs::symlink_metadata(&backup.path)?.len(),
-                None => 0,
-            };
+            let mut bytes = 0;
+            if self.retention.max_total_bytes.is_some() {
+                for path in backup.files() {
+                    bytes += std::fs::symlink_metadata(path)?.len();
+                }
+            }
             Ok(Facts {
                 last_written: backup.period_end,
                 bytes,
@@ -75,8 +89,11 @@ impl TimedChain<'_> {
         let keep = self.retention.keep(facts, now)?.max(usize::from(made));
         let expired = backups.len().saturating_sub(keep);
         for backup in &backups[..expired] {
-            let aside = leftovers::move_aside(self.names, &backup.path)?;
-            pending.pruned.push(aside);
+            for path in backup.files() {
+                pending
+                    .pruned
+                    .push(leftovers::move_aside(self.names, path)?);
+            }
         }
         Ok(pending)
     }
@@ -98,8 +115,9 @@ impl TimedChain<'_> {
     }
 
     /// The backups, oldest first. A number found both plain and gzipped is
-    /// what a compressor killed between its last two steps leaves: the
-    /// `.gz` got its name once complete, so the plain file is removed.
+    /// what a compressor killed between its last two steps leaves if the
+    /// `.gz` was made from that plain file: the `.gz` got its name once
+    /// complete, so the plain file is removed. Otherwise both are kept.
     fn list(&self) -> io::Result<Vec<TimedBackup>> {
         let mut found = Vec::new();
         for entry in std::fs::read_dir(self.names.dir())? {
@@ -117,15 +135,23 @@ impl TimedChain<'_> {
         }
         found.sort_by(|a, b| (&a.label, a.number, !a.gz).cmp(&(&b.label, b.number, !b.gz)));
         let mut backups: Vec<TimedBackup> = Vec::with_capacity(found.len());
+        let (mut pairs, mut first) = (0, None);
         for backup in found {
-            match backups.last() {
+            match backups.last_mut() {
                 Some(last) if last.label == backup.label && last.number == backup.number => {
                     // Sorted gz first: this is the plain twin of a finished gz.
-                    remove_if_present(&backup.path)?;
+                    if provenance::made_from(&last.path, &backup.path)? {
+                        remove_if_present(&backup.path)?;
+                    } else {
+                        pairs += 1;
+                        first.get_or_insert_with(|| (backup.path.clone(), last.path.clone()));
+                        last.twin = Some(backup.path);
+                    }
                 }
                 _ => backups.push(backup),
             }
         }
+        self.twins.counted(pairs, first);
         Ok(backups)
     }
 
@@ -147,6 +173,7 @@ impl TimedChain<'_> {
         };
         Some(TimedBackup {
             period_end: self.schedule.label_end(label)?,
+            twin: None,
             label: label.to_owned(),
             number,
             gz,
@@ -191,12 +218,15 @@ mod tests {
             .collect()
     }
 
+    static TWINS: Twins = Twins::new();
+
     fn chain(names: &Names) -> TimedChain<'_> {
         TimedChain {
             names,
             schedule: &DAILY,
             retention: &KEEP_ALL,
             gzip: false,
+            twins: &TWINS,
         }
     }
 
@@ -241,13 +271,17 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_backup_beside_its_gz_is_removed() {
+    fn a_plain_backup_beside_a_gz_of_other_data_is_kept_with_it() {
         let dir = tempfile::tempdir().unwrap();
         let names = Names::new(dir.path().join("app.log"), None);
         std::fs::write(dir.path().join("app.log.2026-11-24.1"), "plain").unwrap();
         std::fs::write(dir.path().join("app.log.2026-11-24.1.gz"), "gz").unwrap();
         let backups = chain(&names).list().unwrap();
         assert_eq!(file_names(&backups), ["app.log.2026-11-24.1.gz"]);
-        assert!(!dir.path().join("app.log.2026-11-24.1").exists());
+        assert_eq!(
+            backups[0].twin.as_deref(),
+            Some(dir.path().join("app.log.2026-11-24.1").as_path())
+        );
+        assert!(chain(&names).plain_backups().unwrap().is_empty());
     }
 }

@@ -11,16 +11,21 @@
 //!    (an unclaimed temp is a dead compressor's leftover, and is removed);
 //! 3. gzip the backup into the temp, outside the lock;
 //! 4. under the lock, find where the backup is now (a numbered chain may
-//!    have shifted: by inode, not by number), rename the temp to `.k.gz`
-//!    (its modification time the backup's) and remove `.k`; if the backup
-//!    was pruned meanwhile, drop the temp.
+//!    have shifted: by inode, not by number), link the temp to `.k.gz`
+//!    (its modification time the backup's; never over a `.gz` already
+//!    there), remove the temp and `.k`; if the backup was pruned meanwhile,
+//!    drop the temp.
+//!
+//! The gzip header names the backup it was made from (device, inode,
+//! size), so that a plain backup found beside its `.gz` is removed only
+//! when the `.gz` is proven to hold its data.
 //!
 //! A compressor killed at any point leaves the plain backup and at most an
 //! unclaimed temp: no incomplete `.gz` ever has a final name. Each rotation
 //! and each `open` queues every plain backup in the chain, so the work is
 //! redone.
 
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,11 +35,12 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use crate::chain::Backups;
+use crate::chain::{self, Backups};
+use crate::error::doing;
 use crate::names::{self, Names};
 use crate::shared::claim::claim;
 use crate::shared::lock_file::LockFile;
-use crate::sys::fs::{FileId, remove_if_present, rename};
+use crate::sys::fs::{FileId, remove_if_present};
 use crate::sys::open::{self, FileMode};
 
 /// Counters of one process's compressions, read by `RotatingFile::stats`.
@@ -180,14 +186,37 @@ impl Job {
             Ok(Some(temp))
         })?;
         let Some(temp) = temp else { return Ok(false) };
-        let result = gzip(&source, &temp, self.level).and_then(|()| {
+        let source_meta = source.metadata()?;
+        let result = gzip(&source, &source_meta, &temp, self.level).and_then(|()| {
             // Age-based retention of numbered backups reads this.
-            temp.set_modified(source.metadata()?.modified()?)?;
+            temp.set_modified(source_meta.modified()?)?;
             self.locked(|| match self.backups.locate(backup, id)? {
                 Some(plain) => {
-                    rename(&temp_path, &names::gz_of(&plain))?;
-                    remove_if_present(&plain)?;
-                    Ok(true)
+                    // Never over a `.gz` already there (an outside tool's,
+                    // holding other data): a link fails where a rename
+                    // would replace. The plain backup then stays.
+                    let gz = names::gz_of(&plain);
+                    let linked = match std::fs::hard_link(&temp_path, &gz) {
+                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+                        other => {
+                            other.map_err(|e| {
+                                doing(
+                                    e,
+                                    format_args!(
+                                        "link `{}` -> `{}`",
+                                        temp_path.display(),
+                                        gz.display()
+                                    ),
+                                )
+                            })?;
+                            true
+                        }
+                    };
+                    remove_if_present(&temp_path)?;
+                    if linked {
+                        remove_if_present(&plain)?;
+                    }
+                    Ok(linked)
                 }
                 // Pruned while we worked.
                 None => remove_if_present(&temp_path).map(|()| false),
@@ -211,11 +240,15 @@ impl Job {
     }
 }
 
-fn gzip(source: &File, temp: &File, level: u32) -> io::Result<()> {
-    let mut encoder = flate2::write::GzEncoder::new(
-        BufWriter::with_capacity(64 * 1024, temp),
-        flate2::Compression::new(level),
-    );
+/// Gzips `source` into `temp`, naming the source in the header (see
+/// `chain::provenance`).
+fn gzip(source: &File, source_meta: &Metadata, temp: &File, level: u32) -> io::Result<()> {
+    let mut encoder = flate2::GzBuilder::new()
+        .comment(chain::gzip_comment(source_meta))
+        .write(
+            BufWriter::with_capacity(64 * 1024, temp),
+            flate2::Compression::new(level),
+        );
     io::copy(
         &mut io::BufReader::with_capacity(64 * 1024, source),
         &mut encoder,

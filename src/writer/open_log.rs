@@ -154,6 +154,7 @@ impl OpenLog {
             compression_failures: gzip.failed.load(Ordering::Relaxed),
             longest_compression: nanos(&gzip.longest_nanos),
             longest_compressor_lock_hold: nanos(&gzip.longest_lock_nanos),
+            twins_kept: self.backups.twins_kept(),
         }
     }
 

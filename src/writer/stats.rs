@@ -24,4 +24,9 @@ pub struct Stats {
     /// temporary file or rename the result): writers never wait for the
     /// compression itself (guarantee: gzip off the lock).
     pub longest_compressor_lock_hold: Duration,
+    /// Backup names held both plain and gzipped with different data (the
+    /// `.gz` was not made from the plain file: an outside tool put one of
+    /// them there), as the chain was last listed. Both are kept; the first
+    /// such pair is reported on stderr.
+    pub twins_kept: u64,
 }
