@@ -108,9 +108,17 @@ fn a_lock_directory_on_another_filesystem_coordinates_all_the_same() {
         writeln!(a, "a{i} 0123456789").unwrap(); // 15 bytes: one per file
         writeln!(b, "b{i} 0123456789").unwrap();
     }
-    assert!(locks.path().join(".__app.lock").exists());
-    assert!(locks.path().join(".__app.lock.state").exists());
-    assert!(!dir.path().join(".__app.lock").exists());
+    // The lock and state files are in the lock directory, named after the
+    // log (and its directory, so that logs of one name never share them).
+    let mut in_locks: Vec<String> = std::fs::read_dir(locks.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    in_locks.sort();
+    assert_eq!(in_locks.len(), 2, "{in_locks:?}");
+    assert!(in_locks[0].starts_with("app.log.") && in_locks[0].ends_with(".lock"));
+    assert!(in_locks[1].starts_with("app.log.") && in_locks[1].ends_with(".state"));
+    assert!(!common::own_file(dir.path(), "app.log.lock").exists());
     // Ten records, ten files: each rotation seen by the other handle.
     assert_eq!(a.rotations(), 9);
     let chain: Vec<String> = (1..=9)
@@ -182,7 +190,8 @@ fn a_symlink_planted_at_a_temporary_name_is_removed_never_followed() {
     let outside = tempfile::tempdir().unwrap();
     let target = outside.path().join("precious");
     std::fs::write(&target, "precious\n").unwrap();
-    let planted = dir.path().join(".__app.log.12345.gz.tmp");
+    let planted = common::own_file(dir.path(), "app.log.12345.gz.tmp");
+    std::fs::create_dir(planted.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink(&target, &planted).unwrap();
     let mut log = RotatingFile::builder(dir.path().join("app.log"))
         .open()
@@ -210,7 +219,7 @@ fn after_the_log_directory_is_removed_every_process_locks_the_same_file_again() 
     std::thread::sleep(Duration::from_millis(150));
     writeln!(log, "notices the lock file is gone").unwrap();
     // What a process starting now locks: the writer must wait for it.
-    let lock = std::fs::File::open(logs.join(".__app.lock")).unwrap();
+    let lock = std::fs::File::open(common::own_file(&logs, "app.log.lock")).unwrap();
     lock.lock().unwrap();
     let writer = std::thread::spawn(move || {
         writeln!(log, "waited for the lock").unwrap();
@@ -254,10 +263,18 @@ fn a_stray_file_name_never_panics_time_rotation() {
 fn a_fifo_at_the_log_lock_or_state_path_is_refused_without_blocking() {
     for (name, kind) in [
         ("app.log", ErrorKind::NotAFile),
-        (".__app.lock", ErrorKind::LockFile),
-        (".__app.lock.state", ErrorKind::StateFile),
+        (
+            ".concurrent-rotating-file/app.log.lock",
+            ErrorKind::LockFile,
+        ),
+        (
+            ".concurrent-rotating-file/app.log.state",
+            ErrorKind::StateFile,
+        ),
+        (".__app.lock", ErrorKind::LockFile), // Python's, when present
     ] {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".concurrent-rotating-file")).unwrap();
         common::mkfifo(&dir.path().join(name));
         let path = dir.path().join("app.log");
         let err = common::within(10, move || RotatingFile::builder(path).open().unwrap_err());
@@ -308,7 +325,10 @@ fn a_fifo_at_a_backup_or_temporary_name_never_blocks_rotation_or_gzip() {
         use std::os::unix::fs::MetadataExt;
         std::fs::metadata(&path).unwrap().ino()
     };
-    common::mkfifo(&dir.path().join(format!(".__app.log.{ino}.gz.tmp")));
+    common::mkfifo(&common::own_file(
+        dir.path(),
+        &format!("app.log.{ino}.gz.tmp"),
+    ));
     let stats = common::within(20, move || {
         let mut log = log;
         for i in 0..4 {
@@ -330,7 +350,7 @@ fn a_fifo_at_a_backup_or_temporary_name_never_blocks_rotation_or_gzip() {
             .file_type()
             .is_fifo()
     );
-    assert!(!dir.path().join(format!(".__app.log.{ino}.gz.tmp")).exists());
+    assert!(!common::own_file(dir.path(), &format!("app.log.{ino}.gz.tmp")).exists());
 }
 
 #[test]

@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 
 use crate::record::{self, WriterId};
 
+/// The hidden directory beside a log where the library keeps its own
+/// files.
+pub const OWN_DIR: &str = ".concurrent-rotating-file";
+
 /// What the run was asked to do.
 #[derive(Debug, Clone)]
 pub struct Expectation {
@@ -81,13 +85,29 @@ fn chain(expect: &Expectation, report: &mut Report) -> io::Result<Vec<PathBuf>> 
         .to_string_lossy()
         .into_owned();
     let mut backups: BTreeMap<usize, PathBuf> = BTreeMap::new();
+    // The library's own directory holds the lock and state files, and
+    // nothing of this log once every writer is done (no temporary file, no
+    // backup waiting to be deleted).
+    let own = dir.join(OWN_DIR);
+    if own.is_dir() {
+        for entry in std::fs::read_dir(&own)? {
+            let entry_name = entry?.file_name().to_string_lossy().into_owned();
+            let ours = entry_name
+                .strip_prefix(&name)
+                .is_some_and(|rest| rest.starts_with('.'));
+            if ours && entry_name != format!("{name}.lock") && entry_name != format!("{name}.state")
+            {
+                report
+                    .problems
+                    .push(format!("unexpected file {OWN_DIR}/{entry_name}"));
+            }
+        }
+    }
     for entry in std::fs::read_dir(dir)? {
         let entry_name = entry?.file_name().to_string_lossy().into_owned();
-        if entry_name == name || entry_name == format!(".__{}.lock", name.trim_end_matches(".log"))
-        {
-            continue;
-        }
-        if entry_name.starts_with(".__") && entry_name.ends_with(".lock.state") {
+        // Python's handler's lock, shared with it.
+        let python_lock = format!(".__{}.lock", name.trim_end_matches(".log"));
+        if entry_name == name || entry_name == python_lock || entry_name == OWN_DIR {
             continue;
         }
         let number = entry_name
@@ -534,7 +554,11 @@ mod tests {
     #[test]
     fn a_leftover_temporary_file_is_caught() {
         let fixture = good_run();
-        std::fs::write(fixture.dir.path().join(".__app.log.123.gz.tmp"), "half").unwrap();
+        let own = fixture.dir.path().join(OWN_DIR);
+        std::fs::create_dir(&own).unwrap();
+        std::fs::write(own.join("app.log.lock"), "").unwrap();
+        assert!(verify(&fixture.expect).unwrap().ok());
+        std::fs::write(own.join("app.log.123.gz.tmp"), "half").unwrap();
         let report = verify(&fixture.expect).unwrap();
         assert!(
             report

@@ -176,6 +176,7 @@ fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
         .max_bytes(args.max_bytes)
         .backups(backups)
         .compression(compression)
+        .share_with_python(args.python > 0 || args.only_python)
         .open()?;
     let rotations = next_writer.rotations();
     drop(next_writer);
@@ -279,7 +280,7 @@ fn run_writers(args: &RunArgs, log: &std::path::Path, backups: usize) -> std::io
                     .args(["--mode", &args.mode.name()])
                     .args(["--rate", &args.rate.to_string()])
                     .args(args.gzip.then_some("--gzip"))
-                    .args((args.python > 0).then_some("--strict"));
+                    .args((args.python > 0).then_some("--beside-python"));
                 command
             }
         };
@@ -349,6 +350,7 @@ fn monitor(
     let watch = RotatingFile::builder(log)
         .max_bytes(args.max_bytes)
         .backups(backups)
+        .share_with_python(args.python > 0 || args.only_python)
         .open()?;
     loop {
         let live = std::fs::metadata(log).map_or(0, |m| m.len());

@@ -80,10 +80,11 @@ pub(crate) struct WriterArgs {
     /// Gzip the backups.
     #[arg(long)]
     pub(crate) gzip: bool,
-    /// Check the log path before every record, as beside writers outside
-    /// the library (Python's handler).
+    /// Share the log with Python's handler: lock its lock file, and check
+    /// the log path before every record, as beside a writer outside the
+    /// library.
     #[arg(long)]
-    pub(crate) strict: bool,
+    pub(crate) beside_python: bool,
     /// Fork once after opening; parent and child then both write through the
     /// handle opened before the fork, the child as writer
     /// `id + FORKED_ID_OFFSET` (guarantee: fork-safe, the child takes its own
@@ -107,11 +108,12 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
         .max_bytes(args.max_bytes)
         .backups(args.backups)
         .compression(compression)
-        .path_check_interval(if args.strict {
+        .path_check_interval(if args.beside_python {
             Duration::ZERO
         } else {
             Duration::from_millis(100)
         })
+        .share_with_python(args.beside_python)
         .open()?;
     // One background writer per process, started before any fork: a child
     // then uses the parent's handle, as a prefork server would.
