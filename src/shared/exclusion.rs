@@ -163,7 +163,7 @@ pub(crate) fn take_over(
             return Err(timed_out(lock_path, Some(other as u32), timeout));
         }
         if waited >= wait.warning && !std::mem::replace(&mut warned, true) {
-            warn(lock_path, Some(other as u32), waited);
+            warn(lock_path, Some(other as u32), waited, wait);
         }
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(1));
@@ -256,7 +256,7 @@ fn sleep_until_taken(
             sleep = sleep.min(timeout - waited);
         }
         if waited >= wait.warning && !std::mem::replace(&mut warned, true) {
-            warn(lock_path, lock.holder_pid(), waited);
+            warn(lock_path, lock.holder_pid(), waited, wait);
         }
         futex::wait(wake, seen, sleep);
     }
@@ -279,9 +279,13 @@ fn holder_words(pid: Option<u32>) -> String {
     }
 }
 
-fn warn(lock_path: &Path, holder: Option<u32>, waited: Duration) {
+fn warn(lock_path: &Path, holder: Option<u32>, waited: Duration, wait: &Wait) {
+    let then = match wait.timeout {
+        Some(timeout) => format!("giving up after {timeout:?}"),
+        None => "waiting on; lock_timeout makes writers give up instead".into(),
+    };
     stderr::print(format_args!(
-        "waiting for {:.0?} for the lock `{}`, held by {} (stopped, or in a debugger?); set lock_timeout to give up instead",
+        "waiting for {:.0?} for the lock `{}`, held by {} (stopped, or in a debugger?); {then}",
         waited,
         lock_path.display(),
         holder_words(holder)

@@ -10,7 +10,7 @@ use crate::error::{Context, Error, ErrorKind};
 use crate::names::Names;
 use crate::shared::exclusion::{self, Entry, Inside, Wait};
 use crate::shared::lock_file::LockFile;
-use crate::shared::state_file::{self, StateFile};
+use crate::shared::state_file::{self, StateFile, Validated};
 use crate::sys::fs::{ensure_dir, remove_if_present};
 use crate::sys::open::FileMode;
 
@@ -81,10 +81,10 @@ impl SharedFiles {
         }
         if !std::mem::replace(&mut self.validated, true) {
             match self.state.validate(place.log_id) {
-                Some(carried) => self.state.carry(carried),
-                // A state started afresh: carry over an earlier version's.
-                None if self.state.generation() == 0 => carry_legacy(&self.state, place.names),
-                None => {}
+                Validated::Valid => {}
+                Validated::FirstFormat(carried) => self.state.carry(carried),
+                // Started afresh: carry over an earlier version's, if any.
+                Validated::Reset => carry_legacy(&self.state, place.names),
             }
         }
         Ok(())

@@ -92,6 +92,17 @@ pub(crate) struct StateFile {
     repairs: u64,
 }
 
+/// What [`StateFile::validate`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Validated {
+    /// A state of this format and log, in use.
+    Valid,
+    /// Nothing usable: started afresh.
+    Reset,
+    /// The first format's: started afresh, these counters to carry over.
+    FirstFormat(Carried),
+}
+
 /// The counters an earlier format kept, carried over to a new state file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Carried {
@@ -153,15 +164,14 @@ impl StateFile {
     }
 
     /// Called with the lock held: starts afresh a state that is new (all
-    /// zeros), of another format or another log, or implausible. Returns
-    /// the counters of the first format if that is what it found.
-    pub(crate) fn validate(&self, log_id: u64) -> Option<Carried> {
+    /// zeros), of another format or another log, or implausible.
+    pub(crate) fn validate(&self, log_id: u64) -> Validated {
         let load = |slot| self.slot(slot).load(Ordering::Relaxed);
         let magic = load(Slot::Magic);
         let (start, end) = (load(Slot::WriteStart), load(Slot::WriteEnd));
         let plausible = start == 0 || start - 1 <= end;
         if magic == MAGIC && load(Slot::LogId) == log_id && plausible {
-            return None;
+            return Validated::Valid;
         }
         let carried = (magic == MAGIC_V1).then(|| Carried {
             // The first format's slots 1, 3, 7-9: generation, rotations,
@@ -177,9 +187,14 @@ impl StateFile {
         for index in 0..SLOTS {
             self.slot_at(index).store(0, Ordering::Relaxed);
         }
+        // A generation no writer can hold yet: one that remembers a number
+        // from before the reset must not match it after a rotation or two,
+        // or it would append to a renamed file.
+        self.slot(Slot::Generation)
+            .store(fresh_generation(), Ordering::Relaxed);
         self.slot(Slot::LogId).store(log_id, Ordering::Relaxed);
         self.slot(Slot::Magic).store(MAGIC, Ordering::Release);
-        carried
+        carried.map_or(Validated::Reset, Validated::FirstFormat)
     }
 
     /// Carries an earlier state's counters over (just after `validate`
@@ -309,6 +324,16 @@ impl StateFile {
     }
 }
 
+/// A starting generation unlike any a writer remembers: the time in
+/// nanoseconds, in the upper half of the range that counters from 1 climb
+/// through.
+fn fresh_generation() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64);
+    nanos | (1 << 62)
+}
+
 /// Makes sure the file is `LEN` bytes long with every block allocated, so
 /// that a store into the mapping never needs space the disk does not have
 /// (which would be a SIGBUS): a full disk fails here, as an error.
@@ -366,14 +391,14 @@ mod tests {
         let path = dir.path().join("app.log.state");
         let a = StateFile::open(&path, FileMode::DEFAULT).unwrap();
         let b = StateFile::open(&path, FileMode::DEFAULT).unwrap();
-        a.validate(7);
-        // Already valid for the same log: nothing carried, nothing reset.
+        assert_eq!(a.validate(7), Validated::Reset);
+        // Already valid for the same log: nothing reset.
         a.set_size(41);
-        assert_eq!(b.validate(7), None);
+        assert_eq!(b.validate(7), Validated::Valid);
         assert_eq!(b.size(), 41);
         a.set_size(42);
-        assert_eq!(a.bump_generation(), 1);
-        assert_eq!((b.size(), b.generation()), (42, 1));
+        let generation = a.bump_generation();
+        assert_eq!((b.size(), b.generation()), (42, generation));
     }
 
     #[test]
@@ -385,7 +410,7 @@ mod tests {
         state.begin_write(10, 500);
         state.set_size(500);
         // Another log's.
-        assert!(state.validate(8).is_none());
+        assert_eq!(state.validate(8), Validated::Reset);
         assert_eq!((state.unfinished_write(), state.size()), (None, 0));
         // Implausible: a write that ends before it starts.
         state.begin_write(500, 10);
@@ -395,7 +420,9 @@ mod tests {
         state.slot(Slot::Magic).store(MAGIC_V1, Ordering::Relaxed);
         state.slot(Slot::Generation).store(41, Ordering::Relaxed);
         state.begin_write(0, 1 << 40);
-        let carried = state.validate(8).expect("carried");
+        let Validated::FirstFormat(carried) = state.validate(8) else {
+            panic!("the first format's counters are carried over")
+        };
         state.carry(carried);
         assert_eq!((state.generation(), state.unfinished_write()), (42, None));
     }
