@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::Fleet;
-use common::followers::{Follower, Rsyslog, Tail};
+use common::followers::{Follower, Rsyslog, SyslogNg, Tail};
 use common::shipping::{self, Outcome, Restart};
 
 const KIB: u64 = 1024;
@@ -204,4 +204,73 @@ fn rsyslog_restarted_with_sigterm_during_rotations_ships_only_whole_lines() {
 #[test]
 fn rsyslog_restarted_with_sigkill_during_rotations_ships_only_whole_lines() {
     rename_mode_under_restarts(libc::SIGKILL);
+}
+
+// Measurements for docs/shipping.md (`scripts/measure-shippers.sh`): the
+// followers that poll, at about 0.2, 1 and 15 rotations/s of 64 KiB files.
+// They lose lines; what is certain is that every line they ship is whole.
+
+/// (lines per writer, lines/s per writer): about 0.2, 1 and 15 rotations/s.
+const POLLING_WORKLOADS: [(u64, u64); 3] = [(550, 27), (1_400, 140), (10_000, 2_000)];
+
+fn measure(make: impl Fn(&Path, &Path) -> Box<dyn Follower>) {
+    for (lines, rate) in POLLING_WORKLOADS {
+        let dir = tempfile::tempdir().unwrap();
+        let fleet = Fleet {
+            lines,
+            rate,
+            ..fleet(dir.path(), 64 * KIB, false)
+        };
+        let follower = make(&dir.path().join("follower"), &fleet.log);
+        if !shipping::available(follower.as_ref()) {
+            return;
+        }
+        let outcome = shipping::follow(follower.as_ref(), &fleet, &[], Duration::ZERO);
+        println!("{outcome}");
+        let shipped = &outcome.shipped;
+        assert!(
+            shipped.torn == 0 && !shipped.unterminated,
+            "{}: {shipped}",
+            outcome.follower
+        );
+    }
+}
+
+#[test]
+#[ignore = "measurement for docs/shipping.md: scripts/measure-shippers.sh"]
+fn measure_tail_f_polling_every_second() {
+    measure(|home, log| {
+        Box::new(Tail {
+            poll_seconds: Some(1.0),
+            ..Tail::new(home, log)
+        })
+    });
+}
+
+#[test]
+#[ignore = "measurement for docs/shipping.md: scripts/measure-shippers.sh"]
+fn measure_rsyslog_imfile_polling_every_second() {
+    measure(|home, log| {
+        Box::new(Rsyslog {
+            poll_seconds: Some(1),
+            ..Rsyslog::new(home, log)
+        })
+    });
+}
+
+#[test]
+#[ignore = "measurement for docs/shipping.md: scripts/measure-shippers.sh"]
+fn measure_syslog_ng_file() {
+    measure(|home, log| Box::new(SyslogNg::new(home, log)));
+}
+
+#[test]
+#[ignore = "measurement for docs/shipping.md: scripts/measure-shippers.sh"]
+fn measure_syslog_ng_wildcard_file() {
+    measure(|home, log| {
+        Box::new(SyslogNg {
+            wildcard: true,
+            ..SyslogNg::new(home, log)
+        })
+    });
 }

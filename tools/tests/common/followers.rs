@@ -238,7 +238,7 @@ impl SyslogNg {
     pub fn config(&self) -> String {
         format!(
             r#"@version: 3.38
-options {{ log-msg-size(262144); stats(freq(0)); }};
+options {{ log-msg-size(262144); stats-freq(0); }};
 source s_app {{ {app}; }};
 source s_probe {{ {probe}; }};
 destination d_shipped {{ file("{output}" template("${{MESSAGE}}\n")); }};
