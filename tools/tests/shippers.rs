@@ -123,8 +123,8 @@ fn rsyslog_imfile_ships_every_line_once_at_1_mib_with_gzip() {
 
 #[test]
 fn rsyslog_imfile_ships_a_line_longer_than_its_default_message_size_whole() {
-    // imfile splits a line longer than rsyslog's maxMessageSize (8 KiB by
-    // default) into several messages; the configuration raises it.
+    // imfile cuts a line longer than rsyslog's maxMessageSize (8 KiB by
+    // default) and drops the rest; the configuration raises it.
     let dir = tempfile::tempdir().unwrap();
     let fleet = Fleet {
         lines: 200,

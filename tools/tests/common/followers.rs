@@ -122,8 +122,8 @@ pub struct Rsyslog {
 }
 
 impl Rsyslog {
-    /// Lines longer than this would be split into several messages (the
-    /// default is 8 KiB): large enough for any record of the tests.
+    /// imfile cuts a line longer than this (8 KiB by default) and drops the
+    /// rest: large enough for any record of the tests.
     pub const MAX_MESSAGE_SIZE: &str = "256k";
 
     pub fn new(home: &Path, watch: &Path) -> Rsyslog {

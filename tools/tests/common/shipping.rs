@@ -354,13 +354,16 @@ pub fn follow(
     outcome
 }
 
-/// The workload in words: rotation size, gzip, restarts.
+/// The workload in words: writers, line size, rotation size, gzip, restarts.
 fn workload(fleet: &Fleet, restarts: &[Restart]) -> String {
     let size = match fleet.max_bytes {
         b if b % (1024 * 1024) == 0 => format!("{} MiB", b / (1024 * 1024)),
         b => format!("{} KiB", b / 1024),
     };
-    let mut text = format!("{} writers, {size}", fleet.processes);
+    let mut text = format!(
+        "{} writers, {}-byte lines, {size}",
+        fleet.processes, fleet.line_size
+    );
     if fleet.gzip {
         text.push_str(", gzip");
     }
