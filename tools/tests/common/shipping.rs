@@ -344,14 +344,13 @@ pub fn follow(
         .copied()
         .collect();
     let lines_per_file = fleet.max_bytes / fleet.line_size as u64;
-    let outcome = Outcome {
+    Outcome {
         follower: follower.name(),
         workload: workload(fleet, restarts),
         seconds,
         rotations: (expected - 1).checked_div(lines_per_file).unwrap_or(0),
         shipped: shipped::check(&data, &expectation.writers, fleet.line_size),
-    };
-    outcome
+    }
 }
 
 /// The workload in words: writers, line size, rotation size, gzip, restarts.
