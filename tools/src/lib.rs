@@ -1,11 +1,13 @@
 //! What `crf-stress`, `crf` and their tests share: the self-checking lines
-//! the stress tool's writer processes write ([`record`]), and the verifier
+//! the stress tool's writer processes write ([`record`]), the verifier
 //! that reads a log directory back and checks the library's guarantees
-//! against what was written ([`verify`]).
+//! against what was written ([`verify`]), and the check of what a log
+//! shipper sent on from those files ([`shipped`]).
 
 #![deny(missing_docs)]
 
 pub mod record;
+pub mod shipped;
 pub mod verify;
 
 /// The writer number a child forked by writer process `id` writes as:
