@@ -161,6 +161,23 @@ fn full_filesystem(dir: &Path) {
     );
     let live = std::fs::read_to_string(&path).unwrap();
     assert_whole_or_torn_alone(&live, &long);
+
+    // A log opened for the first time on a full disk: its state file's
+    // blocks cannot be allocated, which open() says (rather than a SIGBUS
+    // at the first store into the mapping).
+    fill(&dir.join("ballast"));
+    let fresh = dir.join("fresh/app.log");
+    let err = RotatingFile::builder(&fresh).open().unwrap_err();
+    assert_eq!(
+        err.kind(),
+        concurrent_rotating_file::ErrorKind::StateFile,
+        "{err}"
+    );
+    assert!(err.to_string().contains("app.log.state"), "{err}");
+    assert_eq!(std::io::Error::from(err).kind(), ErrorKind::StorageFull);
+    std::fs::remove_file(dir.join("ballast")).unwrap();
+    let mut log = RotatingFile::builder(&fresh).open().unwrap();
+    writeln!(log, "short, once space is back").unwrap();
 }
 
 /// Sets this process's file size limit (the soft one).

@@ -217,3 +217,71 @@ fn tracing_events_through_the_background_writer_are_whole() {
         "second event\nspans three\nlines of text\n"
     );
 }
+
+#[test]
+fn a_batch_cut_short_by_an_error_counts_exactly_the_records_lost() {
+    // Ten 10-byte records in one batch, 30 bytes allowed per file in a
+    // directory that refuses the rotation: three go in, seven are lost.
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let path = logs.join("app.log");
+    let log = RotatingFile::builder(&path).max_bytes(30).open().unwrap();
+    let (mut writer, _guard) = log.non_blocking();
+    let read_only = common::Immutable::new(&logs);
+    {
+        // The thread waits on the lock while all ten are queued.
+        let _held = hold_lock(&logs);
+        for i in 0..10 {
+            writeln!(writer, "record {i}").unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    writer.flush().unwrap();
+    assert_eq!(writer.write_errors(), 7);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "record 0\nrecord 1\nrecord 2\n"
+    );
+    drop(read_only);
+}
+
+/// A clock that panics once it has been read as many times as it holds:
+/// the way a user's `Clock` can kill the background thread.
+#[derive(Debug)]
+struct PanickingClock(AtomicU64);
+
+impl concurrent_rotating_file::Clock for PanickingClock {
+    fn now(&self) -> std::time::SystemTime {
+        if self.0.fetch_sub(1, Ordering::SeqCst) == 0 {
+            panic!("the clock broke");
+        }
+        std::time::SystemTime::now()
+    }
+}
+
+#[test]
+fn writers_fail_rather_than_wait_when_the_background_thread_died() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .rotate_every(concurrent_rotating_file::Period::Hour)
+        .clock(PanickingClock(AtomicU64::new(0)))
+        .open()
+        .unwrap();
+    // A small queue, so that a writer waiting for room would wait for ever.
+    let (mut writer, guard) = log.non_blocking_builder().capacity(4).finish();
+    writeln!(writer, "kills the thread").unwrap();
+    let (mut writer, failed) = common::within(10, move || {
+        // One whole line per call (`writeln!` writes in pieces).
+        let failed = (0..100)
+            .filter(|i| writer.write_all(format!("after {i}\n").as_bytes()).is_err())
+            .count();
+        (writer, failed)
+    });
+    assert!(writer.flush().is_err());
+    // The guard does not wait for a thread that is gone; once it is
+    // dropped, the thread has counted what it lost. Each record either
+    // failed at once or was queued and counted as lost.
+    common::within(10, move || drop(guard));
+    assert_eq!(failed as u64 + writer.write_errors(), 101, "{failed}");
+    assert_eq!(std::fs::read_to_string(log.path()).unwrap(), "");
+}

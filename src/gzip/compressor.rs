@@ -264,14 +264,15 @@ impl Work {
             mode: self.mode,
             log_id: self.log_id,
         };
-        shared.enter(place, &self.wait)?;
-        let inside = shared.inside();
+        let mut inside = shared.enter(place, &self.wait)?;
         let started = Instant::now();
         let result = f();
         self.counters
             .longest_lock_nanos
             .fetch_max(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let recovered = inside.recover_if_lost(place);
         drop(inside);
+        recovered?;
         shared.follow(place, Instant::now(), Duration::ZERO)?;
         result
     }

@@ -2,8 +2,11 @@
 //! everything queued.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use crossbeam_channel::SendTimeoutError;
 
 use crate::non_blocking::handle::Queue;
 use crate::non_blocking::message::Message;
@@ -49,14 +52,7 @@ impl Drop for WorkerGuard {
             return;
         }
         let deadline = self.shutdown_timeout.map(|t| Instant::now() + t);
-        let sent = match deadline {
-            None => self.queue.sender.send(Message::Shutdown).is_ok(),
-            Some(deadline) => self
-                .queue
-                .sender
-                .send_deadline(Message::Shutdown, deadline)
-                .is_ok(),
-        };
+        let sent = self.send_shutdown(deadline);
         let Some(thread) = self.thread.take() else {
             return;
         };
@@ -73,8 +69,34 @@ impl Drop for WorkerGuard {
                 return;
             }
         }
-        if thread.join().is_err() {
-            stderr::print(format_args!("the background writer thread panicked"));
+        // The thread catches its own panics (and reports them).
+        let _ = thread.join();
+    }
+}
+
+impl WorkerGuard {
+    /// Asks the thread to stop once it has written what is queued: sends
+    /// `Shutdown`, waiting for room until `deadline`, unless the thread
+    /// stopped by itself (it died: nothing would take the message).
+    fn send_shutdown(&self, deadline: Option<Instant>) -> bool {
+        let mut message = Message::Shutdown;
+        loop {
+            if self.queue.ending.stopped.load(Ordering::SeqCst) {
+                return true;
+            }
+            let mut wait = Duration::from_millis(100);
+            if let Some(deadline) = deadline {
+                wait = wait.min(deadline.saturating_duration_since(Instant::now()));
+            }
+            match self.queue.sender.send_timeout(message, wait) {
+                Ok(()) => return true,
+                Err(SendTimeoutError::Timeout(back))
+                    if deadline.is_none_or(|deadline| Instant::now() < deadline) =>
+                {
+                    message = back;
+                }
+                Err(_) => return false,
+            }
         }
     }
 }

@@ -150,11 +150,12 @@ impl Queue {
     /// Queues `bytes` (see [`Message::record`]), or writes them directly
     /// once the thread is gone.
     pub(crate) fn send(&self, bytes: &[u8], records: Records<'static>) -> Result<(), AppendError> {
-        if self.ending.died.load(Ordering::SeqCst) {
+        // `died` is set before `stopped`: read after it, it is up to date.
+        let stopped = self.ending.stopped.load(Ordering::SeqCst);
+        if stopped && self.ending.died.load(Ordering::SeqCst) {
             return Err(AppendError::new(0, self.died()));
         }
-        if self.ending.stopped.load(Ordering::SeqCst) || self.fork_generation != fork::generation()
-        {
+        if stopped || self.fork_generation != fork::generation() {
             return self.write_directly(bytes, records);
         }
         match self.sender.try_send(Message::record(bytes, records)) {
@@ -164,6 +165,9 @@ impl Queue {
             }
             Err(TrySendError::Full(message) | TrySendError::Disconnected(message)) => {
                 if let Some(message) = self.send_waiting(message) {
+                    if self.ending.died.load(Ordering::SeqCst) {
+                        return Err(AppendError::new(0, self.died()));
+                    }
                     return self.write_message(&message);
                 }
             }

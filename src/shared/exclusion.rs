@@ -67,19 +67,11 @@ pub(crate) struct Wait {
 /// What [`enter`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Entry {
-    /// This process is inside; leave with [`Inside`]'s drop.
+    /// This process is inside; it must [`leave`].
     Inside,
     /// The state names another lock file: this one was replaced, or is the
     /// replacement. The lock was let go.
     Replaced,
-}
-
-/// Proof that this process is inside; leaving clears the holder slot, lets
-/// the lock go and wakes a sleeper.
-#[derive(Debug)]
-pub(crate) struct Inside<'a> {
-    lock: &'a LockFile,
-    state: &'a StateFile,
 }
 
 /// Takes the `flock` (waiting as `wait` says), then enters: see the module
@@ -176,26 +168,17 @@ pub(crate) fn take_over(
     Ok(Entry::Inside)
 }
 
-impl<'a> Inside<'a> {
-    /// The guard of a writer [`enter`] (or [`take_over`]) let in.
-    pub(crate) fn new(lock: &'a LockFile, state: &'a StateFile) -> Inside<'a> {
-        Inside { lock, state }
-    }
-}
-
-impl Drop for Inside<'_> {
-    fn drop(&mut self) {
-        let me = u64::from(std::process::id());
-        let _ = self
-            .state
-            .holder()
-            .compare_exchange(me, 0, Ordering::SeqCst, Ordering::SeqCst);
-        self.lock.unlock();
-        if self.state.waiters().load(Ordering::SeqCst) > 0 {
-            let wake = self.state.wake_word();
-            wake.fetch_add(1, Ordering::SeqCst);
-            futex::wake_one(wake);
-        }
+/// Leaves: clears the holder slot, lets the lock go and wakes a sleeper.
+pub(crate) fn leave(lock: &LockFile, state: &StateFile) {
+    let me = u64::from(std::process::id());
+    let _ = state
+        .holder()
+        .compare_exchange(me, 0, Ordering::SeqCst, Ordering::SeqCst);
+    lock.unlock();
+    if state.waiters().load(Ordering::SeqCst) > 0 {
+        let wake = state.wake_word();
+        wake.fetch_add(1, Ordering::SeqCst);
+        futex::wake_one(wake);
     }
 }
 

@@ -4,11 +4,12 @@
 //! replaced or shrunk under them.
 
 use std::io;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::error::{Context, Error, ErrorKind};
 use crate::names::Names;
-use crate::shared::exclusion::{self, Entry, Inside, Wait};
+use crate::shared::exclusion::{self, Entry, Wait};
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::{self, StateFile, Validated};
 use crate::sys::fs::{ensure_dir, remove_if_present};
@@ -60,10 +61,9 @@ impl SharedFiles {
 
     /// Takes the lock and enters (see `exclusion`), following the lock file
     /// to the one at the path when the state names another, and validates
-    /// a state newly mapped. The caller then holds [`inside`] until done.
-    ///
-    /// [`inside`]: SharedFiles::inside
-    pub(crate) fn enter(&mut self, place: Place<'_>, wait: &Wait) -> io::Result<()> {
+    /// the state if it was newly mapped or emptied since. Leaving is the
+    /// returned guard's drop.
+    pub(crate) fn enter(&mut self, place: Place<'_>, wait: &Wait) -> io::Result<Inside<'_>> {
         let lock_path = place.names.lock();
         loop {
             let entry = match exclusion::enter(&self.lock, &self.state, wait, lock_path)? {
@@ -79,21 +79,17 @@ impl SharedFiles {
                 Entry::Replaced => self.lock = LockFile::open(lock_path, place.mode)?,
             }
         }
-        if !std::mem::replace(&mut self.validated, true) {
-            match self.state.validate(place.log_id) {
+        let inside = Inside { shared: self };
+        // Also when the magic vanished since: someone emptied the file.
+        if !std::mem::replace(&mut inside.shared.validated, true) || !inside.state().is_valid() {
+            match inside.state().validate(place.log_id) {
                 Validated::Valid => {}
-                Validated::FirstFormat(carried) => self.state.carry(carried),
+                Validated::FirstFormat(carried) => inside.state().carry(carried),
                 // Started afresh: carry over an earlier version's, if any.
-                Validated::Reset => carry_legacy(&self.state, place.names),
+                Validated::Reset => carry_legacy(inside.state(), place.names),
             }
         }
-        Ok(())
-    }
-
-    /// The guard of a writer [`enter`](SharedFiles::enter) let in: leaving
-    /// lets the lock go.
-    pub(crate) fn inside(&self) -> Inside<'_> {
-        Inside::new(&self.lock, &self.state)
+        Ok(inside)
     }
 
     /// Every 100 ms at most (outside the lock): if the lock path no longer
@@ -128,6 +124,49 @@ impl SharedFiles {
             reopened = true;
         }
         Ok(reopened)
+    }
+}
+
+/// Proof that this process is inside the lock; dropping it leaves.
+#[derive(Debug)]
+pub(crate) struct Inside<'a> {
+    shared: &'a mut SharedFiles,
+}
+
+impl Inside<'_> {
+    /// The state, as mapped now.
+    pub(crate) fn state(&self) -> &StateFile {
+        &self.shared.state
+    }
+
+    /// If this process's mapping of the state lost its contents during the
+    /// critical section (someone emptied the file: see `sigbus`), what it
+    /// wrote there went nowhere, while the writes it did (a rotation, a
+    /// record) are real. Before anyone else comes in, the state is mapped
+    /// afresh and started over, so that every writer reopens the live file
+    /// and takes its size from the file. Returns whether that happened: the
+    /// caller's live file must be reopened too.
+    pub(crate) fn recover_if_lost(&mut self, place: Place<'_>) -> io::Result<bool> {
+        if !self.shared.state.is_lost() {
+            return Ok(false);
+        }
+        recreate_own_dir(place.names)?;
+        let state = StateFile::open(place.names.state(), place.mode)?;
+        state.reset(place.log_id);
+        // Ours again, in the new mapping.
+        state
+            .holder()
+            .store(u64::from(std::process::id()), Ordering::SeqCst);
+        state.set_lock_id(self.shared.lock.id());
+        self.shared.state = state;
+        self.shared.validated = true;
+        Ok(true)
+    }
+}
+
+impl Drop for Inside<'_> {
+    fn drop(&mut self) {
+        exclusion::leave(&self.shared.lock, &self.shared.state);
     }
 }
 

@@ -211,6 +211,21 @@ impl StateFile {
         self.slot(Slot::PeriodTag).store(tag, Ordering::Relaxed);
     }
 
+    /// Whether the state is of this format (its magic in place): with the
+    /// lock held, `false` means the file was emptied (truncated) since it
+    /// was validated, so values read from it may be zeros, not the truth.
+    pub(crate) fn is_valid(&self) -> bool {
+        self.slot(Slot::Magic).load(Ordering::Relaxed) == MAGIC
+    }
+
+    /// Starts the state afresh whatever it holds (with the lock held): for
+    /// a writer whose updates of it were lost, so that every writer takes
+    /// the live file's size from the file again.
+    pub(crate) fn reset(&self, log_id: u64) {
+        self.slot(Slot::Magic).store(0, Ordering::Relaxed);
+        self.validate(log_id);
+    }
+
     fn slot_at(&self, index: usize) -> &AtomicU64 {
         assert!((index + 1) * 8 <= self.map.len());
         // SAFETY: as in `slot`.

@@ -137,6 +137,15 @@ impl Appender {
                 // A record larger than max_bytes, alone in an empty file.
                 None => records.first_end_after(bytes, start),
             };
+            if !state.is_valid() {
+                // Someone emptied the state file since we entered: what was
+                // read from it may be zeros. Start it afresh and take the
+                // live file's size from the file itself.
+                state.validate(config.log_id);
+                self.reopen(state, config).map_err(on("reopen"))?;
+                size = state.size();
+                continue;
+            }
             let chunk = &bytes[start..end];
             // Published before the write: a writer killed in between leaves
             // the size overstated, which only makes the file rotate early,

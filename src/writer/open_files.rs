@@ -40,13 +40,12 @@ impl OpenFiles {
         let (lock_path, log) = (config.names.lock(), config.names.live());
         let mut files = OpenFiles::open_shared(config)?;
         let mut to_compress = Vec::new();
-        files.shared.enter(config.place(), &config.wait).context(
+        let mut inside = files.shared.enter(config.place(), &config.wait).context(
             ErrorKind::LockFile,
             "cannot lock lock file",
             lock_path,
         )?;
-        let _inside = files.shared.inside();
-        let (state, appender) = (&files.shared.state, &mut files.appender);
+        let (state, appender) = (inside.state(), &mut files.appender);
         let repair = ErrorKind::LogFile;
         backups
             .close_gap()
@@ -70,7 +69,14 @@ impl OpenFiles {
                     .plain_backups()
                     .context(repair, "cannot list the backups of", log)?;
         }
-        drop(_inside);
+        if inside.recover_if_lost(config.place()).context(
+            repair,
+            "cannot repair the state file of",
+            log,
+        )? {
+            files.appender.forget_live();
+        }
+        drop(inside);
         Ok((files, to_compress))
     }
 }

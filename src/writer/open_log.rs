@@ -116,18 +116,22 @@ impl OpenLog {
             false => self.config.wait,
         };
         let (config, path) = (&self.config, self.config.names.live());
-        files.shared.enter(config.place(), &wait).map_err(|e| {
+        let mut inside = files.shared.enter(config.place(), &wait).map_err(|e| {
             AppendError::new(0, doing(e, format_args!("append to `{}`", path.display())))
         })?;
-        let inside = files.shared.inside();
         let result = files.appender.append_locked(
-            &files.shared.state,
+            inside.state(),
             config,
             &self.backups,
             bytes,
             records,
             now,
         );
+        match inside.recover_if_lost(config.place()) {
+            Ok(true) => files.appender.forget_live(),
+            Ok(false) => {}
+            Err(e) => self.errors.report(&e, 0),
+        }
         drop(inside);
         match files
             .shared
