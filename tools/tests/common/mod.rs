@@ -100,6 +100,7 @@ impl Fleet {
             line_size: self.line_size,
             all_gzipped: self.gzip && killed.is_empty(),
             foreign: vec![],
+            rotations: None,
             writers,
             killed,
         }

@@ -163,6 +163,7 @@ fn run(args: &RunArgs) -> Result<bool, Box<dyn std::error::Error>> {
         foreign: (0..args.total_processes())
             .filter(|&p| args.is_python(p))
             .collect(),
+        rotations: None,
     };
     // Open the log as the next writer would: that repairs what killed
     // writers left (unfinished compressions, parked backups), and dropping
