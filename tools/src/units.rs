@@ -132,7 +132,8 @@ pub fn format_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut value = bytes as f64;
     let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
+    // 1023.97 KiB reads better as 1.00 MiB than as 1024.0 KiB.
+    while value >= 1023.95 && unit < UNITS.len() - 1 {
         value /= 1024.0;
         unit += 1;
     }
@@ -168,7 +169,7 @@ pub fn format_count(count: u64) -> String {
     let digits = count.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -243,6 +244,8 @@ mod tests {
     fn quantities_print_in_human_units() {
         assert_eq!(format_bytes(512), "512 B");
         assert_eq!(format_bytes(1 << 20), "1.00 MiB");
+        assert_eq!(format_bytes(1_048_560), "1.00 MiB");
+        assert_eq!(format_bytes(1023), "1023 B");
         assert_eq!(format_bytes(1_440_000_000), "1.34 GiB");
         assert_eq!(format_bytes(64 << 20), "64.0 MiB");
         assert_eq!(format_duration(Duration::from_nanos(850)), "850 ns");

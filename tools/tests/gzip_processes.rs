@@ -47,7 +47,17 @@ fn sigkill_of_writers_with_gzip_at_random_moments_loses_nothing_of_the_others() 
     let kills = common::stress_with_kills(
         dir.path(),
         3,
-        &["-p", "6", "-n", "15000", "--max-bytes", "32768", "--gzip"],
+        &[
+            "-p",
+            "6",
+            "-n",
+            "15000",
+            "--max-bytes",
+            "32768",
+            "--backups",
+            "1000",
+            "--gzip",
+        ],
     );
     assert!(kills > 0, "no worker was killed while writing in any round");
 }
