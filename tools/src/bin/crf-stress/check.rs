@@ -66,7 +66,7 @@ pub(crate) fn verify(
     let mut report = verify::verify_with_progress(&expect, &mut |p| {
         bar.set_length(p.bytes_total);
         bar.set_position(p.bytes_done);
-        bar.set_message(format!("{}/{} files", p.files_done, p.files_total));
+        bar.set_message(format!(", {}/{} files", p.files_done, p.files_total));
     })?;
     bar.finish_and_clear();
     report.problems.extend(outcome.failed.iter().cloned());

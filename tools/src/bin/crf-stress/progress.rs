@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// The bar of a phase measured in bytes: writing, then verifying.
+/// The bar of a phase measured in bytes: writing, then verifying (whose
+/// message, if any, follows the rate: `, 3/11 files`).
 pub(crate) fn bytes(phase: &str, total: u64, hidden: bool) -> ProgressBar {
     let bar = if hidden {
         ProgressBar::hidden()
@@ -14,7 +15,7 @@ pub(crate) fn bytes(phase: &str, total: u64, hidden: bool) -> ProgressBar {
     };
     bar.set_style(
         ProgressStyle::with_template(
-            "{prefix:>9} [{wide_bar}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {msg} {eta} left",
+            "{prefix:>9} [{wide_bar}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec}{msg}, {eta} left",
         )
         .expect("a valid template")
         .progress_chars("=> "),

@@ -42,7 +42,7 @@ written; 1 writing failed; 2 bad arguments, or the log cannot be opened; \
 )]
 pub(crate) struct Args {
     /// The log file. Its backups are FILE.1 (newest) to FILE.N, or with
-    /// --rotate-every FILE.<period>, such as app.log.2026-11-24.
+    /// --rotate-every FILE.PERIOD, such as app.log.2026-11-24.
     pub(crate) file: PathBuf,
     /// Rotate before the file would pass this size; 0: never by size.
     #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = parse_size)]
