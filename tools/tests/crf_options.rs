@@ -3,6 +3,8 @@
 //! flag refused with status 2 and a message naming it, and a file size
 //! limit reported as a write failure rather than a kill.
 
+mod common;
+
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -11,6 +13,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
+use common::names;
 
 const CRF: &str = env!("CARGO_BIN_EXE_crf");
 
@@ -41,15 +44,6 @@ fn assert_ok(out: &Output) {
 
 fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(path).unwrap()
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
 }
 
 /// Writes `path` with `text`, last modified `age` ago.

@@ -5,20 +5,10 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::Fleet;
+use common::{Fleet, names};
 use concurrent_rotating_file::{Compression, RotatingFile};
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
 
 #[test]
 fn many_processes_with_gzip_keep_every_invariant_and_leave_only_gz() {

@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Output;
 
-use common::{json, stress};
+use common::{json, names, stress};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -179,15 +178,6 @@ fn a_dir_that_is_not_writable_is_refused_naming_it() {
         err.contains(&format!("--dir {} is not writable", dir.display())),
         "{err}"
     );
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]
