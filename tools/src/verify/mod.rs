@@ -327,9 +327,14 @@ impl Reading<'_> {
             let sequence = self.sequences.remove(&writer).unwrap_or_default();
             let killed = expect.killed.contains(&writer.0);
             let missing = sequence.missing(count);
-            // A killed writer may stop anywhere (a prefix); pruning may take
-            // the oldest lines, even all of a writer that finished early.
-            let head = if report.pruned { 0 } else { missing.head };
+            // A killed writer may stop anywhere (a prefix), even before its
+            // first line; pruning may take the oldest lines, even all of a
+            // writer that finished early.
+            let head = if report.pruned || (killed && sequence.hi.is_none()) {
+                0
+            } else {
+                missing.head
+            };
             let tail = if killed || (sequence.hi.is_none() && report.pruned) {
                 0
             } else {

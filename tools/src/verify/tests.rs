@@ -106,6 +106,17 @@ fn a_killed_writer_may_stop_early_but_not_skip() {
 }
 
 #[test]
+fn a_writer_killed_before_its_first_line_is_missing_nothing() {
+    let mut fixture = good_run();
+    fixture.expect.writers.insert((2, 0), 6);
+    assert_eq!(verify(&fixture.expect).unwrap().lost, 6);
+    fixture.expect.killed = vec![2];
+    let report = verify(&fixture.expect).unwrap();
+    assert!(report.ok(), "{report}");
+    assert_eq!(report.written, 12);
+}
+
+#[test]
 fn pruning_may_take_the_oldest_lines_but_not_the_newest() {
     let mut fixture = good_run();
     fixture.expect.backups = 2;

@@ -1,12 +1,17 @@
 //! What a writer process tells the run, one line each on its standard
-//! output: `progress <thread> <lines written>` every [`PROGRESS_EVERY`]
-//! lines of a thread; at the end its latencies (see [`Latencies`]) and
-//! `done <lines written>`. Python's writer speaks the same lines.
+//! output: `progress <thread> <lines written>` every 256 lines of a thread
+//! or every MiB, whichever comes first; at the end its latencies (see
+//! [`Latencies`]) and `done <lines written>`. Python's writer speaks the
+//! same lines.
 
 use crate::latency::Latencies;
 
-/// How many lines a thread writes between two progress lines.
-pub(crate) const PROGRESS_EVERY: u64 = 256;
+/// How many lines of `line_size` bytes a thread writes between two
+/// progress lines: 256, or fewer if that is more than a MiB, so that the
+/// run's progress (and when its kills land) moves in small steps.
+pub(crate) fn progress_every(line_size: usize) -> u64 {
+    ((1 << 20) / line_size.max(1)).clamp(1, 256) as u64
+}
 
 /// One line from a writer process.
 #[derive(Debug)]
@@ -19,10 +24,10 @@ pub(crate) enum Message {
     Done(u64),
 }
 
-/// Writer side: tells the run that `thread` has written `lines` lines, one
-/// line in [`PROGRESS_EVERY`].
-pub(crate) fn progress(thread: u32, lines: u64) {
-    if lines.is_multiple_of(PROGRESS_EVERY) {
+/// Writer side: tells the run that `thread` has written `lines` lines, if
+/// `lines` is a multiple of `every` (see [`progress_every`]).
+pub(crate) fn progress(thread: u32, lines: u64, every: u64) {
+    if lines.is_multiple_of(every) {
         println!("progress {thread} {lines}");
     }
 }

@@ -3,8 +3,8 @@
 Writes the same numbered, self-checking lines as the Rust writers (see
 the `record` module of crf_tools), one logging call each, and reports to
 the run as they do (see messages.rs): "progress 0 <lines>" every 256
-lines, then "latency <ns>:<count> ..." (values rounded to 3 significant
-digits) and "done <lines>".
+lines or every MiB, whichever comes first, then "latency <ns>:<count> ..."
+(values rounded to 3 significant digits) and "done <lines>".
 
 Usage: python_writer.py LOG ID LINES LINE_SIZE MAX_BYTES BACKUPS GZIP(0|1)
 """
@@ -23,7 +23,6 @@ except ImportError:
         + " -m pip install concurrent-log-handler"
     )
 
-PROGRESS_EVERY = 256
 
 
 def line(process, thread, seq, size):
@@ -51,12 +50,13 @@ def main():
     logger.setLevel(logging.INFO)
     logger.propagate = False
     latencies = collections.Counter()
+    every = min(max((1 << 20) // max(size, 1), 1), 256)
     for seq in range(lines):
         message = line(ident, 0, seq, size)
         start = time.perf_counter_ns()
         logger.info(message)
         latencies[three_digits(time.perf_counter_ns() - start)] += 1
-        if (seq + 1) % PROGRESS_EVERY == 0:
+        if (seq + 1) % every == 0:
             print(f"progress 0 {seq + 1}", flush=True)
     handler.close()
     pairs = " ".join(f"{nanos}:{count}" for nanos, count in sorted(latencies.items()))

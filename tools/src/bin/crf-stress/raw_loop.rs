@@ -25,6 +25,7 @@ pub(crate) fn run(args: &WriterArgs) -> std::io::Result<Latencies> {
         .create(true)
         .open(&args.log)?;
     let mut line = Vec::with_capacity(args.line_size);
+    let every = messages::progress_every(args.line_size);
     let mut batch = Vec::with_capacity(64 * 1024 + args.line_size);
     let mut latencies = Latencies::default();
     for seq in 0..args.lines {
@@ -46,7 +47,7 @@ pub(crate) fn run(args: &WriterArgs) -> std::io::Result<Latencies> {
             }
         }
         latencies.record(start.elapsed());
-        messages::progress(0, seq + 1);
+        messages::progress(0, seq + 1, every);
     }
     file.write_all(&batch)?;
     Ok(latencies)

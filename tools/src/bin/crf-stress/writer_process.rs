@@ -126,6 +126,7 @@ fn write_io(
     latencies: &mut Latencies,
 ) -> std::io::Result<()> {
     let mut line = Vec::with_capacity(args.line_size);
+    let every = messages::progress_every(args.line_size);
     let began = Instant::now();
     for seq in 0..args.lines {
         pace(args.rate, began, seq);
@@ -133,7 +134,7 @@ fn write_io(
         let start = Instant::now();
         writer.write_all(&line)?;
         latencies.record(start.elapsed());
-        messages::progress(thread, seq + 1);
+        messages::progress(thread, seq + 1, every);
     }
     writer.flush()
 }
@@ -151,6 +152,7 @@ where
         .with_ansi(false)
         .finish();
     let mut line = Vec::with_capacity(args.line_size);
+    let every = messages::progress_every(args.line_size);
     let began = Instant::now();
     tracing::subscriber::with_default(subscriber, || {
         for seq in 0..args.lines {
@@ -161,7 +163,7 @@ where
             let start = Instant::now();
             tracing::info!("{text}");
             latencies.record(start.elapsed());
-            messages::progress(thread, seq + 1);
+            messages::progress(thread, seq + 1, every);
         }
     });
 }

@@ -54,7 +54,14 @@ fn main() -> ExitCode {
             ExitCode::from(3)
         }
         Err(Failure::Write(e)) => {
-            eprintln!("crf: cannot write to {}: {e}", args.file.display());
+            // The library's errors name the file and what was being done;
+            // any that does not gets the file named here.
+            let (message, file) = (e.to_string(), args.file.display().to_string());
+            if message.contains(&file) {
+                eprintln!("crf: {message}");
+            } else {
+                eprintln!("crf: cannot write to {file}: {message}");
+            }
             ExitCode::from(1)
         }
     }
