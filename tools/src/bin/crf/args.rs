@@ -50,8 +50,8 @@ pub(crate) struct Args {
     /// Backups kept; the oldest beyond are deleted.
     #[arg(long, default_value_t = 10, value_name = "N")]
     backups: usize,
-    /// Also rotate at every minute, hour, day (midnight) or week (midnight
-    /// before Monday; week-tue ... week-sun for another day), whichever
+    /// Also rotate at every minute, hour, day (at midnight) or week (at the
+    /// start of Monday; week-tue ... week-sun for another day), whichever
     /// comes first with --max-bytes.
     #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
     rotate_every: Option<Period>,
