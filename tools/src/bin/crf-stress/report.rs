@@ -298,3 +298,75 @@ impl Run<'_> {
         format!("{head}{out}{verdict}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::args::Cli;
+
+    fn run_text(report: &Report, killed: Vec<u32>) -> String {
+        let args = Cli::try_parse_from(["crf-stress", "-p", "2", "-n", "6"])
+            .unwrap()
+            .run;
+        let outcome = Outcome {
+            killed,
+            lines_reported: 12,
+            ..Outcome::default()
+        };
+        Run {
+            args: &args,
+            dir: Path::new("/tmp/run"),
+            outcome: &outcome,
+            report,
+            rotations: 3,
+            writing: Duration::from_millis(1500),
+            checking: Duration::from_millis(20),
+        }
+        .text()
+    }
+
+    #[test]
+    fn a_failed_run_lists_its_problems_and_where_its_files_are() {
+        let report = Report {
+            expected: 12,
+            written: 12,
+            found: 11,
+            lost: 1,
+            problems: vec!["writer 1-0: 1 lines missing".into()],
+            ..Report::default()
+        };
+        let text = run_text(&report, vec![]);
+        assert!(
+            text.contains("  PROBLEM    writer 1-0: 1 lines missing\n"),
+            "{text}"
+        );
+        assert!(text.contains("lost 1, duplicated 0"), "{text}");
+        assert!(
+            text.ends_with("FAILED: 1 problem; the files are kept in /tmp/run\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn kills_and_the_lines_they_cut_are_reported() {
+        let report = Report {
+            expected: 12,
+            written: 9,
+            found: 9,
+            torn_by_kill: 1,
+            ..Report::default()
+        };
+        let text = run_text(&report, vec![1]);
+        assert!(
+            text.contains("  killed     1 writer (1), each held to losing only its unwritten lines; 1 torn line left by a kill\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  written    12 lines (1.41 KiB) in 1.5 s: 8 lines/s"),
+            "{text}"
+        );
+        assert!(text.ends_with("OK: every check held\n"), "{text}");
+    }
+}
