@@ -37,7 +37,8 @@ Examples:
 
 const AFTER_LONG_HELP: &str = "Sizes: bytes, or K, M, G (powers of 1024): 64K, 1M, 1.5M.
 Exit status: 0 every check held; 1 a check failed (the files are kept and \
-their directory printed); 2 bad arguments, or the run could not start.";
+their directory printed); 2 bad arguments, or the run could not start; \
+130 interrupted (SIGINT or SIGTERM: the writers are stopped).";
 
 /// The command line of `crf-stress`.
 #[derive(Debug, Parser)]

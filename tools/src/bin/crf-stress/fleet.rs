@@ -124,6 +124,14 @@ impl Fleet {
         Ok(())
     }
 
+    /// Ends every writer (SIGKILL) and reaps it.
+    pub(crate) fn stop(&mut self) {
+        for writer in &mut self.writers {
+            let _ = writer.child.kill();
+            let _ = writer.child.wait();
+        }
+    }
+
     /// Whether every writer has exited.
     pub(crate) fn all_exited(&mut self) -> io::Result<bool> {
         for writer in &mut self.writers {

@@ -69,6 +69,10 @@ fn main() -> ExitCode {
     match run(&args, dir) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+            eprintln!("crf-stress: {e}");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("crf-stress: {e}");
             ExitCode::FAILURE
@@ -76,8 +80,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs every phase; `Ok(false)` if a check failed.
+/// Runs every phase; `Ok(false)` if a check failed. A temporary directory
+/// is removed unless a check failed, also when the run is interrupted.
 fn run(args: &RunArgs, dir: RunDir) -> std::io::Result<bool> {
+    // Ctrl-C ends the writers and removes the temporary directory rather
+    // than leave both behind.
+    crf_tools::signals::stop_on_term_and_int()?;
     let log = dir.log();
     let started = Instant::now();
     let mut fleet = Fleet::start(args, &log)?;

@@ -1,16 +1,24 @@
-//! While the writers run: the writing phase's progress bar, and the kills
+//! While the writers run: the writing phase's progress bar, the kills
 //! (`--kill K`): K random writers, each SIGKILLed when the run has written
 //! a random share of its lines, so that the kills land mid-write,
-//! mid-rotation and mid-compression alike.
+//! mid-rotation and mid-compression alike; and a stop asked by SIGINT or
+//! SIGTERM, which ends every writer.
 
 use std::io;
 use std::time::Duration;
+
+use crf_tools::signals;
 
 use crate::args::RunArgs;
 use crate::fleet::Fleet;
 use crate::progress;
 
 /// Watches `fleet` until every writer has exited.
+///
+/// # Errors
+///
+/// `Interrupted` if a stop was asked (every writer is then ended and
+/// reaped), or the error of a failed `kill` or `wait`.
 pub(crate) fn watch(args: &RunArgs, fleet: &mut Fleet) -> io::Result<()> {
     let total = args.total_lines();
     let bar = progress::bytes("writing", args.total_bytes(), args.json);
@@ -32,6 +40,14 @@ pub(crate) fn watch(args: &RunArgs, fleet: &mut Fleet) -> io::Result<()> {
         }
         if fleet.all_exited()? {
             break;
+        }
+        if signals::stop_asked() {
+            bar.finish_and_clear();
+            fleet.stop();
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "interrupted: the writers were stopped, nothing was verified",
+            ));
         }
         // Finer steps while a kill is due, so it lands at a random instant.
         let pause = if targets.is_empty() {

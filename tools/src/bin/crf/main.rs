@@ -13,7 +13,6 @@
 
 mod args;
 mod pipe;
-mod stop;
 
 use std::process::ExitCode;
 
@@ -43,7 +42,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = stop::install() {
+    if let Err(e) = crf_tools::signals::stop_on_term_and_int() {
         eprintln!("crf: cannot install signal handlers: {e}");
         return ExitCode::from(2);
     }

@@ -4,8 +4,7 @@
 use std::io::{self, Read, Write};
 
 use concurrent_rotating_file::RotatingFile;
-
-use crate::stop;
+use crf_tools::signals;
 
 /// What stopped the copy.
 #[derive(Debug)]
@@ -25,7 +24,7 @@ pub(crate) fn copy(mut log: RotatingFile, tee: bool) -> Result<(), Failure> {
     let mut stdout = io::stdout().lock();
     let mut tee = tee;
     let mut buf = vec![0; 64 * 1024];
-    while !stop::asked() {
+    while !signals::stop_asked() {
         let n = match stdin.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
