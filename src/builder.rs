@@ -40,11 +40,14 @@ impl RotatingFile {
 /// | [`compression`](Builder::compression) | [`Compression::None`] | gzip in a thread, off the lock |
 /// | [`compression_level`](Builder::compression_level) | 1 | 0 to 9 |
 /// | [`compression_wait`](Builder::compression_wait) | 10 s | for queued compressions, at the last drop |
-/// | [`lock_dir`](Builder::lock_dir) | the log's directory | lock named like Python's handler |
+/// | [`lock_dir`](Builder::lock_dir) | beside the log | where the lock and state files go |
 /// | [`mode`](Builder::mode) | `0o644`, less the umask | for the log, its backups, the lock and state files |
 /// | [`create_dirs`](Builder::create_dirs) | `true` | missing parent and lock directories |
 /// | [`path_check_interval`](Builder::path_check_interval) | 100 ms | noticing a file deleted or moved by hand |
 /// | [`lock_spin`](Builder::lock_spin) | 60 µs | retrying a held lock before sleeping |
+/// | [`lock_warning`](Builder::lock_warning) | 10 s | saying who holds the lock, once |
+/// | [`lock_timeout`](Builder::lock_timeout) | none | giving up waiting for the lock |
+/// | [`share_with_python`](Builder::share_with_python) | `false` | lock Python's handler's `.__app.lock` |
 /// | [`clock`](Builder::clock) | [`SystemClock`](crate::SystemClock) | the time periods and ages are read from |
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `open` is called"]
@@ -165,9 +168,13 @@ impl Builder {
         self
     }
 
-    /// Keeps the lock file (and the state file beside it) in `dir` instead
-    /// of the log's directory, like Python's `lock_file_directory`. Every
-    /// process writing the log must use the same lock directory.
+    /// Keeps the lock file and the state file in `dir` instead of beside
+    /// the log, like Python's `lock_file_directory`; their names there are
+    /// unique to the log (its directory and name), so logs of the same name
+    /// in different directories never share them. With
+    /// [`share_with_python`](Builder::share_with_python), the lock is
+    /// Python's `dir/.__app.lock`. Every process writing the log must use
+    /// the same lock directory.
     pub fn lock_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.options.lock_dir = Some(dir.into());
         self
@@ -206,13 +213,46 @@ impl Builder {
     }
 
     /// How long a writer that finds the lock held keeps retrying without
-    /// blocking (every 20 µs) before it sleeps in `flock`. A record holds the lock for about a microsecond, and being
+    /// blocking (every 20 µs) before it sleeps until woken. A record holds
+    /// the lock for about a microsecond, and being
     /// put to sleep and woken costs more than that: with several busy
     /// writers, spinning briefly raises the throughput by a tenth or more.
     /// `Duration::ZERO` sleeps at once, which suits a machine with far more
     /// writing processes than cores. Default: 60 µs.
     pub fn lock_spin(mut self, spin: Duration) -> Self {
         self.options.lock_spin = spin;
+        self
+    }
+
+    /// After waiting this long for the lock, say once on stderr which
+    /// process holds it (a process stopped with SIGSTOP, a debugger, a
+    /// frozen container holds it for as long as it stays so; Python's
+    /// handler would wait silently). Default: 10 s.
+    pub fn lock_warning(mut self, after: Duration) -> Self {
+        self.options.lock_warning = after;
+        self
+    }
+
+    /// Give up waiting for the lock after this long: the write fails with
+    /// an [`io::ErrorKind::TimedOut`](std::io::ErrorKind::TimedOut) error
+    /// naming the lock file and the process holding it (on the paths that
+    /// cannot return an error, the record is counted as not written).
+    /// Default: wait for as long as it takes, as every writer sharing the
+    /// file is then held up alike.
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.options.lock_timeout = Some(timeout);
+        self
+    }
+
+    /// Lock the file Python's `ConcurrentRotatingFileHandler` locks,
+    /// `logs/.__app.lock` for `logs/app.log`, so that Python processes and
+    /// this library's share the log safely. Needed when a Python process may
+    /// start on a log this library created; when `.__app.lock` exists
+    /// already, it is used whatever this says. Default: `false`: the lock
+    /// lives in the hidden `.concurrent-rotating-file/` directory, out of
+    /// the way of a shipper's `logs/*` glob.
+    pub fn share_with_python(mut self, share: bool) -> Self {
+        self.options.share_with_python = share;
         self
     }
 

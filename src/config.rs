@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use crate::chain::Backups;
 use crate::chain::retention::Retention;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Context, Error, ErrorKind};
 use crate::gzip::Compression;
-use crate::names::Names;
-use crate::sys::fs::{dir_of, ensure_dir};
+use crate::names::{LockPlace, Names, fnv1a, python_lock_path};
+use crate::shared::exclusion::Wait;
+use crate::shared::files::Place;
+use crate::sys::fs::{dir_of, ensure_dir, exists};
 use crate::sys::open::{self, FileMode};
 use crate::time::clock::{Clock, SystemClock};
 use crate::time::period::{Period, Schedule};
@@ -30,6 +32,9 @@ pub(crate) struct Options {
     pub(crate) create_dirs: bool,
     pub(crate) path_check_interval: Duration,
     pub(crate) lock_spin: Duration,
+    pub(crate) lock_warning: Duration,
+    pub(crate) lock_timeout: Option<Duration>,
+    pub(crate) share_with_python: bool,
     pub(crate) period: Option<Period>,
     pub(crate) utc: bool,
     pub(crate) max_age: Option<Duration>,
@@ -45,7 +50,10 @@ pub(crate) struct Config {
     pub(crate) mode: FileMode,
     pub(crate) create_dirs: bool,
     pub(crate) path_check_interval: Duration,
-    pub(crate) lock_spin: Duration,
+    pub(crate) wait: Wait,
+    /// Which log this is, whatever path names it: a hash of its canonical
+    /// path, kept in the state file.
+    pub(crate) log_id: u64,
     pub(crate) compression: Compression,
     pub(crate) compression_level: u32,
     pub(crate) compression_wait: Duration,
@@ -70,6 +78,9 @@ impl Options {
             create_dirs: true,
             path_check_interval: Duration::from_millis(100),
             lock_spin: Duration::from_micros(60),
+            lock_warning: Duration::from_secs(10),
+            lock_timeout: None,
+            share_with_python: false,
             period: None,
             utc: false,
             max_age: None,
@@ -138,21 +149,56 @@ impl Options {
             }
             _ => {}
         }
-        ensure_dir(
-            dir_of(path),
-            self.create_dirs,
-            "cannot create log directory",
-        )?;
-        if let Some(dir) = &self.lock_dir {
-            ensure_dir(dir, self.create_dirs, "cannot create lock directory")?;
+        if self.lock_timeout == Some(Duration::ZERO) {
+            return Err(invalid(
+                "lock_timeout(0) would fail every write another process overlaps".into(),
+            ));
         }
+        let dir = dir_of(path);
+        ensure_dir(dir, self.create_dirs, "cannot create log directory")?;
+        if let Some(lock_dir) = &self.lock_dir {
+            ensure_dir(lock_dir, self.create_dirs, "cannot create lock directory")?;
+        }
+        let canonical_dir = std::fs::canonicalize(dir).context(
+            ErrorKind::CreateDirectory,
+            "cannot resolve log directory",
+            dir,
+        )?;
+        // Python's handler locks `.__app.lock`: lock it too when asked, or
+        // when it is there already (a Python process, or an earlier version
+        // of this library, uses it).
+        let python = self.share_with_python
+            || exists(&python_lock_path(path, self.lock_dir.as_deref())).unwrap_or(false);
+        let names = Names::new(
+            self.path.clone(),
+            LockPlace {
+                lock_dir: self
+                    .lock_dir
+                    .as_deref()
+                    .map(|d| (d, canonical_dir.as_path())),
+                python,
+            },
+        );
+        // The library's own directory is created whatever `create_dirs`
+        // says: it is part of the log, not a place the user chose.
+        ensure_dir(
+            names.own_dir(),
+            true,
+            "cannot create the library's directory",
+        )?;
+        let canonical = canonical_dir.join(path.file_name().unwrap_or_default());
         Ok(Config {
-            names: Names::new(self.path, self.lock_dir.as_deref()),
+            log_id: fnv1a(canonical.as_os_str().as_encoded_bytes()),
+            names,
             max_bytes: self.max_bytes,
             mode: self.mode,
             create_dirs: self.create_dirs,
             path_check_interval: self.path_check_interval,
-            lock_spin: self.lock_spin,
+            wait: Wait {
+                spin: self.lock_spin,
+                warning: self.lock_warning,
+                timeout: self.lock_timeout,
+            },
             compression: self.compression,
             compression_level: self.compression_level,
             compression_wait: self.compression_wait,
@@ -179,6 +225,15 @@ impl Config {
             self.schedule,
             self.compression == Compression::Gzip,
         )
+    }
+
+    /// Where the shared lock and state files are, for `SharedFiles`.
+    pub(crate) fn place(&self) -> Place<'_> {
+        Place {
+            names: &self.names,
+            mode: self.mode,
+            log_id: self.log_id,
+        }
     }
 
     /// The configured clock's time, in Unix seconds.

@@ -2,17 +2,25 @@
 //! the state file, numbered and time-named backups, and the library's
 //! temporary files.
 //!
-//! For `logs/app.log`:
+//! Only logs are left where a shipper's glob (`logs/*`) looks: the library's
+//! own files live in a hidden directory beside the log,
+//! `.concurrent-rotating-file/`, named after the log so that several logs
+//! can share it. For `logs/app.log`:
 //!
 //! | file | name |
 //! | --- | --- |
 //! | live | `logs/app.log` |
-//! | lock (Python's handler's name) | `logs/.__app.lock`, or in `lock_dir` |
-//! | shared state | the lock's name + `.state` |
 //! | numbered backup | `logs/app.log.3`, gzipped `logs/app.log.3.gz` |
 //! | time-named backup | `logs/app.log.2026-11-24`, then `.1`, `.2`, ...; `.gz` when gzipped |
-//! | compression in progress | `logs/.__app.log.<inode>.gz.tmp` |
-//! | backup let go, deleted once unlocked | `logs/.__app.log.pruned.<pid>.<n>` |
+//! | lock | `logs/.concurrent-rotating-file/app.log.lock` |
+//! | lock shared with Python's handler | `logs/.__app.lock` (its name; used when asked, or when it exists) |
+//! | shared state | `logs/.concurrent-rotating-file/app.log.state` |
+//! | compression in progress | `logs/.concurrent-rotating-file/app.log.<inode>.gz.tmp` |
+//! | backup let go, deleted once unlocked | `logs/.concurrent-rotating-file/app.log.pruned.<pid>.<n>` |
+//!
+//! With `lock_dir`, the lock and state files go there instead, their names
+//! made unique per log (`app.log.<hash of the log's directory>.lock`), so
+//! logs of the same name in different directories never share them.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -20,25 +28,75 @@ use std::path::{Path, PathBuf};
 
 use crate::sys::fs::dir_of;
 
+/// The hidden directory beside the log that holds the library's own files.
+pub(crate) const OWN_DIR: &str = ".concurrent-rotating-file";
+
 /// The paths of one log's files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Names {
     live: PathBuf,
+    own_dir: PathBuf,
     lock: PathBuf,
     state: PathBuf,
+    /// Where earlier versions kept the state file.
+    legacy_state: PathBuf,
+    /// Whether the lock is Python's handler's (`.__app.lock`).
+    python_lock: bool,
+}
+
+/// Where the lock and state files go, as the options say.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LockPlace<'a> {
+    /// `lock_dir`, with the log's directory as the canonical path that makes
+    /// names in it unique.
+    pub(crate) lock_dir: Option<(&'a Path, &'a Path)>,
+    /// Lock the file Python's handler locks.
+    pub(crate) python: bool,
 }
 
 impl Names {
-    /// The names for the log at `live`, its lock in `lock_dir` if given.
-    pub(crate) fn new(live: PathBuf, lock_dir: Option<&Path>) -> Names {
-        let lock = python_lock_path(&live, lock_dir);
-        let mut state = lock.clone().into_os_string();
-        state.push(".state");
+    /// The names for the log at `live`.
+    pub(crate) fn new(live: PathBuf, place: LockPlace<'_>) -> Names {
+        let own_dir = dir_of(&live).join(OWN_DIR);
+        let file = live.file_name().unwrap_or_default().to_os_string();
+        let own = |dir: &Path, suffix: &str| {
+            let mut name = file.clone();
+            name.push(suffix);
+            dir.join(name)
+        };
+        let (lock, state) = match place.lock_dir {
+            None => (own(&own_dir, ".lock"), own(&own_dir, ".state")),
+            Some((dir, canonical_log_dir)) => {
+                let unique = format!(".{:016x}", fnv1a(canonical_log_dir.as_os_str().as_bytes()));
+                (
+                    own(dir, &format!("{unique}.lock")),
+                    own(dir, &format!("{unique}.state")),
+                )
+            }
+        };
+        let python_lock = python_lock_path(&live, place.lock_dir.map(|(dir, _)| dir));
+        let mut legacy_state = python_lock.clone().into_os_string();
+        legacy_state.push(".state");
         Names {
+            lock: if place.python { python_lock } else { lock },
             live,
-            lock,
-            state: PathBuf::from(state),
+            own_dir,
+            state,
+            legacy_state: PathBuf::from(legacy_state),
+            python_lock: place.python,
         }
+    }
+
+    /// The names of a log with the default options (its lock beside it).
+    #[cfg(test)]
+    pub(crate) fn beside(live: PathBuf) -> Names {
+        Names::new(
+            live,
+            LockPlace {
+                lock_dir: None,
+                python: false,
+            },
+        )
     }
 
     /// The live log file.
@@ -51,14 +109,30 @@ impl Names {
         dir_of(&self.live)
     }
 
+    /// The hidden directory holding the library's own files.
+    pub(crate) fn own_dir(&self) -> &Path {
+        &self.own_dir
+    }
+
     /// The lock file every writer takes an exclusive `flock` on.
     pub(crate) fn lock(&self) -> &Path {
         &self.lock
     }
 
-    /// The mapped state file beside the lock file.
+    /// Whether the lock file is the one Python's handler locks.
+    pub(crate) fn is_python_lock(&self) -> bool {
+        self.python_lock
+    }
+
+    /// The mapped state file.
     pub(crate) fn state(&self) -> &Path {
         &self.state
+    }
+
+    /// Where an earlier version of the library kept the state file, beside
+    /// Python's lock file: read once, to carry its counters over.
+    pub(crate) fn legacy_state(&self) -> &Path {
+        &self.legacy_state
     }
 
     /// Numbered backup `n`: `app.log.n`.
@@ -87,28 +161,38 @@ impl Names {
             .strip_prefix(b".")
     }
 
-    /// Where the compressor writes the gzip of the backup with inode `ino`:
-    /// `.__app.log.<ino>.gz.tmp`.
+    /// Where the compressor writes the gzip of the backup with inode `ino`.
     pub(crate) fn gzip_temp(&self, ino: u64) -> PathBuf {
-        self.hidden(format_args!(".{ino}.gz.tmp"))
-    }
-
-    /// Whether `name` is a compressor's temporary file.
-    pub(crate) fn is_gzip_temp(&self, name: &OsStr) -> bool {
-        self.hidden_suffix(name)
-            .is_some_and(|rest| rest.ends_with(b".gz.tmp"))
+        self.own(format_args!(".{ino}.gz.tmp"))
     }
 
     /// Where a backup retention let go waits, unnamed, to be deleted once
-    /// the lock is released: `.__app.log.pruned.<pid>.<n>`.
+    /// the lock is released.
     pub(crate) fn pruned(&self, pid: u32, n: u64) -> PathBuf {
-        self.hidden(format_args!(".pruned.{pid}.{n}"))
+        self.own(format_args!(".pruned.{pid}.{n}"))
     }
 
-    /// Whether `name` is a backup waiting to be deleted.
+    /// Whether `name`, in the hidden directory, is a compressor's temporary
+    /// file of this log.
+    pub(crate) fn is_gzip_temp(&self, name: &OsStr) -> bool {
+        self.own_suffix(name)
+            .is_some_and(|rest| rest.ends_with(b".gz.tmp"))
+    }
+
+    /// Whether `name`, in the hidden directory, is a backup of this log
+    /// waiting to be deleted.
     pub(crate) fn is_pruned(&self, name: &OsStr) -> bool {
-        self.hidden_suffix(name)
+        self.own_suffix(name)
             .is_some_and(|rest| rest.starts_with(b".pruned."))
+    }
+
+    /// Whether `name`, in the log's directory, is a temporary file an
+    /// earlier version of the library left there (`.__app.log.<...>`).
+    pub(crate) fn is_legacy_temporary(&self, name: &OsStr) -> bool {
+        name.as_bytes()
+            .strip_prefix(b".__")
+            .and_then(|rest| rest.strip_prefix(self.live_name()))
+            .is_some_and(|rest| rest.ends_with(b".gz.tmp") || rest.starts_with(b".pruned."))
     }
 
     fn live_name(&self) -> &[u8] {
@@ -121,26 +205,23 @@ impl Names {
         PathBuf::from(name)
     }
 
-    /// `.__app.log<suffix>`, next to the log.
-    fn hidden(&self, suffix: std::fmt::Arguments<'_>) -> PathBuf {
-        let mut name = OsString::from(".__");
-        name.push(OsStr::from_bytes(self.live_name()));
+    /// `app.log<suffix>` in the hidden directory.
+    fn own(&self, suffix: std::fmt::Arguments<'_>) -> PathBuf {
+        let mut name = OsString::from(OsStr::from_bytes(self.live_name()));
         name.push(suffix.to_string());
-        self.live.with_file_name(name)
+        self.own_dir.join(name)
     }
 
-    /// What follows `.__app.log` in `name`, if it starts so.
-    fn hidden_suffix<'a>(&self, name: &'a OsStr) -> Option<&'a [u8]> {
-        name.as_bytes()
-            .strip_prefix(b".__")?
-            .strip_prefix(self.live_name())
+    /// What follows `app.log` in `name`, if it starts so.
+    fn own_suffix<'a>(&self, name: &'a OsStr) -> Option<&'a [u8]> {
+        name.as_bytes().strip_prefix(self.live_name())
     }
 }
 
 /// The lock file Python's `ConcurrentRotatingFileHandler` uses for `log`:
 /// a trailing `.log` stripped, `.lock` added, `.__` in front; placed in
-/// `lock_dir` if given, else next to the log.
-fn python_lock_path(log: &Path, lock_dir: Option<&Path>) -> PathBuf {
+/// `lock_dir` if given (its `lock_file_directory`), else next to the log.
+pub(crate) fn python_lock_path(log: &Path, lock_dir: Option<&Path>) -> PathBuf {
     let name = log.file_name().unwrap_or_default().as_bytes();
     let stem = name.strip_suffix(b".log").unwrap_or(name);
     let mut lock_name = OsString::from(".__");
@@ -167,34 +248,89 @@ pub(crate) fn backup_number(digits: &[u8]) -> Option<u64> {
     canonical.then(|| std::str::from_utf8(digits).ok()?.parse().ok())?
 }
 
+/// FNV-1a, 64 bits: a hash every process computes alike, whatever its
+/// build (std's hashers promise no stability).
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const PLAIN: LockPlace<'static> = LockPlace {
+        lock_dir: None,
+        python: false,
+    };
+
     fn names(live: &str) -> Names {
-        Names::new(PathBuf::from(live), None)
+        Names::new(PathBuf::from(live), PLAIN)
     }
 
     #[test]
-    fn lock_name_matches_pythons_handler() {
-        assert_eq!(names("logs/app.log").lock(), Path::new("logs/.__app.lock"));
+    fn the_librarys_own_files_are_out_of_the_logs_way() {
+        let n = names("logs/app.log");
         assert_eq!(
-            names("logs/app.txt").lock(),
-            Path::new("logs/.__app.txt.lock")
-        );
-        assert_eq!(names("app.log").lock(), Path::new(".__app.lock"));
-        assert_eq!(
-            Names::new("logs/app.log".into(), Some(Path::new("/run/locks"))).lock(),
-            Path::new("/run/locks/.__app.lock")
+            n.lock(),
+            Path::new("logs/.concurrent-rotating-file/app.log.lock")
         );
         assert_eq!(
-            names("logs/app.log").state(),
-            Path::new("logs/.__app.lock.state")
+            n.state(),
+            Path::new("logs/.concurrent-rotating-file/app.log.state")
+        );
+        assert_eq!(
+            n.gzip_temp(77),
+            Path::new("logs/.concurrent-rotating-file/app.log.77.gz.tmp")
+        );
+        assert!(n.is_gzip_temp(OsStr::new("app.log.77.gz.tmp")));
+        assert!(!n.is_gzip_temp(OsStr::new("other.log.77.gz.tmp")));
+        assert!(n.is_pruned(n.pruned(12, 3).file_name().unwrap()));
+        assert!(n.is_legacy_temporary(OsStr::new(".__app.log.77.gz.tmp")));
+        assert!(n.is_legacy_temporary(OsStr::new(".__app.log.pruned.1.2")));
+        assert_eq!(n.legacy_state(), Path::new("logs/.__app.lock.state"));
+    }
+
+    #[test]
+    fn lock_name_matches_pythons_handler_when_shared_with_it() {
+        let python = LockPlace {
+            python: true,
+            ..PLAIN
+        };
+        let lock = |live: &str| Names::new(PathBuf::from(live), python).lock().to_path_buf();
+        assert_eq!(lock("logs/app.log"), Path::new("logs/.__app.lock"));
+        assert_eq!(lock("logs/app.txt"), Path::new("logs/.__app.txt.lock"));
+        assert_eq!(lock("app.log"), Path::new(".__app.lock"));
+        let in_dir = LockPlace {
+            lock_dir: Some((Path::new("/run/locks"), Path::new("/srv/logs"))),
+            python: true,
+        };
+        let n = Names::new("logs/app.log".into(), in_dir);
+        assert_eq!(n.lock(), Path::new("/run/locks/.__app.lock"));
+        assert!(n.state().starts_with("/run/locks"));
+    }
+
+    #[test]
+    fn logs_of_one_name_in_two_directories_never_share_a_lock_dir_file() {
+        let place = |canonical: &'static str| LockPlace {
+            lock_dir: Some((Path::new("/run/locks"), Path::new(canonical))),
+            python: false,
+        };
+        let a = Names::new("a/app.log".into(), place("/srv/a"));
+        let b = Names::new("b/app.log".into(), place("/srv/b"));
+        assert_ne!(a.lock(), b.lock());
+        assert_ne!(a.state(), b.state());
+        assert!(a.lock().starts_with("/run/locks"));
+        let name = a.lock().file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("app.log.") && name.ends_with(".lock"),
+            "{name}"
         );
     }
 
     #[test]
-    fn backups_and_temporaries_are_named_after_the_log() {
+    fn backups_are_named_after_the_log() {
         let n = names("logs/app.log");
         assert_eq!(n.numbered(3), Path::new("logs/app.log.3"));
         assert_eq!(n.numbered_gz(3), Path::new("logs/app.log.3.gz"));
@@ -206,10 +342,6 @@ mod tests {
             n.timed("2026-11-24", 2),
             Path::new("logs/app.log.2026-11-24.2")
         );
-        assert_eq!(n.gzip_temp(77), Path::new("logs/.__app.log.77.gz.tmp"));
-        assert!(n.is_gzip_temp(OsStr::new(".__app.log.77.gz.tmp")));
-        assert!(!n.is_gzip_temp(OsStr::new(".__other.log.77.gz.tmp")));
-        assert!(n.is_pruned(n.pruned(12, 3).file_name().unwrap()));
         assert_eq!(
             n.backup_suffix(OsStr::new("app.log.3.gz")),
             Some(&b"3.gz"[..])

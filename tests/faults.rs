@@ -108,9 +108,17 @@ fn a_lock_directory_on_another_filesystem_coordinates_all_the_same() {
         writeln!(a, "a{i} 0123456789").unwrap(); // 15 bytes: one per file
         writeln!(b, "b{i} 0123456789").unwrap();
     }
-    assert!(locks.path().join(".__app.lock").exists());
-    assert!(locks.path().join(".__app.lock.state").exists());
-    assert!(!dir.path().join(".__app.lock").exists());
+    // The lock and state files are in the lock directory, named after the
+    // log (and its directory, so that logs of one name never share them).
+    let mut in_locks: Vec<String> = std::fs::read_dir(locks.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    in_locks.sort();
+    assert_eq!(in_locks.len(), 2, "{in_locks:?}");
+    assert!(in_locks[0].starts_with("app.log.") && in_locks[0].ends_with(".lock"));
+    assert!(in_locks[1].starts_with("app.log.") && in_locks[1].ends_with(".state"));
+    assert!(!common::own_file(dir.path(), "app.log.lock").exists());
     // Ten records, ten files: each rotation seen by the other handle.
     assert_eq!(a.rotations(), 9);
     let chain: Vec<String> = (1..=9)
@@ -182,7 +190,8 @@ fn a_symlink_planted_at_a_temporary_name_is_removed_never_followed() {
     let outside = tempfile::tempdir().unwrap();
     let target = outside.path().join("precious");
     std::fs::write(&target, "precious\n").unwrap();
-    let planted = dir.path().join(".__app.log.12345.gz.tmp");
+    let planted = common::own_file(dir.path(), "app.log.12345.gz.tmp");
+    std::fs::create_dir(planted.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink(&target, &planted).unwrap();
     let mut log = RotatingFile::builder(dir.path().join("app.log"))
         .open()
@@ -210,7 +219,7 @@ fn after_the_log_directory_is_removed_every_process_locks_the_same_file_again() 
     std::thread::sleep(Duration::from_millis(150));
     writeln!(log, "notices the lock file is gone").unwrap();
     // What a process starting now locks: the writer must wait for it.
-    let lock = std::fs::File::open(logs.join(".__app.lock")).unwrap();
+    let lock = std::fs::File::open(common::own_file(&logs, "app.log.lock")).unwrap();
     lock.lock().unwrap();
     let writer = std::thread::spawn(move || {
         writeln!(log, "waited for the lock").unwrap();
@@ -254,10 +263,18 @@ fn a_stray_file_name_never_panics_time_rotation() {
 fn a_fifo_at_the_log_lock_or_state_path_is_refused_without_blocking() {
     for (name, kind) in [
         ("app.log", ErrorKind::NotAFile),
-        (".__app.lock", ErrorKind::LockFile),
-        (".__app.lock.state", ErrorKind::StateFile),
+        (
+            ".concurrent-rotating-file/app.log.lock",
+            ErrorKind::LockFile,
+        ),
+        (
+            ".concurrent-rotating-file/app.log.state",
+            ErrorKind::StateFile,
+        ),
+        (".__app.lock", ErrorKind::LockFile), // Python's, when present
     ] {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".concurrent-rotating-file")).unwrap();
         common::mkfifo(&dir.path().join(name));
         let path = dir.path().join("app.log");
         let err = common::within(10, move || RotatingFile::builder(path).open().unwrap_err());
@@ -308,7 +325,10 @@ fn a_fifo_at_a_backup_or_temporary_name_never_blocks_rotation_or_gzip() {
         use std::os::unix::fs::MetadataExt;
         std::fs::metadata(&path).unwrap().ino()
     };
-    common::mkfifo(&dir.path().join(format!(".__app.log.{ino}.gz.tmp")));
+    common::mkfifo(&common::own_file(
+        dir.path(),
+        &format!("app.log.{ino}.gz.tmp"),
+    ));
     let stats = common::within(20, move || {
         let mut log = log;
         for i in 0..4 {
@@ -330,7 +350,7 @@ fn a_fifo_at_a_backup_or_temporary_name_never_blocks_rotation_or_gzip() {
             .file_type()
             .is_fifo()
     );
-    assert!(!dir.path().join(format!(".__app.log.{ino}.gz.tmp")).exists());
+    assert!(!common::own_file(dir.path(), &format!("app.log.{ino}.gz.tmp")).exists());
 }
 
 #[test]
@@ -369,4 +389,152 @@ fn a_partial_line_flushed_by_one_writer_is_never_glued_to_the_next_writers_recor
     let mut second = RotatingFile::builder(&path).open().unwrap();
     writeln!(second, "y").unwrap();
     assert_eq!(read(&path), "x\ny\n");
+}
+
+#[test]
+fn a_state_file_of_another_format_never_cuts_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let records: String = (0..500).map(|i| format!("record {i}\n")).collect();
+    std::fs::write(&path, &records).unwrap();
+    // Another format's magic, with the slots this format uses for a write
+    // in flight set as if a record from byte 10 to 10^9 were cut short.
+    let state = common::own_file(dir.path(), "app.log.state");
+    std::fs::create_dir(state.parent().unwrap()).unwrap();
+    let mut bytes = vec![0u8; 4096];
+    bytes[..8].copy_from_slice(b"notours!");
+    for (slot, value) in [(5usize, 11u64), (6, 1_000_000_000)] {
+        bytes[slot * 8..slot * 8 + 8].copy_from_slice(&value.to_ne_bytes());
+    }
+    std::fs::write(&state, bytes).unwrap();
+    let mut log = RotatingFile::builder(&path).max_bytes(0).open().unwrap();
+    writeln!(log, "next").unwrap();
+    assert_eq!(read(&path), format!("{records}next\n"));
+}
+
+#[test]
+fn two_logs_sharing_a_lock_dir_never_share_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let locks = dir.path().join("locks");
+    let open = |name: &str| {
+        RotatingFile::builder(dir.path().join(name).join("app.log"))
+            .lock_dir(&locks)
+            .max_bytes(100)
+            .backups(100)
+            .open()
+            .unwrap()
+    };
+    let (mut a, mut b) = (open("a"), open("b"));
+    for i in 0..30 {
+        writeln!(a, "a record number {i:03}").unwrap(); // 20 bytes: 5 per file
+        if i % 3 == 0 {
+            writeln!(b, "b record number {i:03}").unwrap();
+        }
+    }
+    // Each log counts its own rotations only: 30 records in 6 files, 10 in 2.
+    assert_eq!((a.rotations(), b.rotations()), (5, 1));
+    for log in ["a", "b"] {
+        for entry in std::fs::read_dir(dir.path().join(log)).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                assert!(entry.metadata().unwrap().len() <= 100, "{entry:?}");
+            }
+        }
+    }
+}
+
+/// Holds the lock of the log at `path` from a Python process, stopped with
+/// SIGSTOP, as a process in a debugger or a frozen container would; let go
+/// (killed) on drop.
+struct StoppedHolder(std::process::Child);
+
+impl StoppedHolder {
+    fn of(lock: &Path) -> StoppedHolder {
+        let mut child = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import fcntl,os,sys; f=open(sys.argv[1],'a'); fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); os.kill(os.getpid(), 19)",
+            ])
+            .arg(lock)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 is needed to hold a lock from another process");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        assert_eq!(line.trim(), "locked");
+        StoppedHolder(child)
+    }
+}
+
+impl Drop for StoppedHolder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_stopped_lock_holder_is_named_and_lock_timeout_gives_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut log = RotatingFile::builder(&path)
+        .lock_timeout(Duration::from_millis(300))
+        .open()
+        .unwrap();
+    writeln!(log, "before").unwrap();
+    let holder = StoppedHolder::of(&common::own_file(dir.path(), "app.log.lock"));
+    let (log, err) = common::within(10, move || {
+        let err = writeln!(log, "refused").unwrap_err();
+        (log, err)
+    });
+    assert_eq!(err.kind(), IoKind::TimedOut, "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("process {}", holder.0.id())),
+        "{message}"
+    );
+    assert!(message.contains("app.log.lock"), "{message}");
+    drop(holder); // killed: the kernel releases its lock
+    let mut log = log;
+    writeln!(log, "after").unwrap();
+    assert_eq!(read(&path), "before\nafter\n");
+}
+
+/// The waiting writer of `a_writer_waiting_for_a_stopped_holder_says_who`:
+/// runs only when started by it.
+#[test]
+fn waiting_writer_process() {
+    let Ok(log) = std::env::var("CRF_TEST_WAITING_WRITER") else {
+        return;
+    };
+    // Opening takes the lock too (to repair what killed writers left).
+    let err = RotatingFile::builder(log)
+        .lock_warning(Duration::from_millis(200))
+        .lock_timeout(Duration::from_millis(1500))
+        .open()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LockFile);
+    assert_eq!(std::io::Error::from(err).kind(), IoKind::TimedOut);
+}
+
+#[test]
+fn a_writer_waiting_for_a_stopped_holder_says_who_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    drop(RotatingFile::builder(&path).open().unwrap());
+    let holder = StoppedHolder::of(&common::own_file(dir.path(), "app.log.lock"));
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "waiting_writer_process", "--test-threads=1"])
+        .env("CRF_TEST_WAITING_WRITER", &path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let said = format!("held by process {}", holder.0.id());
+    assert_eq!(stderr.matches(&said).count(), 1, "{stderr}");
+    assert!(stderr.contains("waiting for"), "{stderr}");
 }

@@ -3,6 +3,8 @@
 //! unbroken chain). Kills and many processes are in the tools'
 //! `gzip_processes` tests.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -45,8 +47,7 @@ fn backups_are_gzipped_and_read_back_whole() {
     assert_eq!(
         names(dir.path()),
         [
-            ".__app.lock",
-            ".__app.lock.state",
+            ".concurrent-rotating-file",
             "app.log",
             "app.log.1.gz",
             "app.log.2.gz",
@@ -117,7 +118,8 @@ fn a_compression_claimed_by_another_process_is_left_to_it() {
     std::fs::write(&backup, "a backup\n").unwrap();
     // Another compressor is writing this backup's temporary file.
     let ino = std::fs::metadata(&backup).unwrap().ino();
-    let temp = dir.path().join(format!(".__app.log.{ino}.gz.tmp"));
+    let temp = common::own_file(dir.path(), &format!("app.log.{ino}.gz.tmp"));
+    std::fs::create_dir(temp.parent().unwrap()).unwrap();
     std::fs::write(&temp, "someone else's work").unwrap();
     let held = std::fs::File::open(&temp).unwrap();
     held.lock().unwrap();

@@ -4,6 +4,8 @@
 //! (guarantee: errors name the path). Many processes through it are in
 //! the tools' `non_blocking_processes` tests.
 
+mod common;
+
 use std::fs::File;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,7 +20,7 @@ fn lines_in(path: &std::path::Path) -> usize {
 /// Holds the log's lock from another open file description, as another
 /// process would: the background thread stalls on it.
 fn hold_lock(dir: &std::path::Path) -> File {
-    let lock = File::open(dir.join(".__app.lock")).unwrap();
+    let lock = File::open(common::own_file(dir, "app.log.lock")).unwrap();
     lock.lock().unwrap();
     lock
 }

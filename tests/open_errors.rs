@@ -81,7 +81,9 @@ fn missing_parent_directories_are_created() {
     let log = dir.path().join("a/b/logs/app.log");
     RotatingFile::builder(&log).open().unwrap();
     assert!(log.is_file());
-    assert!(dir.path().join("a/b/logs/.__app.lock").is_file());
+    let logs = dir.path().join("a/b/logs");
+    assert!(common::own_file(&logs, "app.log.lock").is_file());
+    assert!(common::own_file(&logs, "app.log.state").is_file());
 }
 
 #[test]
@@ -103,11 +105,14 @@ fn a_missing_parent_with_create_dirs_off_is_named() {
 
 #[test]
 fn an_unusable_lock_file_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".__app.lock")).unwrap();
-    let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
-    assert_eq!(err.kind(), ErrorKind::LockFile);
-    assert_eq!(err.path(), dir.path().join(".__app.lock"));
+    // The library's own lock, and Python's when it is there.
+    for lock in [".concurrent-rotating-file/app.log.lock", ".__app.lock"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(lock)).unwrap();
+        let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
+        assert_eq!(err.kind(), ErrorKind::LockFile);
+        assert_eq!(err.path(), dir.path().join(lock));
+    }
 }
 
 #[test]
@@ -117,11 +122,21 @@ fn permission_denied_names_the_file_that_could_not_be_created() {
     std::fs::create_dir(&logs).unwrap();
     let _ro = Immutable::new(&logs);
     let err = open_err(RotatingFile::builder(logs.join("app.log")));
-    assert_eq!(err.kind(), ErrorKind::LockFile);
+    // The first thing the library creates: its own directory.
+    assert_eq!(err.kind(), ErrorKind::CreateDirectory);
+    assert_eq!(err.path(), logs.join(".concurrent-rotating-file"));
     assert_eq!(
         std::io::Error::from(err).kind(),
         std::io::ErrorKind::PermissionDenied
     );
+    // Created beforehand but read-only itself: the lock file is named.
+    drop(_ro);
+    let own = logs.join(".concurrent-rotating-file");
+    std::fs::create_dir(&own).unwrap();
+    let _ro = Immutable::new(&own);
+    let err = open_err(RotatingFile::builder(logs.join("app.log")));
+    assert_eq!(err.kind(), ErrorKind::LockFile);
+    assert_eq!(err.path(), own.join("app.log.lock"));
 }
 
 #[test]
@@ -136,21 +151,26 @@ fn a_symlink_at_the_log_path_is_refused() {
 
 #[test]
 fn a_symlink_at_the_lock_path_is_never_followed() {
-    let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("victim");
-    std::fs::write(&target, "precious").unwrap();
-    symlink(&target, dir.path().join(".__app.lock")).unwrap();
-    let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
-    assert_eq!(err.kind(), ErrorKind::Symlink);
-    assert!(err.to_string().contains("symbolic link"), "{err}");
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
+    for lock in [".concurrent-rotating-file/app.log.lock", ".__app.lock"] {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("victim");
+        std::fs::write(&target, "precious").unwrap();
+        std::fs::create_dir(dir.path().join(".concurrent-rotating-file")).unwrap();
+        symlink(&target, dir.path().join(lock)).unwrap();
+        let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
+        assert_eq!(err.kind(), ErrorKind::Symlink, "{lock}");
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
+    }
 }
 
 #[test]
 fn a_symlink_at_the_state_path_is_never_followed() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("victim");
-    symlink(&target, dir.path().join(".__app.lock.state")).unwrap();
+    let state = common::own_file(dir.path(), "app.log.state");
+    std::fs::create_dir(state.parent().unwrap()).unwrap();
+    symlink(&target, &state).unwrap();
     let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
     assert_eq!(err.kind(), ErrorKind::Symlink);
     assert!(!target.exists(), "the link was followed");

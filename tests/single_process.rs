@@ -3,6 +3,8 @@
 //! written), files changed under the writer's feet (rotated once, fork-safe
 //! and reopened), file modes and symlinks (no symlink followed).
 
+mod common;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, symlink};
@@ -253,6 +255,7 @@ fn a_foreign_writer_appending_is_seen_and_then_its_rotations_are_followed() {
     let mut log = RotatingFile::builder(&path)
         .max_bytes(1000)
         .path_check_interval(Duration::from_millis(20))
+        .share_with_python(true)
         .open()
         .unwrap();
     let python = ForeignWriter {
@@ -278,6 +281,7 @@ fn a_foreign_writers_bytes_count_towards_the_size_bound() {
     let mut log = RotatingFile::builder(&path)
         .max_bytes(20)
         .path_check_interval(Duration::ZERO)
+        .share_with_python(true)
         .open()
         .unwrap();
     let python = ForeignWriter {
@@ -324,8 +328,8 @@ fn files_are_created_with_the_mode_asked_whatever_the_umask() {
     for file in [
         path.clone(),
         backup(&path, 1),
-        dir.path().join(".__app.lock"),
-        dir.path().join(".__app.lock.state"),
+        common::own_file(dir.path(), "app.log.lock"),
+        common::own_file(dir.path(), "app.log.state"),
     ] {
         let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640, "{}", file.display());
@@ -355,8 +359,55 @@ fn the_lock_goes_in_the_lock_directory_when_given() {
         .lock_dir(dir.path().join("locks"))
         .open()
         .unwrap();
+    let locks: Vec<String> = fs::read_dir(dir.path().join("locks"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        locks
+            .iter()
+            .any(|n| n.starts_with("app.txt.") && n.ends_with(".lock")),
+        "{locks:?}"
+    );
+    assert!(!common::own_file(&dir.path().join("logs"), "app.txt.lock").exists());
+    // Shared with Python's handler: its name, in the lock directory.
+    RotatingFile::builder(&path)
+        .lock_dir(dir.path().join("locks"))
+        .share_with_python(true)
+        .open()
+        .unwrap();
     assert!(dir.path().join("locks/.__app.txt.lock").is_file());
     assert!(!dir.path().join("logs/.__app.txt.lock").exists());
+}
+
+#[test]
+fn a_fresh_directory_holds_only_the_log_where_a_glob_looks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut log = RotatingFile::builder(&path)
+        .max_bytes(10)
+        .compression(concurrent_rotating_file::Compression::Gzip)
+        .open()
+        .unwrap();
+    for i in 0..4 {
+        writeln!(log, "line {i}").unwrap();
+    }
+    drop(log);
+    let mut names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ".concurrent-rotating-file",
+            "app.log",
+            "app.log.1.gz",
+            "app.log.2.gz",
+            "app.log.3.gz"
+        ]
+    );
 }
 
 #[test]

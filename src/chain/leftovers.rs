@@ -1,12 +1,12 @@
 //! What rotations and killed processes leave beside the chain: backups
 //! moved aside to be deleted once unlocked, and unfinished compressions.
 //!
-//! A backup retention lets go is first renamed to a hidden name under the
-//! lock (fast) and deleted after the lock is released (freeing its blocks
-//! is slow). A process killed in between leaves it there, and a compressor
-//! killed mid-way leaves its temporary file; the next writer that opens the
-//! log removes both, unless a live compressor still claims the temporary
-//! (guarantee: crash-safe).
+//! A backup retention lets go is first renamed into the library's hidden
+//! directory under the lock (fast) and deleted after the lock is released
+//! (freeing its blocks is slow). A process killed in between leaves it
+//! there, and a compressor killed mid-way leaves its temporary file; the
+//! next writer that opens the log removes both, unless a live compressor
+//! still claims the temporary (guarantee: crash-safe).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -14,13 +14,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::names::Names;
 use crate::shared::claim;
-use crate::sys::fs::{FileId, remove_if_present, rename};
+use crate::sys::fs::{FileId, ensure_dir, exists, remove_if_present, rename};
 
 /// Moves a backup retention let go to a hidden name, to be deleted once
 /// the lock is released ([`delete_pruned`]). Called with the lock held.
 pub(crate) fn move_aside(names: &Names, backup: &Path) -> io::Result<PathBuf> {
     static PARKED: AtomicU64 = AtomicU64::new(0);
     let aside = names.pruned(std::process::id(), PARKED.fetch_add(1, Ordering::Relaxed));
+    if !exists(names.own_dir())? {
+        // Removed by hand since the log was opened.
+        ensure_dir(
+            names.own_dir(),
+            true,
+            "cannot recreate the library's directory",
+        )
+        .map_err(io::Error::from)?;
+    }
     rename(backup, &aside)?;
     Ok(aside)
 }
@@ -42,15 +51,28 @@ pub(crate) fn delete_pruned(names: &Names, pruned: &Path) -> io::Result<()> {
 }
 
 /// Removes what killed processes left: backups parked for deletion, and
-/// unfinished compressions no live compressor holds. Called with the lock
-/// held, when opening.
+/// unfinished compressions no live compressor holds, in the library's own
+/// directory (and those an earlier version left beside the log). Called
+/// with the lock held, when opening.
 pub(crate) fn remove(names: &Names) -> io::Result<()> {
-    for entry in std::fs::read_dir(names.dir())? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let unfinished = names.is_gzip_temp(&name) && !claim::is_claimed(&entry.path())?;
-        if names.is_pruned(&name) || unfinished {
-            remove_if_present(&entry.path())?;
+    for (dir, legacy) in [(names.own_dir(), false), (names.dir(), true)] {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            let (parked, temporary) = if legacy {
+                let ours = names.is_legacy_temporary(&name);
+                (ours && !name.as_encoded_bytes().ends_with(b".gz.tmp"), ours)
+            } else {
+                (names.is_pruned(&name), names.is_gzip_temp(&name))
+            };
+            if parked || (temporary && !claim::is_claimed(&entry.path())?) {
+                remove_if_present(&entry.path())?;
+            }
         }
     }
     Ok(())
@@ -63,20 +85,30 @@ mod tests {
     #[test]
     fn leftovers_of_killed_processes_are_removed_but_claimed_temps_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
+        let own = names.own_dir().to_path_buf();
+        std::fs::create_dir(&own).unwrap();
+        std::fs::write(own.join("app.log.pruned.12345.0"), "old").unwrap();
+        std::fs::write(own.join("app.log.77.gz.tmp"), "half a gzip").unwrap();
+        // What an earlier version left beside the log.
         std::fs::write(dir.path().join(".__app.log.pruned.12345"), "old").unwrap();
-        std::fs::write(dir.path().join(".__app.log.77.gz.tmp"), "half a gzip").unwrap();
-        let busy = dir.path().join(".__app.log.78.gz.tmp");
+        std::fs::write(dir.path().join(".__app.log.76.gz.tmp"), "half").unwrap();
+        let busy = own.join("app.log.78.gz.tmp");
         std::fs::write(&busy, "being written").unwrap();
         let holder = std::fs::File::open(&busy).unwrap();
         assert!(claim::claim(&holder).unwrap());
+        std::fs::write(own.join("other.log.79.gz.tmp"), "another log's").unwrap();
         std::fs::write(names.live(), "live").unwrap();
         remove(&names).unwrap();
-        let mut left: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        left.sort();
-        assert_eq!(left, [".__app.log.78.gz.tmp", "app.log"]);
+        let list = |dir: &std::path::Path| {
+            let mut left: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            left.sort();
+            left
+        };
+        assert_eq!(list(dir.path()), [".concurrent-rotating-file", "app.log"]);
+        assert_eq!(list(&own), ["app.log.78.gz.tmp", "other.log.79.gz.tmp"]);
     }
 }

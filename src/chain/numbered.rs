@@ -268,10 +268,12 @@ mod tests {
 
     use super::*;
 
+    /// The log's files in `dir` (not the library's own directory).
     fn names_in(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name != crate::names::OWN_DIR)
             .collect();
         names.sort();
         names
@@ -299,7 +301,7 @@ mod tests {
     #[test]
     fn rotation_shifts_the_chain_and_drops_the_oldest() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
         let retention = kept(2);
         let backups = chain(&names, &retention);
         for content in ["a", "b", "c"] {
@@ -317,7 +319,7 @@ mod tests {
     #[test]
     fn plain_and_gzipped_backups_shift_alike() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
         let retention = kept(4);
         let backups = NumberedChain {
             gzip: true,
@@ -337,7 +339,7 @@ mod tests {
     #[test]
     fn a_plain_backup_beside_the_gz_made_from_it_goes() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
         let retention = kept(4);
         std::fs::write(names.numbered(1), "plain").unwrap();
         let meta = std::fs::metadata(names.numbered(1)).unwrap();
@@ -355,7 +357,7 @@ mod tests {
     #[test]
     fn a_plain_backup_beside_a_gz_of_other_data_is_kept_and_moves_with_it() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
         let retention = kept(4);
         let twins = Twins::new();
         let backups = NumberedChain {
@@ -380,7 +382,7 @@ mod tests {
     #[test]
     fn a_backup_is_found_by_inode_after_the_chain_shifted() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
         let retention = kept(5);
         let backups = chain(&names, &retention);
         std::fs::write(names.live(), "first").unwrap();
@@ -394,7 +396,7 @@ mod tests {
     #[test]
     fn a_gap_left_by_a_crash_is_closed_when_opening() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
         let retention = kept(6);
         let backups = chain(&names, &retention);
         // A rotation killed after `.3 -> .4` and before `.2 -> .3`; one
@@ -415,7 +417,7 @@ mod tests {
     #[test]
     fn a_gap_left_by_a_crash_is_filled_by_the_next_rotation() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
         let retention = kept(5);
         // A rotation killed after `.3 -> .4` and before `.2 -> .3`.
         for (n, content) in [(1, "1"), (2, "2"), (4, "3"), (5, "4")] {
@@ -432,7 +434,7 @@ mod tests {
     #[test]
     fn a_long_chain_is_read_from_a_listing_like_a_short_one() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
         for count in [LIST_ABOVE, LIST_ABOVE + 1] {
             for name in [
                 "app.log.1",

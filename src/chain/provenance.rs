@@ -16,7 +16,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::sys::open;
+use crate::sys::{open, stderr};
 
 /// The gzip header comment that names the plain file a `.gz` was made from.
 pub(crate) fn comment(source: &Metadata) -> String {
@@ -85,11 +85,11 @@ impl Twins {
         if let Some((plain, gz)) = first
             && !self.reported.swap(true, Ordering::Relaxed)
         {
-            eprintln!(
-                "concurrent-rotating-file: `{}` and `{}` hold different data (the .gz was not made from that file); both are kept",
+            stderr::print(format_args!(
+                "`{}` and `{}` hold different data (the .gz was not made from that file); both are kept",
                 plain.display(),
                 gz.display()
-            );
+            ));
         }
     }
 }

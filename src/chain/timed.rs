@@ -233,7 +233,7 @@ mod tests {
     #[test]
     fn backups_are_listed_oldest_first_and_strangers_ignored() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
         for name in [
             "app.log.2026-11-24.2",
             "app.log.2026-11-23",
@@ -273,7 +273,7 @@ mod tests {
     #[test]
     fn a_plain_backup_beside_a_gz_of_other_data_is_kept_with_it() {
         let dir = tempfile::tempdir().unwrap();
-        let names = Names::new(dir.path().join("app.log"), None);
+        let names = Names::beside(dir.path().join("app.log"));
         std::fs::write(dir.path().join("app.log.2026-11-24.1"), "plain").unwrap();
         std::fs::write(dir.path().join("app.log.2026-11-24.1.gz"), "gz").unwrap();
         let backups = chain(&names).list().unwrap();

@@ -37,11 +37,14 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::chain::{self, Backups};
 use crate::error::doing;
+use crate::error::{Error, ErrorKind};
 use crate::names::{self, Names};
 use crate::shared::claim::claim;
-use crate::shared::lock_file::LockFile;
+use crate::shared::exclusion::Wait;
+use crate::shared::files::{Place, SharedFiles};
 use crate::sys::fs::{FileId, remove_if_present};
 use crate::sys::open::{self, FileMode};
+use crate::sys::stderr;
 
 /// Counters of one process's compressions, read by `RotatingFile::stats`.
 #[derive(Debug, Default)]
@@ -66,23 +69,36 @@ impl Compressor {
     /// then excludes this process's writers like any other process's.
     pub(crate) fn start(
         backups: Backups,
-        names: Names,
-        mode: FileMode,
+        place: Place<'_>,
+        wait: Wait,
         level: u32,
         counters: Arc<Counters>,
-    ) -> io::Result<Compressor> {
-        let lock = LockFile::open(names.lock(), mode)?;
-        let job = Job {
-            lock,
-            backups,
-            names,
-            level,
-            counters,
+    ) -> Result<Compressor, Error> {
+        let shared = SharedFiles::open(place)?;
+        let mut job = Job {
+            shared,
+            work: Work {
+                backups,
+                names: place.names.clone(),
+                mode: place.mode,
+                log_id: place.log_id,
+                wait,
+                level,
+                counters,
+            },
         };
         let (sender, receiver) = crossbeam_channel::unbounded();
         let thread = std::thread::Builder::new()
             .name("crf-gzip".into())
-            .spawn(move || job.run(&receiver))?;
+            .spawn(move || job.run(&receiver))
+            .map_err(|e| {
+                Error::io(
+                    ErrorKind::LogFile,
+                    "cannot start the compressor of",
+                    place.names.live(),
+                    e,
+                )
+            })?;
         Ok(Compressor {
             sender: Some(sender),
             thread: Some(thread),
@@ -115,46 +131,55 @@ impl Compressor {
     }
 }
 
-/// What the compressor thread works with.
+/// What the compressor thread works with: its own lock and state
+/// descriptors, and the rest.
 struct Job {
-    /// Its own descriptor: its `flock` excludes this process's writers like
-    /// any other process's.
-    lock: LockFile,
+    shared: SharedFiles,
+    work: Work,
+}
+
+struct Work {
     backups: Backups,
     names: Names,
+    mode: FileMode,
+    log_id: u64,
+    wait: Wait,
     level: u32,
     counters: Arc<Counters>,
 }
 
 impl Job {
-    fn run(&self, receiver: &Receiver<PathBuf>) {
+    fn run(&mut self, receiver: &Receiver<PathBuf>) {
         let mut reported = false;
         for backup in receiver {
             let started = Instant::now();
-            match self.compress(&backup) {
+            match self.work.compress(&mut self.shared, &backup) {
                 Ok(true) => {
-                    self.counters.compressed.fetch_add(1, Ordering::Relaxed);
-                    self.counters
+                    let counters = &self.work.counters;
+                    counters.compressed.fetch_add(1, Ordering::Relaxed);
+                    counters
                         .longest_nanos
                         .fetch_max(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
                 }
                 Ok(false) => {}
                 Err(e) => {
-                    self.counters.failed.fetch_add(1, Ordering::Relaxed);
+                    self.work.counters.failed.fetch_add(1, Ordering::Relaxed);
                     if !std::mem::replace(&mut reported, true) {
-                        eprintln!(
-                            "concurrent-rotating-file: cannot gzip `{}`: {e} (it stays plain; further errors are counted, not printed)",
+                        stderr::print(format_args!(
+                            "cannot gzip `{}`: {e} (it stays plain; further errors are counted, not printed)",
                             backup.display()
-                        );
+                        ));
                     }
                 }
             }
         }
     }
+}
 
+impl Work {
     /// Compresses one backup; `Ok(false)` if there was nothing to do (gone,
     /// already claimed, pruned meanwhile).
-    fn compress(&self, backup: &Path) -> io::Result<bool> {
+    fn compress(&self, shared: &mut SharedFiles, backup: &Path) -> io::Result<bool> {
         let source = match open::open_for_reading(backup) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
@@ -168,7 +193,7 @@ impl Job {
         }
         let id = FileId::of(&source.metadata()?);
         let temp_path = self.names.gzip_temp(id.ino());
-        let temp = self.locked(|| {
+        let temp = self.locked(shared, || {
             let temp = match open::open_temporary(&temp_path) {
                 // A symlink or a FIFO planted at our private name.
                 Err(e) if open::is_not_ours(&e) => {
@@ -190,7 +215,7 @@ impl Job {
         let result = gzip(&source, &source_meta, &temp, self.level).and_then(|()| {
             // Age-based retention of numbered backups reads this.
             temp.set_modified(source_meta.modified()?)?;
-            self.locked(|| match self.backups.locate(backup, id)? {
+            self.locked(shared, || match self.backups.locate(backup, id)? {
                 Some(plain) => {
                     // Never over a `.gz` already there (an outside tool's,
                     // holding other data): a link fails where a rename
@@ -229,13 +254,25 @@ impl Job {
     }
 
     /// Runs `f` with the log's lock held, timing the hold.
-    fn locked<T>(&self, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
-        let _held = self.lock.lock(Duration::ZERO)?;
+    fn locked<T>(
+        &self,
+        shared: &mut SharedFiles,
+        f: impl FnOnce() -> io::Result<T>,
+    ) -> io::Result<T> {
+        let place = Place {
+            names: &self.names,
+            mode: self.mode,
+            log_id: self.log_id,
+        };
+        shared.enter(place, &self.wait)?;
+        let inside = shared.inside();
         let started = Instant::now();
         let result = f();
         self.counters
             .longest_lock_nanos
             .fetch_max(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        drop(inside);
+        shared.follow(place, Instant::now(), Duration::ZERO)?;
         result
     }
 }

@@ -45,6 +45,11 @@ impl Batch {
         true
     }
 
+    /// How many records the batch holds.
+    pub(crate) fn records(&self) -> u64 {
+        self.records
+    }
+
     /// Whether the batch has grown to [`MAX_BATCH`].
     pub(crate) fn is_full(&self) -> bool {
         self.bytes.len() >= MAX_BATCH

@@ -88,7 +88,7 @@ impl NonBlockingBuilder {
             let queue = Arc::clone(&queue);
             std::thread::Builder::new()
                 .name("concurrent-rotating-file".into())
-                .spawn(move || thread::run(&queue.receiver, queue.file.open_log(), &queue.stopped))
+                .spawn(move || thread::run(&queue.receiver, queue.file.open_log(), &queue.ending))
                 .expect("cannot start the background writer thread")
         };
         let guard = WorkerGuard::new(Arc::clone(&queue), thread, self.shutdown_timeout);

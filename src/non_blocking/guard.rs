@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::non_blocking::handle::Queue;
 use crate::non_blocking::message::Message;
-use crate::sys::fork;
+use crate::sys::{fork, stderr};
 
 /// Stops the background thread when dropped, after it has written
 /// everything queued. Hold it in `main` for as long as the program logs:
@@ -65,16 +65,16 @@ impl Drop for WorkerGuard {
                 std::thread::sleep(Duration::from_millis(1));
             }
             if !sent || !thread.is_finished() {
-                eprintln!(
-                    "concurrent-rotating-file: the background writer of `{}` did not finish within the shutdown timeout; {} queued records may be lost",
+                stderr::print(format_args!(
+                    "the background writer of `{}` did not finish within the shutdown timeout; {} queued records may be lost",
                     self.queue.file.path().display(),
                     self.queue.sender.len()
-                );
+                ));
                 return;
             }
         }
         if thread.join().is_err() {
-            eprintln!("concurrent-rotating-file: the background writer thread panicked");
+            stderr::print(format_args!("the background writer thread panicked"));
         }
     }
 }

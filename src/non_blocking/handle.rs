@@ -2,14 +2,14 @@
 //! and its guard share.
 
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
+use std::sync::atomic::{AtomicU64, Ordering, fence};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 
 use crate::non_blocking::batch::Batch;
 use crate::non_blocking::message::Message;
-use crate::non_blocking::thread;
+use crate::non_blocking::thread::{self, Ending};
 use crate::sys::fork;
 use crate::writer::append::AppendError;
 use crate::writer::handle::RotatingFile;
@@ -50,7 +50,7 @@ pub(crate) struct Queue {
     /// Kept so that after the thread stops, senders can write out what is
     /// still queued themselves.
     pub(crate) receiver: Receiver<Message>,
-    pub(crate) stopped: AtomicBool,
+    pub(crate) ending: Ending,
     pub(crate) lossy: bool,
     dropped: AtomicU64,
     /// The thread exists only in the process that started it: a child after
@@ -140,7 +140,7 @@ impl Queue {
             file,
             sender,
             receiver,
-            stopped: AtomicBool::new(false),
+            ending: Ending::default(),
             lossy,
             dropped: AtomicU64::new(0),
             fork_generation: fork::generation(),
@@ -150,7 +150,11 @@ impl Queue {
     /// Queues `bytes` (see [`Message::record`]), or writes them directly
     /// once the thread is gone.
     pub(crate) fn send(&self, bytes: &[u8], records: Records<'static>) -> Result<(), AppendError> {
-        if self.stopped.load(Ordering::SeqCst) || self.fork_generation != fork::generation() {
+        if self.ending.died.load(Ordering::SeqCst) {
+            return Err(AppendError::new(0, self.died()));
+        }
+        if self.ending.stopped.load(Ordering::SeqCst) || self.fork_generation != fork::generation()
+        {
             return self.write_directly(bytes, records);
         }
         match self.sender.try_send(Message::record(bytes, records)) {
@@ -178,7 +182,9 @@ impl Queue {
                 .send_timeout(message, Duration::from_millis(100))
             {
                 Ok(()) => return None,
-                Err(SendTimeoutError::Timeout(back)) if !self.stopped.load(Ordering::SeqCst) => {
+                Err(SendTimeoutError::Timeout(back))
+                    if !self.ending.stopped.load(Ordering::SeqCst) =>
+                {
                     message = back
                 }
                 Err(SendTimeoutError::Timeout(back) | SendTimeoutError::Disconnected(back)) => {
@@ -192,25 +198,48 @@ impl Queue {
     /// seeing what we just queued, it is ours to write.
     fn after_send(&self) {
         fence(Ordering::SeqCst);
-        if self.stopped.load(Ordering::SeqCst) {
-            thread::drain(&self.receiver, self.file.open_log(), &mut Batch::default());
+        if !self.ending.stopped.load(Ordering::SeqCst) {
+            return;
         }
+        if self.ending.died.load(Ordering::SeqCst) {
+            // Not written by anyone now: counted.
+            let mut lost = 0;
+            while let Ok(message) = self.receiver.try_recv() {
+                lost += message.records();
+            }
+            if lost > 0 {
+                self.file.open_log().errors.report(&self.died(), lost);
+            }
+            return;
+        }
+        thread::drain(&self.receiver, self.file.open_log(), &mut Batch::default());
+    }
+
+    /// The error senders get once the thread died.
+    fn died(&self) -> io::Error {
+        io::Error::other(format!(
+            "the background writer of `{}` stopped (its thread panicked); records are no longer written",
+            self.file.path().display()
+        ))
     }
 
     /// Returns once everything sent before is in the file.
     fn flush(&self) -> io::Result<()> {
+        if self.ending.died.load(Ordering::SeqCst) {
+            return Err(self.died());
+        }
         if self.fork_generation != fork::generation() {
             // A child after fork(): its records went straight to the file.
             return Ok(());
         }
-        if !self.stopped.load(Ordering::SeqCst) {
+        if !self.ending.stopped.load(Ordering::SeqCst) {
             let (ack, acked) = crossbeam_channel::bounded(1);
             // A flush is never dropped, even by a lossy writer.
             if self.send_waiting(Message::Flush(ack)).is_none() {
                 loop {
                     match acked.recv_timeout(Duration::from_millis(100)) {
                         Ok(()) => return Ok(()),
-                        Err(_) if !self.stopped.load(Ordering::SeqCst) => {}
+                        Err(_) if !self.ending.stopped.load(Ordering::SeqCst) => {}
                         Err(_) => break,
                     }
                 }

@@ -1,28 +1,18 @@
-//! The lock file and how it is held.
+//! The lock file.
 //!
 //! Every writer of a log file, in any process, takes an exclusive `flock` on
-//! one lock file before it checks, rotates or writes the log. Its name (see
-//! `names`) is the one Python's `ConcurrentRotatingFileHandler` uses, so
-//! both serialise on the same lock. The lock file is never deleted and its
-//! contents are never touched (Python's timed handler keeps text there). The
-//! kernel releases the lock when its holder dies.
-//!
-//! A writer that finds the lock held retries without blocking for a short
-//! while (the holder keeps it about a microsecond per record), trying every
-//! 20 µs, before it sleeps in `flock`: sleeping and being woken costs more than the wait, and
-//! with many writers the hand-offs would otherwise bound the throughput.
+//! one lock file before it checks, rotates or writes the log (how it waits,
+//! and how exclusion survives the file being deleted, is `exclusion`'s
+//! business). The lock file is never deleted by the library and its
+//! contents are never touched (Python's timed handler keeps text in its
+//! own). The kernel releases the lock when its holder dies.
 
 use std::fs::{File, TryLockError};
 use std::io;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use crate::sys::fs::FileId;
 use crate::sys::open::{self, Access, FileMode};
-
-/// Between two non-blocking tries of a held lock. Shorter pauses measured
-/// worse: each try is a syscall that contends with the holder's unlock.
-const RETRY_PAUSE: Duration = Duration::from_micros(20);
 
 /// An open lock file.
 #[derive(Debug)]
@@ -30,14 +20,6 @@ pub(crate) struct LockFile {
     file: File,
     id: FileId,
 }
-
-/// Proof that the exclusive lock is held; dropping it unlocks.
-#[derive(Debug)]
-pub(crate) struct Held<'a> {
-    file: &'a File,
-}
-
-// === impl LockFile ===
 
 impl LockFile {
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<LockFile> {
@@ -48,47 +30,49 @@ impl LockFile {
         })
     }
 
-    /// Whether `path` still names this lock file: not if its directory was
-    /// removed, or the file deleted, since it was opened (one `stat`).
+    /// Which file this is, as `(device, inode)`.
+    pub(crate) fn id(&self) -> (u64, u64) {
+        self.id.pair()
+    }
+
+    /// Whether `path` still names this lock file: not if it was deleted, or
+    /// its directory removed, since it was opened (one `stat`).
     pub(crate) fn is_at(&self, path: &Path) -> io::Result<bool> {
         Ok(FileId::at(path)? == Some(self.id))
     }
 
-    /// Blocks until this process holds the exclusive lock, retrying without
-    /// blocking every [`RETRY_PAUSE`] for up to `spin` first.
-    pub(crate) fn lock(&self, spin: Duration) -> io::Result<Held<'_>> {
-        if !spin.is_zero() {
-            let deadline = Instant::now() + spin;
-            loop {
-                match self.file.try_lock() {
-                    Ok(()) => return Ok(Held { file: &self.file }),
-                    Err(TryLockError::WouldBlock) => {}
-                    Err(TryLockError::Error(e)) => return Err(e),
-                }
-                let now = Instant::now();
-                if now >= deadline {
-                    break;
-                }
-                let until = (now + RETRY_PAUSE).min(deadline);
-                while Instant::now() < until {
-                    std::hint::spin_loop();
-                }
-            }
-        }
-        loop {
-            match self.file.lock() {
-                Ok(()) => return Ok(Held { file: &self.file }),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
+    /// Takes the exclusive lock if it is free; `false` if another holds it.
+    pub(crate) fn try_lock(&self) -> io::Result<bool> {
+        match self.file.try_lock() {
+            Ok(()) => Ok(true),
+            Err(TryLockError::WouldBlock) => Ok(false),
+            Err(TryLockError::Error(e)) => Err(e),
         }
     }
-}
 
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
+    /// Lets the lock go.
+    pub(crate) fn unlock(&self) {
         // flock(LOCK_UN) on a valid descriptor cannot fail in practice; if it
         // did, closing the descriptor (on reopen or drop) still releases it.
         let _ = self.file.unlock();
+    }
+
+    /// The process holding an `flock` on this file, as the kernel tells
+    /// (`/proc/locks`), whoever it is (this library or Python's handler).
+    pub(crate) fn holder_pid(&self) -> Option<u32> {
+        let (dev, ino) = self.id.pair();
+        let wanted = format!(
+            "{:02x}:{:02x}:{ino}",
+            libc::major(dev as libc::dev_t),
+            libc::minor(dev as libc::dev_t)
+        );
+        let locks = std::fs::read_to_string("/proc/locks").ok()?;
+        locks.lines().find_map(|line| {
+            // `1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF`
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let flock = fields.get(1) == Some(&"FLOCK") && fields.get(3) == Some(&"WRITE");
+            (flock && fields.get(5) == Some(&wanted.as_str()))
+                .then(|| fields.get(4)?.parse().ok())?
+        })
     }
 }

@@ -1,8 +1,11 @@
 //! How the processes writing one log coordinate: an exclusive `flock` on
-//! one lock file ([`lock_file`]), a few counters in a small mapped file
-//! beside it ([`state_file`]), and non-blocking claims on the files a
+//! one lock file ([`lock_file`]), taken and held as [`exclusion`] says, a
+//! few counters in a small mapped file ([`state_file`]), both as one
+//! process holds them ([`files`]), and non-blocking claims on the files a
 //! compressor works on ([`claim`]).
 
 pub(crate) mod claim;
+pub(crate) mod exclusion;
+pub(crate) mod files;
 pub(crate) mod lock_file;
 pub(crate) mod state_file;

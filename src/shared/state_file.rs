@@ -2,8 +2,7 @@
 //!
 //! Checking the log path before each record (a `stat`) would halve the write
 //! rate. Instead the processes keep a few counters in a memory-mapped file
-//! next to the lock file (`.__app.lock.state`), read and written only while
-//! the lock is held:
+//! (see `names` for where), read and written while the lock is held:
 //!
 //! - `generation` grows whenever the file the log path names changes
 //!   (a rotation, a recreation); a writer whose open file is from an older
@@ -16,32 +15,40 @@
 //!   handler), so every writer should check the path before each record;
 //! - `write_start`/`write_end` mark the write in flight: a writer killed
 //!   during a large `write(2)` may leave part of it in the file (the kernel
-//!   stops between pages on SIGKILL), and the next writer cuts it off before
-//!   appending, so no record is torn (guarantee: crash-safe);
+//!   stops between pages on SIGKILL), and the next writer ends that part
+//!   with a newline before appending (guarantees: never torn, crash-safe);
 //! - `period_*` is the period of the live file's records, with time-based
 //!   rotation: the first writer to find the clock past its end rotates,
 //!   whether or not anyone wrote across the boundary;
-//! - `rotations` counts rotations, for statistics.
+//! - `lock_*` and `holder` keep exclusion whatever happens to the lock file
+//!   (see `exclusion`); `waiters` and `wake` let the holder wake a writer
+//!   sleeping until the lock is free;
+//! - `log_id` says which log the file is of; `rotations` counts rotations.
 //!
-//! The lock file itself stays empty, as Python's handler expects. The state
-//! file is created once and never truncated (a mapped file that shrinks
-//! would fault its readers).
+//! A file of another version, of another log, or with implausible values is
+//! reset whole before use, never trusted. Its blocks are allocated before it
+//! is mapped, so a full disk is an error at `open()`, not a fault at the
+//! first store; a file someone else shrinks is survived (see `sigbus`).
 
 use std::fs::File;
 use std::io;
+use std::os::fd::AsRawFd;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use memmap2::MmapMut;
 
 use crate::sys::open::{self, Access, FileMode};
+use crate::sys::sigbus;
 use crate::time::period::Span;
 
-const MAGIC: u64 = u64::from_le_bytes(*b"crfstat1");
+const MAGIC: u64 = u64::from_le_bytes(*b"crfstat2");
+/// The magic of the first format, whose counters are carried over once.
+const MAGIC_V1: u64 = u64::from_le_bytes(*b"crfstat1");
 const LEN: u64 = 4096;
 
 #[repr(usize)]
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Slot {
     Magic = 0,
     Generation,
@@ -57,30 +64,94 @@ enum Slot {
     /// The period of the live file's records, Unix seconds (as `u64` bits).
     PeriodStart,
     PeriodEnd,
+    /// The identity of the lock file the writers use (0: none yet).
+    LockDev,
+    LockIno,
+    /// The process inside the critical section (0: none).
+    Holder,
+    /// How many processes sleep until the lock is free.
+    Waiters,
+    /// The word sleepers wait on (its first four bytes).
+    Wake,
+    /// Which log this state is of.
+    LogId,
 }
+
+/// Slots reset when a state is started afresh: all of them.
+const SLOTS: usize = Slot::LogId as usize + 1;
 
 /// The mapped state file.
 #[derive(Debug)]
 pub(crate) struct StateFile {
+    /// Unregistered before `map` is unmapped (fields drop in order).
+    _guarded: sigbus::Guarded,
     map: MmapMut,
-    _file: File,
+    file: File,
+    /// SIGBUS repairs seen when mapped: more since means this mapping may
+    /// have lost its contents.
+    repairs: u64,
+}
+
+/// What [`StateFile::validate`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Validated {
+    /// A state of this format and log, in use.
+    Valid,
+    /// Nothing usable: started afresh.
+    Reset,
+    /// The first format's: started afresh, these counters to carry over.
+    FirstFormat(Carried),
+}
+
+/// The counters an earlier format kept, carried over to a new state file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Carried {
+    generation: u64,
+    rotations: u64,
+    period: [u64; 3],
 }
 
 // === impl StateFile ===
 
 impl StateFile {
+    /// Opens (creating if needed) and maps the state file at `path`.
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<StateFile> {
-        let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
-        if meta.len() < LEN {
-            // Growing only ever appends zeros, so racing openers agree.
-            file.set_len(LEN)?;
-        }
-        // SAFETY: the mapping is of a regular file we own, at least LEN bytes
-        // long, that this library never shrinks. Other processes change it
+        let (file, _) = open::open_or_create(path, Access::ReadWrite, mode)?;
+        allocate(&file)?;
+        let repairs = sigbus::repairs();
+        // SAFETY: the mapping is of a regular file at least LEN bytes long
+        // whose blocks are allocated. Other processes change it
         // concurrently, which is why every access goes through atomics (see
-        // `slot`). std has no memory mapping, hence memmap2.
-        let map = unsafe { MmapMut::map_mut(&file)? };
-        Ok(StateFile { map, _file: file })
+        // `slot`); one that shrinks it makes accesses fault, which `sigbus`
+        // repairs. std has no memory mapping, hence memmap2.
+        let map = unsafe {
+            memmap2::MmapOptions::new()
+                .len(LEN as usize)
+                .map_mut(&file)?
+        };
+        Ok(StateFile {
+            _guarded: sigbus::guard(map.as_ptr(), map.len()),
+            map,
+            file,
+            repairs,
+        })
+    }
+
+    /// Whether this mapping may have lost its contents (someone shrank the
+    /// file under it): then it must be reopened and validated afresh.
+    pub(crate) fn is_lost(&self) -> bool {
+        sigbus::repairs() != self.repairs
+    }
+
+    /// Whether the file at `path` is still the one mapped.
+    pub(crate) fn is_at(&self, path: &Path) -> io::Result<bool> {
+        use std::os::unix::fs::MetadataExt;
+        let mapped = self.file.metadata()?;
+        Ok(match std::fs::symlink_metadata(path) {
+            Ok(at) => at.dev() == mapped.dev() && at.ino() == mapped.ino(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(e),
+        })
     }
 
     fn slot(&self, slot: Slot) -> &AtomicU64 {
@@ -92,25 +163,64 @@ impl StateFile {
         unsafe { &*self.map.as_ptr().cast::<AtomicU64>().add(index) }
     }
 
-    /// Called with the lock held: initialises a new (all-zero) or foreign
-    /// state file.
-    pub(crate) fn validate(&self) {
-        if self.slot(Slot::Magic).load(Ordering::Relaxed) != MAGIC {
-            for slot in [
-                Slot::Generation,
-                Slot::Size,
-                Slot::Rotations,
-                Slot::ForeignSeen,
-                Slot::PeriodTag,
-            ] {
-                self.slot(slot).store(0, Ordering::Relaxed);
-            }
-            self.slot(Slot::Magic).store(MAGIC, Ordering::Relaxed);
+    /// Called with the lock held: starts afresh a state that is new (all
+    /// zeros), of another format or another log, or implausible.
+    pub(crate) fn validate(&self, log_id: u64) -> Validated {
+        let load = |slot| self.slot(slot).load(Ordering::Relaxed);
+        let magic = load(Slot::Magic);
+        let (start, end) = (load(Slot::WriteStart), load(Slot::WriteEnd));
+        let plausible = start == 0 || start - 1 <= end;
+        if magic == MAGIC && load(Slot::LogId) == log_id && plausible {
+            return Validated::Valid;
         }
+        let carried = (magic == MAGIC_V1).then(|| Carried {
+            // The first format's slots 1, 3, 7-9: generation, rotations,
+            // period.
+            generation: load(Slot::Generation),
+            rotations: load(Slot::Rotations),
+            period: [
+                load(Slot::PeriodTag),
+                load(Slot::PeriodStart),
+                load(Slot::PeriodEnd),
+            ],
+        });
+        for index in 0..SLOTS {
+            self.slot_at(index).store(0, Ordering::Relaxed);
+        }
+        // A generation no writer can hold yet: one that remembers a number
+        // from before the reset must not match it after a rotation or two,
+        // or it would append to a renamed file.
+        self.slot(Slot::Generation)
+            .store(fresh_generation(), Ordering::Relaxed);
+        self.slot(Slot::LogId).store(log_id, Ordering::Relaxed);
+        self.slot(Slot::Magic).store(MAGIC, Ordering::Release);
+        carried.map_or(Validated::Reset, Validated::FirstFormat)
+    }
+
+    /// Carries an earlier state's counters over (just after `validate`
+    /// started afresh). The generation moves past the old one, so a writer
+    /// that kept the old number reopens.
+    pub(crate) fn carry(&self, carried: Carried) {
+        self.slot(Slot::Generation)
+            .store(carried.generation + 1, Ordering::Relaxed);
+        self.slot(Slot::Rotations)
+            .store(carried.rotations, Ordering::Relaxed);
+        let [tag, start, end] = carried.period;
+        self.slot(Slot::PeriodStart).store(start, Ordering::Relaxed);
+        self.slot(Slot::PeriodEnd).store(end, Ordering::Relaxed);
+        self.slot(Slot::PeriodTag).store(tag, Ordering::Relaxed);
+    }
+
+    fn slot_at(&self, index: usize) -> &AtomicU64 {
+        assert!((index + 1) * 8 <= self.map.len());
+        // SAFETY: as in `slot`.
+        unsafe { &*self.map.as_ptr().cast::<AtomicU64>().add(index) }
     }
 
     // The lock orders every access across processes (flock is a full
-    // barrier), so Relaxed suffices throughout.
+    // barrier), so Relaxed suffices for the counters; the exclusion slots
+    // (`lock_*`, `holder`, `waiters`, `wake`) are read before the lock is
+    // known to be ours and use SeqCst.
 
     pub(crate) fn generation(&self) -> u64 {
         self.slot(Slot::Generation).load(Ordering::Relaxed)
@@ -130,6 +240,10 @@ impl StateFile {
 
     pub(crate) fn rotations(&self) -> u64 {
         self.slot(Slot::Rotations).load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_rotation(&self) {
+        self.slot(Slot::Rotations).fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn foreign_seen(&self) -> u64 {
@@ -177,9 +291,94 @@ impl StateFile {
         self.slot(Slot::PeriodTag).store(tag, Ordering::Relaxed);
     }
 
-    pub(crate) fn count_rotation(&self) {
-        self.slot(Slot::Rotations).fetch_add(1, Ordering::Relaxed);
+    /// The lock file the writers use, as `(dev, ino)`; `(0, 0)` for none.
+    pub(crate) fn lock_id(&self) -> (u64, u64) {
+        (
+            self.slot(Slot::LockDev).load(Ordering::SeqCst),
+            self.slot(Slot::LockIno).load(Ordering::SeqCst),
+        )
     }
+
+    pub(crate) fn set_lock_id(&self, (dev, ino): (u64, u64)) {
+        self.slot(Slot::LockDev).store(dev, Ordering::SeqCst);
+        self.slot(Slot::LockIno).store(ino, Ordering::SeqCst);
+    }
+
+    /// The process in the critical section (0: none).
+    pub(crate) fn holder(&self) -> &AtomicU64 {
+        self.slot(Slot::Holder)
+    }
+
+    /// How many processes sleep until the lock is free.
+    pub(crate) fn waiters(&self) -> &AtomicU64 {
+        self.slot(Slot::Waiters)
+    }
+
+    /// The word sleepers wait on.
+    pub(crate) fn wake_word(&self) -> &AtomicU32 {
+        let slot = self.slot(Slot::Wake);
+        // SAFETY: the first four bytes of an 8-byte aligned slot, which only
+        // this method (and futex(2)) touch, are a valid, aligned AtomicU32 for
+        // as long as the map lives.
+        unsafe { &*(slot as *const AtomicU64).cast::<AtomicU32>() }
+    }
+}
+
+/// A starting generation unlike any a writer remembers: the time in
+/// nanoseconds, in the upper half of the range that counters from 1 climb
+/// through.
+fn fresh_generation() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64);
+    nanos | (1 << 62)
+}
+
+/// Makes sure the file is `LEN` bytes long with every block allocated, so
+/// that a store into the mapping never needs space the disk does not have
+/// (which would be a SIGBUS): a full disk fails here, as an error.
+fn allocate(file: &File) -> io::Result<()> {
+    // SAFETY: posix_fallocate on an open descriptor; it never shrinks the
+    // file nor changes bytes already there. std cannot allocate blocks.
+    let rc = unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, LEN as libc::off_t) };
+    match rc {
+        0 => Ok(()),
+        // A file system without fallocate: extend it (sparse) at least.
+        libc::EOPNOTSUPP | libc::EINVAL => {
+            if file.metadata()?.len() < LEN {
+                file.set_len(LEN)?;
+            }
+            Ok(())
+        }
+        errno => Err(io::Error::from_raw_os_error(errno)),
+    }
+}
+
+/// Reads the counters of a state file of the first format, if `path` is
+/// one (read, never mapped).
+pub(crate) fn read_legacy(path: &Path) -> io::Result<Option<Carried>> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let word = |i: usize| -> Option<u64> {
+        Some(u64::from_ne_bytes(
+            bytes.get(i * 8..i * 8 + 8)?.try_into().ok()?,
+        ))
+    };
+    if word(0) != Some(MAGIC_V1) {
+        return Ok(None);
+    }
+    Ok(Some(Carried {
+        generation: word(1).unwrap_or(0),
+        rotations: word(3).unwrap_or(0),
+        period: [
+            word(7).unwrap_or(0),
+            word(8).unwrap_or(0),
+            word(9).unwrap_or(0),
+        ],
+    }))
 }
 
 #[cfg(test)]
@@ -189,13 +388,42 @@ mod tests {
     #[test]
     fn two_mappings_of_one_file_see_each_others_writes() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".__app.lock.state");
+        let path = dir.path().join("app.log.state");
         let a = StateFile::open(&path, FileMode::DEFAULT).unwrap();
         let b = StateFile::open(&path, FileMode::DEFAULT).unwrap();
-        a.validate();
-        b.validate();
+        assert_eq!(a.validate(7), Validated::Reset);
+        // Already valid for the same log: nothing reset.
+        a.set_size(41);
+        assert_eq!(b.validate(7), Validated::Valid);
+        assert_eq!(b.size(), 41);
         a.set_size(42);
-        assert_eq!(a.bump_generation(), 1);
-        assert_eq!((b.size(), b.generation()), (42, 1));
+        let generation = a.bump_generation();
+        assert_eq!((b.size(), b.generation()), (42, generation));
+    }
+
+    #[test]
+    fn a_state_of_another_format_log_or_shape_is_reset_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log.state");
+        let state = StateFile::open(&path, FileMode::DEFAULT).unwrap();
+        state.validate(7);
+        state.begin_write(10, 500);
+        state.set_size(500);
+        // Another log's.
+        assert_eq!(state.validate(8), Validated::Reset);
+        assert_eq!((state.unfinished_write(), state.size()), (None, 0));
+        // Implausible: a write that ends before it starts.
+        state.begin_write(500, 10);
+        state.validate(8);
+        assert_eq!(state.unfinished_write(), None);
+        // The first format: its counters carried over.
+        state.slot(Slot::Magic).store(MAGIC_V1, Ordering::Relaxed);
+        state.slot(Slot::Generation).store(41, Ordering::Relaxed);
+        state.begin_write(0, 1 << 40);
+        let Validated::FirstFormat(carried) = state.validate(8) else {
+            panic!("the first format's counters are carried over")
+        };
+        state.carry(carried);
+        assert_eq!((state.generation(), state.unfinished_write()), (42, None));
     }
 }

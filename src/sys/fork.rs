@@ -7,7 +7,7 @@
 //! handle compares the counter it saw when it opened its files.
 
 use std::sync::Once;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
 static FORKS: AtomicU64 = AtomicU64::new(0);
 static INSTALL: Once = Once::new();
@@ -29,9 +29,9 @@ pub(crate) fn install() -> u64 {
         // Without the handler, `generation` never changes and a forked child
         // would share its parent's lock: say so rather than fail to open.
         if rc != 0 {
-            eprintln!(
-                "concurrent-rotating-file: pthread_atfork failed ({rc}); handles must not be used across fork()"
-            );
+            crate::sys::stderr::print(format_args!(
+                "pthread_atfork failed ({rc}); handles must not be used across fork()"
+            ));
         }
     });
     generation()
@@ -42,4 +42,108 @@ pub(crate) fn install() -> u64 {
 /// the child.
 pub(crate) fn generation() -> u64 {
     FORKS.load(Ordering::Relaxed)
+}
+
+/// A value that belongs to one process: in a child after `fork()`, a fresh
+/// one replaces the parent's the first time it is asked for.
+///
+/// The child is a copy of the parent with only the forking thread in it.
+/// Whatever another thread of the parent was holding at that instant (a
+/// mutex, a lock file's `flock` through a shared open file description) is
+/// held for ever in the child, by a thread that does not exist. So the
+/// child never touches the parent's value: it is left alone (leaked, not
+/// dropped: it may be half-changed) and a new one is made from scratch
+/// (guarantee: fork-safe). Without a fork, a read costs one atomic load.
+pub(crate) struct PerProcess<T> {
+    current: AtomicPtr<Owned<T>>,
+}
+
+struct Owned<T> {
+    generation: u64,
+    value: T,
+}
+
+impl<T> PerProcess<T> {
+    pub(crate) fn new(value: T) -> PerProcess<T> {
+        let owned = Box::new(Owned {
+            generation: install(),
+            value,
+        });
+        PerProcess {
+            current: AtomicPtr::new(Box::into_raw(owned)),
+        }
+    }
+
+    /// This process's value; in a child after `fork()`, the one `renew`
+    /// makes (once: concurrent callers agree on one).
+    pub(crate) fn get(&self, renew: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<&T> {
+        let current = self.current.load(Ordering::Acquire);
+        // SAFETY: `current` always points to a live `Owned`: values are
+        // only ever replaced (the old one leaked, never freed) until `self`
+        // is dropped, which needs `&mut self`.
+        let owned = unsafe { &*current };
+        let now = generation();
+        if owned.generation == now {
+            return Ok(&owned.value);
+        }
+        let fresh = Box::into_raw(Box::new(Owned {
+            generation: now,
+            value: renew()?,
+        }));
+        match self
+            .current
+            .compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire)
+        {
+            // SAFETY: `fresh` is ours and now published, never freed but by
+            // `drop`; the parent's value it replaces is leaked on purpose.
+            Ok(_) => Ok(unsafe { &(*fresh).value }),
+            Err(winner) => {
+                // SAFETY: `fresh` was never published: ours to free.
+                drop(unsafe { Box::from_raw(fresh) });
+                // SAFETY: as for `current` above.
+                Ok(unsafe { &(*winner).value })
+            }
+        }
+    }
+
+    /// The value, if it is this process's (no fork since it was made).
+    pub(crate) fn this_process(&self) -> Option<&T> {
+        // SAFETY: as in `get`.
+        let owned = unsafe { &*self.current.load(Ordering::Acquire) };
+        (owned.generation == generation()).then_some(&owned.value)
+    }
+
+    /// The value, if it is this process's, for one who has `self` alone.
+    pub(crate) fn this_process_mut(&mut self) -> Option<&mut T> {
+        // SAFETY: `&mut self` excludes every other access; the pointer is
+        // live (see `get`).
+        let owned = unsafe { &mut *self.current.load(Ordering::Acquire) };
+        (owned.generation == generation()).then_some(&mut owned.value)
+    }
+}
+
+impl<T> Drop for PerProcess<T> {
+    fn drop(&mut self) {
+        let current = *self.current.get_mut();
+        // SAFETY: live, as in `get`; no other access with `&mut self`.
+        if unsafe { (*current).generation } == generation() {
+            // SAFETY: ours since it was made in this process: freed once.
+            drop(unsafe { Box::from_raw(current) });
+        }
+        // Else the parent's value, in a child: left alone (see the type).
+    }
+}
+
+// SAFETY: a `PerProcess<T>` hands out `&T` to every thread and moves its
+// `T`s between threads exactly as an `Arc<T>` would.
+unsafe impl<T: Send + Sync> Sync for PerProcess<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync> Send for PerProcess<T> {}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for PerProcess<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerProcess")
+            .field("this_process", &self.this_process())
+            .finish()
+    }
 }

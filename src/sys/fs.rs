@@ -26,6 +26,11 @@ impl FileId {
         self.ino
     }
 
+    /// `(device, inode)`.
+    pub(crate) fn pair(&self) -> (u64, u64) {
+        (self.dev, self.ino)
+    }
+
     /// The identity of what `path` names now (one `lstat`), if anything.
     pub(crate) fn at(path: &Path) -> io::Result<Option<FileId>> {
         match std::fs::symlink_metadata(path) {

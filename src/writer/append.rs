@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::error::doing;
 use crate::shared::state_file::StateFile;
 use crate::sys::fs::{dir_of, ensure_dir};
+use crate::sys::stderr;
 use crate::time::clock::unix_secs;
 use crate::time::period::Schedule;
 use crate::writer::live_file::LiveFile;
@@ -48,10 +49,10 @@ impl From<AppendError> for io::Error {
     }
 }
 
-/// The live file and the shared state, as this process holds them.
+/// The live file as this process holds it, and what a writer keeps
+/// between records; the shared state is passed to each call.
 #[derive(Debug)]
 pub(crate) struct Appender {
-    pub(crate) state: StateFile,
     /// `None` until opened, and after a failure to reopen.
     live: Option<LiveFile>,
     /// The shared generation `live` belongs to.
@@ -62,17 +63,19 @@ pub(crate) struct Appender {
     strict_until: Option<Instant>,
     /// What rotations left to do once the lock is released.
     pub(crate) pending: Pending,
+    /// Whether a foreign writer on another lock was reported.
+    warned: bool,
 }
 
 impl Appender {
-    pub(crate) fn new(state: StateFile) -> Appender {
+    pub(crate) fn new() -> Appender {
         Appender {
-            state,
             live: None,
             generation: 0,
             next_path_check: Instant::now(),
             strict_until: None,
             pending: Pending::default(),
+            warned: false,
         }
     }
 
@@ -88,6 +91,7 @@ impl Appender {
     /// caller makes sure).
     pub(crate) fn append_locked(
         &mut self,
+        state: &StateFile,
         config: &Config,
         backups: &Backups,
         bytes: &[u8],
@@ -99,21 +103,21 @@ impl Appender {
             move |e| AppendError::new(0, doing(e, format_args!("{what} `{}`", path.display())))
         };
         // Rotated once: another process rotated (or recreated) the file.
-        if self.live.is_none() || self.generation != self.state.generation() {
-            self.reopen(config).map_err(on("reopen"))?;
+        if self.live.is_none() || self.generation != state.generation() {
+            self.reopen(state, config).map_err(on("reopen"))?;
         }
-        if let Some((start, end)) = self.state.unfinished_write() {
-            self.repair_unfinished_write(start, end)
+        if let Some((start, end)) = state.unfinished_write() {
+            self.repair_unfinished_write(state, start, end)
                 .map_err(on("end the record cut short in"))?;
         }
         if now >= self.next_path_check || self.beside_foreign_writer(now) {
-            self.check_path(config, now).map_err(on("check"))?;
+            self.check_path(state, config, now).map_err(on("check"))?;
         }
         if let Some(schedule) = &config.schedule {
-            self.turn_period(config, backups, schedule)
+            self.turn_period(state, config, backups, schedule)
                 .map_err(|e| AppendError::new(0, e))?;
         }
-        let mut size = self.state.size();
+        let mut size = state.size();
         let mut start = 0;
         while start < bytes.len() {
             let room = match config.max_bytes {
@@ -126,7 +130,7 @@ impl Appender {
                     // Never past max_bytes: the next record does not fit,
                     // start a new file.
                     size = self
-                        .rotate(config, backups)
+                        .rotate(state, config, backups)
                         .map_err(|e| AppendError::new(start, e))?;
                     continue;
                 }
@@ -138,18 +142,18 @@ impl Appender {
             // the size overstated, which only makes the file rotate early,
             // and the write marked as in flight for the next writer to check.
             let new_size = size + chunk.len() as u64;
-            self.state.begin_write(size, new_size);
-            self.state.set_size(new_size);
+            state.begin_write(size, new_size);
+            state.set_size(new_size);
             let live = self.live().map_err(on("write to"))?;
             if let Err(short) = live.append(chunk) {
                 // Crash-safe, never torn: the records wholly written stay,
                 // a record cut short is ended with a newline (or, if even
                 // that fails, left marked for the next writer to end).
                 let written = start + short.written;
-                self.state.set_size(size + short.written as u64);
+                state.set_size(size + short.written as u64);
                 if let Ok(actual) = live.end_torn_record() {
-                    self.state.set_size(actual);
-                    self.state.end_write();
+                    state.set_size(actual);
+                    state.end_write();
                 }
                 let whole = records
                     .last_end_within(bytes, start, short.written as u64)
@@ -158,7 +162,7 @@ impl Appender {
                 let what = format_args!("write to `{}`", path.display());
                 return Err(AppendError::new(whole, doing(short.error, what)));
             }
-            self.state.end_write();
+            state.end_write();
             size = new_size;
             start = end;
         }
@@ -177,7 +181,12 @@ impl Appender {
     /// newline, so that the next record is not glued to it (guarantees:
     /// never torn, crash-safe); the file never shrinks, since a shipper may
     /// have read the part already.
-    pub(crate) fn repair_unfinished_write(&mut self, start: u64, end: u64) -> io::Result<()> {
+    pub(crate) fn repair_unfinished_write(
+        &mut self,
+        state: &StateFile,
+        start: u64,
+        end: u64,
+    ) -> io::Result<()> {
         let live = self.live()?;
         let actual = live.end()?;
         let size = if actual > start && actual < end {
@@ -185,8 +194,8 @@ impl Appender {
         } else {
             actual
         };
-        self.state.set_size(size);
-        self.state.end_write();
+        state.set_size(size);
+        state.end_write();
         Ok(())
     }
 
@@ -194,21 +203,30 @@ impl Appender {
     /// (moved or deleted by hand, rotated by a writer outside this library);
     /// adopt its size if such a writer appended, and then check before every
     /// record for a while, as every writer sharing the state will.
-    fn check_path(&mut self, config: &Config, now: Instant) -> io::Result<()> {
+    fn check_path(&mut self, state: &StateFile, config: &Config, now: Instant) -> io::Result<()> {
         self.next_path_check = now + config.path_check_interval;
         match self.live()?.size_at(config.names.live())? {
-            None => self.reopen(config)?,
+            None => self.reopen(state, config)?,
             Some(actual) => {
-                let expected = self.state.size();
+                let expected = state.size();
                 if actual > expected {
-                    self.state.set_foreign_seen(wall_secs());
+                    state.set_foreign_seen(wall_secs());
+                    if !config.names.is_python_lock() && !std::mem::replace(&mut self.warned, true)
+                    {
+                        // Exclusion needs every writer on one lock file.
+                        stderr::print(format_args!(
+                            "a writer outside this library appends to `{}` without taking its lock `{}`; if it is Python's ConcurrentRotatingFileHandler, open the log with share_with_python(true)",
+                            config.names.live().display(),
+                            config.names.lock().display()
+                        ));
+                    }
                 }
                 if actual != expected {
-                    self.state.set_size(actual);
+                    state.set_size(actual);
                 }
             }
         }
-        let seen = self.state.foreign_seen();
+        let seen = state.foreign_seen();
         let age = Duration::from_secs(wall_secs().saturating_sub(seen));
         self.strict_until = (seen != 0 && age < FOREIGN_QUIET).then(|| now + (FOREIGN_QUIET - age));
         Ok(())
@@ -221,13 +239,14 @@ impl Appender {
     /// new period, and the new generation.
     fn turn_period(
         &mut self,
+        state: &StateFile,
         config: &Config,
         backups: &Backups,
         schedule: &Schedule,
     ) -> io::Result<()> {
         let now = config.now();
         let tag = schedule.tag();
-        let recorded = self.state.period(tag);
+        let recorded = state.period(tag);
         if recorded.is_some_and(|span| now < span.end) {
             return Ok(());
         }
@@ -240,27 +259,32 @@ impl Appender {
             None => schedule.span_at(now),
         };
         let current = schedule.span_at(now);
-        self.state.set_period(tag, current);
+        state.set_period(tag, current);
         if size > 0 && live_period.end <= current.start {
-            self.rotate_into(config, backups, &schedule.label(live_period.start), now)?;
+            self.rotate_into(
+                state,
+                config,
+                backups,
+                &schedule.label(live_period.start),
+                now,
+            )?;
         }
         Ok(())
     }
 
     /// Rotates the live file because the next record does not fit, and
     /// returns the size of the file now live.
-    fn rotate(&mut self, config: &Config, backups: &Backups) -> io::Result<u64> {
+    fn rotate(&mut self, state: &StateFile, config: &Config, backups: &Backups) -> io::Result<u64> {
         let now = config.now();
         let label = match &config.schedule {
-            Some(schedule) => self
-                .state
+            Some(schedule) => state
                 .period(schedule.tag())
                 .map(|span| schedule.label(span.start))
                 .unwrap_or_else(|| schedule.label(now)),
             None => String::new(),
         };
-        self.rotate_into(config, backups, &label, now)?;
-        Ok(self.state.size())
+        self.rotate_into(state, config, backups, &label, now)?;
+        Ok(state.size())
     }
 
     /// Rotates the live file into a backup (rotated once: only if the path
@@ -269,18 +293,20 @@ impl Appender {
     /// the new live file.
     fn rotate_into(
         &mut self,
+        state: &StateFile,
         config: &Config,
         backups: &Backups,
         label: &str,
         now: i64,
     ) -> io::Result<()> {
         let path = config.names.live();
-        self.shift(config, backups, label, now)
+        self.shift(state, config, backups, label, now)
             .map_err(|e| doing(e, format_args!("rotate `{}`", path.display())))
     }
 
     fn shift(
         &mut self,
+        state: &StateFile,
         config: &Config,
         backups: &Backups,
         label: &str,
@@ -289,20 +315,20 @@ impl Appender {
         if self.live()?.is_at(config.names.live())? {
             // Bump first: if this process dies between the renames, the
             // others still reopen by path rather than write to a backup.
-            self.state.bump_generation();
+            state.bump_generation();
             let pending = backups.rotate(label, now)?;
             self.pending.pruned.extend(pending.pruned);
             self.pending.to_compress = pending.to_compress;
-            self.state.count_rotation();
+            state.count_rotation();
         }
-        self.reopen(config)
+        self.reopen(state, config)
     }
 
     /// Opens the log path afresh, recreating the file (and, if allowed, its
     /// directory) when missing, and takes its size. If it names a file other
     /// than the one the shared state speaks of, every process must reopen: a
     /// new generation.
-    pub(crate) fn reopen(&mut self, config: &Config) -> io::Result<()> {
+    pub(crate) fn reopen(&mut self, state: &StateFile, config: &Config) -> io::Result<()> {
         let previous = self.live.take();
         let path = config.names.live();
         let live = match LiveFile::open(path, config.mode) {
@@ -315,12 +341,12 @@ impl Appender {
             other => other?,
         };
         let replaced = previous.as_ref().is_some_and(|old| !old.same_file(&live));
-        if replaced && self.generation == self.state.generation() {
+        if replaced && self.generation == state.generation() {
             // We found the change, not learnt it from the shared state.
-            self.state.bump_generation();
+            state.bump_generation();
         }
-        self.generation = self.state.generation();
-        self.state.set_size(live.end()?);
+        self.generation = state.generation();
+        state.set_size(live.end()?);
         self.live = Some(live);
         Ok(())
     }

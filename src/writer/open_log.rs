@@ -2,22 +2,22 @@
 //! of its [`RotatingFile`](crate::RotatingFile) (and by its background
 //! writer), and the top of the path of one record.
 //!
-//! One record goes out as: in-process mutex, `flock`, the appender's checks
-//! (no syscall unless something changed), `write`, unlock.
+//! One record goes out as: in-process mutex, `flock` and the holder slot
+//! (see `exclusion`), the appender's checks (no syscall unless something
+//! changed), `write`, unlock.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
-
-use parking_lot::Mutex;
 
 use crate::chain::Backups;
 use crate::config::Config;
-use crate::error::Error;
+use crate::error::{Error, doing};
 use crate::gzip::Compression;
 use crate::gzip::compressor::{self, Compressor};
-use crate::sys::fork;
+use crate::shared::exclusion::Wait;
+use crate::sys::fork::PerProcess;
 use crate::writer::append::AppendError;
 use crate::writer::open_files::OpenFiles;
 use crate::writer::records::Records;
@@ -29,12 +29,34 @@ use crate::writer::stats::Stats;
 pub(crate) struct OpenLog {
     pub(crate) config: Config,
     backups: Backups,
-    files: Mutex<OpenFiles>,
+    /// This process's files and compressor: a child after `fork()` gets
+    /// its own (guarantee: fork-safe).
+    process: PerProcess<ThisProcess>,
     pub(crate) errors: ErrorReport,
-    /// This process's gzip thread, started at the first backup to compress,
-    /// with the fork generation it was started in.
-    compressor: Mutex<Option<(u64, Compressor)>>,
     gzip: Arc<compressor::Counters>,
+}
+
+/// What belongs to the process that has the log open.
+#[derive(Debug)]
+struct ThisProcess {
+    files: Mutex<OpenFiles>,
+    /// The gzip thread, started at the first backup to compress.
+    compressor: Mutex<Option<Compressor>>,
+}
+
+impl ThisProcess {
+    fn new(files: OpenFiles) -> ThisProcess {
+        ThisProcess {
+            files: Mutex::new(files),
+            compressor: Mutex::new(None),
+        }
+    }
+
+    fn files(&self) -> MutexGuard<'_, OpenFiles> {
+        // Nothing panics while holding it; if something did, the files are
+        // as consistent as between two records.
+        self.files.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl OpenLog {
@@ -47,14 +69,24 @@ impl OpenLog {
             errors: ErrorReport::new(config.names.live().to_path_buf()),
             config,
             backups,
-            files: Mutex::new(files),
-            compressor: Mutex::new(None),
+            process: PerProcess::new(ThisProcess::new(files)),
             gzip: Arc::default(),
         };
-        if !to_compress.is_empty() {
-            log.queue_compression(&mut to_compress);
+        if !to_compress.is_empty()
+            && let Some(this) = log.process.this_process()
+        {
+            log.queue_compression(this, &mut to_compress);
         }
         Ok(log)
+    }
+
+    /// This process's files and compressor, opened afresh in a child after
+    /// `fork()`.
+    fn this_process(&self) -> std::io::Result<&ThisProcess> {
+        self.process.get(|| {
+            let files = OpenFiles::open_shared(&self.config)?;
+            Ok(ThisProcess::new(files))
+        })
     }
 
     /// Appends `bytes` under both locks. With [`Records::Lines`] it may hold
@@ -69,34 +101,45 @@ impl OpenLog {
         if bytes.last() != Some(&b'\n') {
             return self.append_ended(bytes, records);
         }
-        let mut files = self.files.lock();
-        if files.fork_generation != fork::generation() {
-            files
-                .after_fork(&self.config)
-                .map_err(|e| AppendError::new(0, e))?;
-        }
+        let this = self.this_process().map_err(|e| AppendError::new(0, e))?;
+        let mut files = this.files();
+        let files = &mut *files;
         // Read before taking the lock, to keep the critical section short.
         let now = Instant::now();
-        let files = &mut *files;
         // Python's handler sleeps in flock; spinning writers would get the
         // lock before it every time.
-        let spin = match files.appender.beside_foreign_writer(now) {
-            true => Duration::ZERO,
-            false => self.config.lock_spin,
+        let wait = match files.appender.beside_foreign_writer(now) {
+            true => Wait {
+                spin: Duration::ZERO,
+                ..self.config.wait
+            },
+            false => self.config.wait,
         };
-        let held = files.lock.lock(spin).map_err(|e| AppendError::new(0, e))?;
-        let result = files
-            .appender
-            .append_locked(&self.config, &self.backups, bytes, records, now);
-        drop(held);
-        if files.lock_check_due(&self.config, now)
-            && let Err(e) = files.check_lock(&self.config)
+        let (config, path) = (&self.config, self.config.names.live());
+        files.shared.enter(config.place(), &wait).map_err(|e| {
+            AppendError::new(0, doing(e, format_args!("append to `{}`", path.display())))
+        })?;
+        let inside = files.shared.inside();
+        let result = files.appender.append_locked(
+            &files.shared.state,
+            config,
+            &self.backups,
+            bytes,
+            records,
+            now,
+        );
+        drop(inside);
+        match files
+            .shared
+            .follow(config.place(), now, config.path_check_interval)
         {
-            self.errors.report(&e, 0);
+            Ok(true) => files.appender.forget_live(),
+            Ok(false) => {}
+            Err(e) => self.errors.report(&e, 0),
         }
         let pending = &mut files.appender.pending;
         if !pending.to_compress.is_empty() {
-            self.queue_compression(&mut pending.to_compress);
+            self.queue_compression(this, &mut pending.to_compress);
         }
         for pruned in pending.pruned.drain(..) {
             // Freeing an old backup's blocks is slow: done unlocked.
@@ -139,7 +182,10 @@ impl OpenLog {
 
     /// How many rotations the processes sharing the file have done.
     pub(crate) fn rotations(&self) -> u64 {
-        self.files.lock().appender.state.rotations()
+        match self.this_process() {
+            Ok(this) => this.files().shared.state.rotations(),
+            Err(_) => 0,
+        }
     }
 
     /// Counters of this log's activity.
@@ -159,40 +205,35 @@ impl OpenLog {
     }
 
     /// Hands plain backups to this process's compressor, starting it if
-    /// needed (again in a child after `fork()`: threads do not survive it).
-    fn queue_compression(&self, backups: &mut Vec<PathBuf>) {
+    /// needed.
+    fn queue_compression(&self, this: &ThisProcess, backups: &mut Vec<PathBuf>) {
         if self.config.compression != Compression::Gzip {
             backups.clear();
             return;
         }
-        let mut compressor = self.compressor.lock();
-        let generation = fork::generation();
-        if compressor
-            .as_ref()
-            .is_some_and(|(started_in, _)| *started_in != generation)
-        {
-            // The parent's thread: not ours to join.
-            std::mem::forget(compressor.take());
-        }
+        let mut compressor = this
+            .compressor
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if compressor.is_none() {
             let started = Compressor::start(
                 self.backups.clone(),
-                self.config.names.clone(),
-                self.config.mode,
+                self.config.place(),
+                self.config.wait,
                 self.config.compression_level,
                 Arc::clone(&self.gzip),
             );
             match started {
-                Ok(started) => *compressor = Some((generation, started)),
+                Ok(started) => *compressor = Some(started),
                 Err(e) => {
                     // The backups stay plain; the next rotation tries again.
-                    self.errors.report(&e, 0);
+                    self.errors.report(&e.into(), 0);
                     backups.clear();
                     return;
                 }
             }
         }
-        if let Some((_, compressor)) = compressor.as_ref() {
+        if let Some(compressor) = compressor.as_ref() {
             for backup in backups.drain(..) {
                 compressor.queue(backup);
             }
@@ -204,12 +245,15 @@ impl Drop for OpenLog {
     /// The last handle of this process is gone: let the compressor finish
     /// what is queued, within `compression_wait`.
     fn drop(&mut self) {
-        if let Some((started_in, mut compressor)) = self.compressor.get_mut().take() {
-            if started_in == fork::generation() {
-                compressor.finish(self.config.compression_wait);
-            } else {
-                std::mem::forget(compressor);
-            }
+        let wait = self.config.compression_wait;
+        if let Some(this) = self.process.this_process_mut()
+            && let Some(mut compressor) = this
+                .compressor
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+        {
+            compressor.finish(wait);
         }
     }
 }
@@ -221,9 +265,10 @@ impl OpenLog {
     /// bytes in the file.
     pub(crate) fn leave_half_written(&self, start: u64, end: u64, left: &[u8]) {
         {
-            let files = self.files.lock();
-            files.appender.state.begin_write(start, end);
-            files.appender.state.set_size(end);
+            let this = self.this_process().unwrap();
+            let files = this.files();
+            files.shared.state.begin_write(start, end);
+            files.shared.state.set_size(end);
         }
         let mut file = std::fs::OpenOptions::new()
             .append(true)

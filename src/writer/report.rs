@@ -6,6 +6,8 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use crate::sys::stderr;
+
 /// The failure count of one log in this process.
 #[derive(Debug)]
 pub(crate) struct ErrorReport {
@@ -33,10 +35,10 @@ impl ErrorReport {
     pub(crate) fn report(&self, err: &io::Error, records: u64) {
         self.records.fetch_add(records, Ordering::Relaxed);
         if !self.printed.swap(true, Ordering::Relaxed) {
-            eprintln!(
-                "concurrent-rotating-file: cannot write to `{}`: {err} (further errors are counted, not printed)",
+            stderr::print(format_args!(
+                "cannot write to `{}`: {err} (further errors are counted, not printed)",
                 self.path.display()
-            );
+            ));
         }
     }
 }

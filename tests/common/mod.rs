@@ -1,12 +1,18 @@
-//! Test helpers shared by the library's integration tests.
-//!
-//! Making a file or directory refuse changes, whoever runs the test.
+//! Test helpers shared by the library's integration tests: where the
+//! library keeps its own files, making a file or directory refuse changes
+//! whoever runs the test, FIFOs, and operations that must not hang.
 
 #![allow(dead_code)] // each test binary uses some of the helpers
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The library's own file `name` (lock, state, temporaries) for a log in
+/// `dir`: in the hidden directory beside the log.
+pub fn own_file(dir: &Path, name: &str) -> PathBuf {
+    dir.join(".concurrent-rotating-file").join(name)
+}
 
 /// Makes `path` refuse changes: `chattr +i` as root (whom modes do not
 /// stop), `chmod a-w` otherwise. A directory then refuses new, removed and

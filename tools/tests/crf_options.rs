@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use common::names;
+use crf_tools::verify::OWN_DIR;
 
 const CRF: &str = env!("CARGO_BIN_EXE_crf");
 
@@ -207,7 +208,8 @@ fn mode_sets_the_permission_bits_of_every_file_created() {
     let log = dir.path().join("app.log");
     let out = crf(&[log.to_str().unwrap(), "--mode", "640"], b"line\n");
     assert_ok(&out);
-    for name in ["app.log", ".__app.lock"] {
+    let lock = format!("{OWN_DIR}/app.log.lock");
+    for name in ["app.log", &lock] {
         let mode = std::fs::metadata(dir.path().join(name))
             .unwrap()
             .permissions()
@@ -230,12 +232,34 @@ fn lock_dir_keeps_the_lock_file_elsewhere() {
         b"line\n",
     );
     assert_ok(&out);
+    let in_lock_dir = names(locks.path());
     assert!(
-        locks.path().join(".__app.lock").exists(),
-        "{:?}",
-        names(locks.path())
+        in_lock_dir
+            .iter()
+            .any(|n| n.starts_with("app.log.") && n.ends_with(".lock")),
+        "{in_lock_dir:?}"
     );
-    assert_eq!(names(dir.path()), ["app.log"]);
+    assert!(!dir.path().join(OWN_DIR).join("app.log.lock").exists());
+    assert!(!dir.path().join(".__app.lock").exists());
+}
+
+#[test]
+fn share_with_python_locks_pythons_lock_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    assert_ok(&crf(&[log.to_str().unwrap()], b"line\n"));
+    assert!(!dir.path().join(".__app.lock").exists());
+    let shared = tempfile::tempdir().unwrap();
+    let log = shared.path().join("app.log");
+    assert_ok(&crf(
+        &[log.to_str().unwrap(), "--share-with-python"],
+        b"line\n",
+    ));
+    assert!(
+        shared.path().join(".__app.lock").exists(),
+        "{:?}",
+        names(shared.path())
+    );
 }
 
 #[test]

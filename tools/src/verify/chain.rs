@@ -1,11 +1,16 @@
 //! The files of a log directory as a chain: the backups oldest first, then
 //! the live file; and what the directory may not hold (guarantee: an
 //! unbroken chain): a gap in the numbering, a number both plain and
-//! gzipped, more backups than allowed, anything else at all.
+//! gzipped, more backups than allowed, anything else at all, and in the
+//! library's own hidden directory anything of this log's but its lock and
+//! state files (no temporary file, no backup waiting to be deleted, once
+//! every writer is done).
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+
+use super::OWN_DIR;
 
 /// One file of the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,15 +44,29 @@ pub(crate) fn list(log: &Path, allowed: usize, all_gzipped: bool) -> io::Result<
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    let lock = format!(".__{}.lock", name.trim_end_matches(".log"));
-    let state = format!("{lock}.state");
+    // Python's handler's lock, shared with it.
+    let python_lock = format!(".__{}.lock", name.trim_end_matches(".log"));
     let mut chain = Chain::default();
+    let own = dir.join(OWN_DIR);
+    if own.is_dir() {
+        let (lock, state) = (format!("{name}.lock"), format!("{name}.state"));
+        for entry in list_dir(&own)? {
+            let entry_name = entry?.file_name().to_string_lossy().into_owned();
+            let ours = entry_name
+                .strip_prefix(&name)
+                .is_some_and(|rest| rest.starts_with('.'));
+            if ours && entry_name != lock && entry_name != state {
+                chain.problems.push(format!(
+                    "unexpected file {}",
+                    own.join(&entry_name).display()
+                ));
+            }
+        }
+    }
     let mut backups: BTreeMap<usize, PathBuf> = BTreeMap::new();
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot list {}: {e}", dir.display())))?;
-    for entry in entries {
+    for entry in list_dir(dir)? {
         let entry_name = entry?.file_name().to_string_lossy().into_owned();
-        if entry_name == name || entry_name == lock || entry_name == state {
+        if entry_name == name || entry_name == python_lock || entry_name == OWN_DIR {
             continue;
         }
         let number = entry_name
@@ -100,4 +119,10 @@ pub(crate) fn list(log: &Path, allowed: usize, all_gzipped: bool) -> io::Result<
         chain.files.push(ChainFile { path, backup, size });
     }
     Ok(chain)
+}
+
+/// The entries of `dir`, the error naming it.
+fn list_dir(dir: &Path) -> io::Result<std::fs::ReadDir> {
+    std::fs::read_dir(dir)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot list {}: {e}", dir.display())))
 }

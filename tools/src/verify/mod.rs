@@ -34,6 +34,10 @@ use chain::ChainFile;
 use sequence::Sequence;
 use torn::{Cut, TornLine};
 
+/// The hidden directory beside a log where the library keeps its own
+/// files.
+pub const OWN_DIR: &str = ".concurrent-rotating-file";
+
 /// What the run was asked to do.
 #[derive(Debug, Clone)]
 pub struct Expectation {

@@ -429,10 +429,24 @@ fn a_number_both_plain_and_gzipped_is_caught() {
 #[test]
 fn a_leftover_temporary_file_is_caught() {
     let fixture = good_run();
-    std::fs::write(fixture.dir.path().join(".__app.log.123.gz.tmp"), "half").unwrap();
+    let own = fixture.dir.path().join(OWN_DIR);
+    std::fs::create_dir(&own).unwrap();
+    std::fs::write(own.join("app.log.lock"), "").unwrap();
+    std::fs::write(own.join("app.log.state"), "").unwrap();
+    std::fs::write(fixture.dir.path().join(".__app.lock"), "").unwrap();
+    assert!(verify(&fixture.expect).unwrap().ok());
+    std::fs::write(own.join("app.log.123.gz.tmp"), "half").unwrap();
     let report = verify(&fixture.expect).unwrap();
     assert!(has_problem(&report, "unexpected file"), "{report}");
-    assert!(has_problem(&report, ".__app.log.123.gz.tmp"), "{report}");
+    assert!(has_problem(&report, "app.log.123.gz.tmp"), "{report}");
+}
+
+#[test]
+fn any_other_file_beside_the_log_is_caught() {
+    let fixture = good_run();
+    std::fs::write(fixture.dir.path().join("app.log.rotate.x1y2"), "half").unwrap();
+    let report = verify(&fixture.expect).unwrap();
+    assert!(has_problem(&report, "unexpected file"), "{report}");
 }
 
 #[test]

@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod followers;
+pub mod shipping;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -27,6 +30,8 @@ pub struct Fleet {
     pub mode: &'static str,
     pub fork_after_open: bool,
     pub gzip: bool,
+    /// At most this many lines per second per thread (0: as fast as it goes).
+    pub rate: u64,
     /// The id of the first process; the others follow.
     pub first_id: u32,
 }
@@ -44,6 +49,7 @@ impl Fleet {
             mode: "sync",
             fork_after_open: false,
             gzip: false,
+            rate: 0,
             first_id: 0,
         }
     }
@@ -63,6 +69,7 @@ impl Fleet {
                     .args(["--max-bytes", &self.max_bytes.to_string()])
                     .args(["--backups", &self.backups.to_string()])
                     .args(["--mode", self.mode])
+                    .args(["--rate", &self.rate.to_string()])
                     .stdout(Stdio::null());
                 if self.fork_after_open {
                     cmd.arg("--fork-after-open");

@@ -125,8 +125,9 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
     /// Reuse a --dir that holds a previous run: its files (app.log, its
-    /// backups, and the hidden .__app.* files beside them) are deleted first.
-    /// Any other file makes the run refuse to start.
+    /// backups, Python's .__app.lock, and the library's app.log.* files in
+    /// .concurrent-rotating-file/) are deleted first. Any other file makes
+    /// the run refuse to start.
     #[arg(long, requires = "dir")]
     pub(crate) force: bool,
     /// Print the report as one JSON object (keys in tools/crf-stress-json.md).

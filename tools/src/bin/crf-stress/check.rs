@@ -30,6 +30,7 @@ pub(crate) fn repair(args: &RunArgs, log: &Path) -> io::Result<u64> {
         } else {
             Compression::None
         })
+        .share_with_python(args.any_python())
         .open()?;
     let rotations = next_writer.rotations();
     drop(next_writer);

@@ -4,12 +4,15 @@
 //! A `--dir` must be a writable directory (created if missing) and empty,
 //! because leftovers of an earlier run would be read back as this run's.
 //! `--force` deletes the files a run leaves, and only those: the log
-//! (`app.log`), its backups (`app.log.*`) and the library's hidden files
-//! beside it (`.__app.*`: lock, state, temporary files). Anything else in
-//! the directory makes the run refuse, `--force` or not.
+//! (`app.log`), its backups (`app.log.*`), Python's lock (`.__app.lock`),
+//! and the library's files for the log in its hidden directory
+//! (`.concurrent-rotating-file/app.log.*`: lock, state, temporary files),
+//! then that directory if it is left empty. Anything else makes the run
+//! refuse, `--force` or not.
 
 use std::path::{Path, PathBuf};
 
+use crf_tools::verify::OWN_DIR;
 use tempfile::TempDir;
 
 /// The log's file name in the run's directory.
@@ -61,7 +64,7 @@ impl RunDir {
         if let Some(other) = others.first() {
             return Err(if force {
                 format!(
-                    "--dir {shown} holds files that are not from a run, such as `{other}`; --force deletes only app.log, its backups and .__app.* files: choose another directory"
+                    "--dir {shown} holds files that are not from a run, such as `{other}`; --force deletes only app.log, its backups and the library's files for it: choose another directory"
                 )
             } else {
                 format!(
@@ -70,15 +73,23 @@ impl RunDir {
             });
         }
         if !ours.is_empty() && !force {
+            let example = ours
+                .iter()
+                .find(|n| !n.starts_with('.'))
+                .unwrap_or(&ours[0]);
             return Err(format!(
-                "--dir {shown} holds an earlier run's files (such as `{}`), which would be read back as this run's: add --force to delete them, or choose an empty directory",
-                ours[0]
+                "--dir {shown} holds an earlier run's files (such as `{example}`), which would be read back as this run's: add --force to delete them, or choose an empty directory"
             ));
         }
         for name in &ours {
             let path = dir.join(name);
             std::fs::remove_file(&path)
                 .map_err(|e| format!("--force: cannot delete {}: {e}", path.display()))?;
+        }
+        let own = dir.join(OWN_DIR);
+        if own.is_dir() {
+            std::fs::remove_dir(&own)
+                .map_err(|e| format!("--force: cannot delete {}: {e}", own.display()))?;
         }
         Ok(RunDir {
             path: dir.to_path_buf(),
@@ -108,19 +119,31 @@ impl RunDir {
     }
 }
 
-/// The names in `dir`: a run's files (plain files or links named like the
-/// log, its backups or the library's hidden files), and everything else.
+/// The names in `dir`, relative to it: a run's files (plain files or
+/// links named like the log, its backups or Python's lock, and the
+/// library's files for the log in its hidden directory), and everything
+/// else.
 fn entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
-    let hidden = format!(".__{}.", LOG_NAME.trim_end_matches(".log"));
+    let python_lock = format!(".__{}.", LOG_NAME.trim_end_matches(".log"));
+    let backup = format!("{LOG_NAME}.");
     let (mut ours, mut others) = (Vec::new(), Vec::new());
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_dir = entry.file_type()?.is_dir();
-        if !is_dir
-            && (name == LOG_NAME
-                || name.starts_with(&format!("{LOG_NAME}."))
-                || name.starts_with(&hidden))
+        if is_dir && name == OWN_DIR {
+            for inner in std::fs::read_dir(entry.path())? {
+                let inner = inner?;
+                let inner_name = inner.file_name().to_string_lossy().into_owned();
+                let shown = format!("{OWN_DIR}/{inner_name}");
+                if !inner.file_type()?.is_dir() && inner_name.starts_with(&backup) {
+                    ours.push(shown);
+                } else {
+                    others.push(shown);
+                }
+            }
+        } else if !is_dir
+            && (name == LOG_NAME || name.starts_with(&backup) || name.starts_with(&python_lock))
         {
             ours.push(name);
         } else {

@@ -75,10 +75,11 @@ pub(crate) struct WriterArgs {
     /// Gzip the backups.
     #[arg(long)]
     pub(crate) gzip: bool,
-    /// Check the log path before every record, as beside writers outside
-    /// the library (Python's handler).
+    /// Share the log with Python's handler: lock its lock file, and check
+    /// the log path before every record, as beside a writer outside the
+    /// library.
     #[arg(long)]
-    pub(crate) strict: bool,
+    pub(crate) beside_python: bool,
     /// Fork once after opening; parent and child then both write through the
     /// handle opened before the fork, the child as writer
     /// `id + FORKED_ID_OFFSET` (guarantee: fork-safe, the child takes its own

@@ -31,11 +31,12 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
         .max_bytes(args.max_bytes)
         .backups(args.backups)
         .compression(compression)
-        .path_check_interval(if args.strict {
+        .path_check_interval(if args.beside_python {
             Duration::ZERO
         } else {
             Duration::from_millis(100)
         })
+        .share_with_python(args.beside_python)
         .open()?;
     // One background writer per process, started before any fork: a child
     // then uses the parent's handle, as a prefork server would.

@@ -16,9 +16,10 @@ safely shared with every other process writing the same file.
 
 Like Apache's rotatelogs, but any number of crf pipes, programs using the \
 concurrent-rotating-file library and Python's ConcurrentRotatingFileHandler \
-can write one file at once: every line goes in whole, under the shared lock, \
-and the file is rotated once when full. A last line without a newline is \
-written at end of input; SIGTERM and SIGINT write what was read, then exit.
+(with --share-with-python) can write one file at once: every line goes in \
+whole, under the shared lock, and the file is rotated once when full. A \
+last line without a newline is written, ended with one, at end of input; \
+SIGTERM and SIGINT write what was read, then exit.
 
 Examples:
   some-program 2>&1 | crf logs/app.log
@@ -74,11 +75,16 @@ pub(crate) struct Args {
     /// umask: 640 [default: 644 less the umask].
     #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
     mode: Option<u32>,
-    /// Keep the lock file (.__NAME.lock) in this directory rather than the
-    /// log's, like Python's lock_file_directory; every writer of the log
+    /// Keep the lock and state files in this directory rather than beside
+    /// the log, like Python's lock_file_directory; every writer of the log
     /// must use the same.
     #[arg(long, value_name = "DIR")]
     lock_dir: Option<PathBuf>,
+    /// Lock the file Python's ConcurrentRotatingFileHandler locks
+    /// (.__NAME.lock beside the log), so that Python processes can share
+    /// the log; needed when the log is new to them.
+    #[arg(long)]
+    share_with_python: bool,
     /// Also copy standard input to standard output.
     #[arg(long)]
     pub(crate) tee: bool,
@@ -135,7 +141,7 @@ impl Args {
         if let Some(dir) = &self.lock_dir {
             builder = builder.lock_dir(dir);
         }
-        builder
+        builder.share_with_python(self.share_with_python)
     }
 }
 

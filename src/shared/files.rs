@@ -1,0 +1,153 @@
+//! [`SharedFiles`]: the lock file and the state file as one process (or
+//! its compressor thread) holds them, the way in (enter the lock, following
+//! a lock file that was replaced), and how they follow files deleted,
+//! replaced or shrunk under them.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use crate::error::{Context, Error, ErrorKind};
+use crate::names::Names;
+use crate::shared::exclusion::{self, Entry, Inside, Wait};
+use crate::shared::lock_file::LockFile;
+use crate::shared::state_file::{self, StateFile, Validated};
+use crate::sys::fs::{ensure_dir, remove_if_present};
+use crate::sys::open::FileMode;
+
+/// The shortest interval between two checks that the lock and state paths
+/// still name the files held.
+const CHECK_MIN: Duration = Duration::from_millis(100);
+
+/// Where a log's shared files are and how they are made.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Place<'a> {
+    pub(crate) names: &'a Names,
+    pub(crate) mode: FileMode,
+    /// Which log the state must be of.
+    pub(crate) log_id: u64,
+}
+
+/// The lock and state files as this process holds them.
+#[derive(Debug)]
+pub(crate) struct SharedFiles {
+    pub(crate) lock: LockFile,
+    pub(crate) state: StateFile,
+    /// Whether `state` was validated since it was mapped.
+    validated: bool,
+    /// When to check next that the paths still name the files held.
+    next_check: Instant,
+}
+
+impl SharedFiles {
+    /// Opens the lock and state files at their paths (without the lock).
+    pub(crate) fn open(place: Place<'_>) -> Result<SharedFiles, Error> {
+        let (lock, state) = (place.names.lock(), place.names.state());
+        Ok(SharedFiles {
+            lock: LockFile::open(lock, place.mode).context(
+                ErrorKind::LockFile,
+                "cannot open lock file",
+                lock,
+            )?,
+            state: StateFile::open(state, place.mode).context(
+                ErrorKind::StateFile,
+                "cannot open state file",
+                state,
+            )?,
+            validated: false,
+            next_check: Instant::now(),
+        })
+    }
+
+    /// Takes the lock and enters (see `exclusion`), following the lock file
+    /// to the one at the path when the state names another, and validates
+    /// a state newly mapped. The caller then holds [`inside`] until done.
+    ///
+    /// [`inside`]: SharedFiles::inside
+    pub(crate) fn enter(&mut self, place: Place<'_>, wait: &Wait) -> io::Result<()> {
+        let lock_path = place.names.lock();
+        loop {
+            let entry = match exclusion::enter(&self.lock, &self.state, wait, lock_path)? {
+                Entry::Replaced if self.lock.is_at(lock_path)? => {
+                    // Ours is the file at the path: the old one was deleted.
+                    exclusion::take_over(&self.lock, &self.state, wait, lock_path)?
+                }
+                entry => entry,
+            };
+            match entry {
+                Entry::Inside => break,
+                // Another file is named: move to the one at the path.
+                Entry::Replaced => self.lock = LockFile::open(lock_path, place.mode)?,
+            }
+        }
+        if !std::mem::replace(&mut self.validated, true) {
+            match self.state.validate(place.log_id) {
+                Validated::Valid => {}
+                Validated::FirstFormat(carried) => self.state.carry(carried),
+                // Started afresh: carry over an earlier version's, if any.
+                Validated::Reset => carry_legacy(&self.state, place.names),
+            }
+        }
+        Ok(())
+    }
+
+    /// The guard of a writer [`enter`](SharedFiles::enter) let in: leaving
+    /// lets the lock go.
+    pub(crate) fn inside(&self) -> Inside<'_> {
+        Inside::new(&self.lock, &self.state)
+    }
+
+    /// Every 100 ms at most (outside the lock): if the lock path no longer
+    /// names the lock file held (deleted, or its directory removed and
+    /// recreated), opens the one at the path, which the next entry takes
+    /// over; if the state path no longer names the state mapped, or the
+    /// mapping was lost (see `sigbus`), maps the one at the path. Returns
+    /// whether anything was reopened: the live file must be reopened too,
+    /// with the new state's generation.
+    pub(crate) fn follow(
+        &mut self,
+        place: Place<'_>,
+        now: Instant,
+        every: Duration,
+    ) -> io::Result<bool> {
+        let lost = self.state.is_lost();
+        if now < self.next_check && !lost {
+            return Ok(false);
+        }
+        self.next_check = now + every.max(CHECK_MIN);
+        let names = place.names;
+        let mut reopened = false;
+        if !self.lock.is_at(names.lock())? {
+            recreate_own_dir(names)?;
+            self.lock = LockFile::open(names.lock(), place.mode)?;
+            reopened = true;
+        }
+        if lost || !self.state.is_at(names.state())? {
+            recreate_own_dir(names)?;
+            self.state = StateFile::open(names.state(), place.mode)?;
+            self.validated = false;
+            reopened = true;
+        }
+        Ok(reopened)
+    }
+}
+
+fn recreate_own_dir(names: &Names) -> io::Result<()> {
+    ensure_dir(
+        names.own_dir(),
+        true,
+        "cannot recreate the library's directory",
+    )
+    .map_err(io::Error::from)
+}
+
+/// An earlier version kept the state beside Python's lock file: a new
+/// state starts from its counters (its generation moved on, so that a
+/// writer still holding the old number reopens), and the old file goes.
+/// Best effort: a failure only loses counters.
+fn carry_legacy(state: &StateFile, names: &Names) {
+    let legacy = names.legacy_state();
+    if let Ok(Some(carried)) = state_file::read_legacy(legacy) {
+        state.carry(carried);
+        let _ = remove_if_present(legacy);
+    }
+}
