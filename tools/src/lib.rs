@@ -1,13 +1,16 @@
 //! What `crf-stress`, `crf` and their tests share: the self-checking lines
-//! the stress tool's writer processes write ([`record`]), the verifier
-//! that reads a log directory back and checks the library's guarantees
-//! against what was written ([`verify`]), and the check of what a log
-//! shipper sent on from those files ([`shipped`]).
+//! the stress tool's writer processes write ([`record`]), the verifier that
+//! reads a log directory back and checks the library's guarantees against
+//! what was written ([`verify`]), the check of what a log shipper sent on
+//! from those files ([`shipped`]), the sizes and durations both tools read
+//! and print ([`units`]), and what both do about signals ([`signals`]).
 
 #![deny(missing_docs)]
 
 pub mod record;
 pub mod shipped;
+pub mod signals;
+pub mod units;
 pub mod verify;
 
 /// The writer number a child forked by writer process `id` writes as:

@@ -5,20 +5,10 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::Fleet;
+use common::{Fleet, names};
 use concurrent_rotating_file::{Compression, RotatingFile};
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
 
 #[test]
 fn many_processes_with_gzip_keep_every_invariant_and_leave_only_gz() {
@@ -47,7 +37,17 @@ fn sigkill_of_writers_with_gzip_at_random_moments_loses_nothing_of_the_others() 
     let kills = common::stress_with_kills(
         dir.path(),
         3,
-        &["-p", "6", "-n", "15000", "--max-bytes", "32768", "--gzip"],
+        &[
+            "-p",
+            "6",
+            "-n",
+            "15000",
+            "--max-bytes",
+            "32768",
+            "--backups",
+            "1000",
+            "--gzip",
+        ],
     );
     assert!(kills > 0, "no worker was killed while writing in any round");
 }

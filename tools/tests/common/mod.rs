@@ -9,8 +9,9 @@ pub mod shipping;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
+use concurrent_rotating_file::{Compression, RotatingFile};
 use crf_tools::FORKED_ID_OFFSET;
 pub use crf_tools::verify::{self, Expectation, Report};
 
@@ -107,17 +108,63 @@ impl Fleet {
             line_size: self.line_size,
             all_gzipped: self.gzip && killed.is_empty(),
             foreign: vec![],
+            rotations: None,
             writers,
             killed,
         }
     }
 
-    /// Reads everything back and asserts every invariant held.
+    /// Reads everything back and asserts every invariant held; with no
+    /// kill, also that the rotations counted account for every backup and
+    /// every line pruned.
     pub fn verify(&self, killed: Vec<u32>) -> Report {
-        let report = verify::verify(&self.expectation(killed)).unwrap();
+        let mut expectation = self.expectation(killed);
+        expectation.rotations = Some(self.rotations());
+        let report = verify::verify(&expectation).unwrap();
         assert!(report.ok(), "invariants broken:\n{report}");
         report
     }
+
+    /// The rotations counted in the shared state, read as the next writer.
+    pub fn rotations(&self) -> u64 {
+        RotatingFile::builder(&self.log)
+            .max_bytes(self.max_bytes)
+            .backups(self.backups)
+            .compression(if self.gzip {
+                Compression::Gzip
+            } else {
+                Compression::None
+            })
+            .open()
+            .unwrap()
+            .rotations()
+    }
+}
+
+/// The names in `dir`, sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs `crf-stress` with `args` to its end.
+pub fn stress(args: &[&str]) -> Output {
+    Command::new(STRESS).args(args).output().unwrap()
+}
+
+/// The `--json` report on a run's standard output.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
 }
 
 /// Runs `crf-stress` with kills for `rounds` rounds, asserting every
@@ -125,26 +172,30 @@ impl Fleet {
 pub fn stress_with_kills(dir: &std::path::Path, rounds: usize, args: &[&str]) -> u32 {
     let mut kills = 0;
     for round in 0..rounds {
-        let out = Command::new(STRESS)
-            .args(args)
-            .args(["--kill", "3", "--json", "--dir"])
-            .arg(dir.join(format!("round{round}")))
-            .output()
-            .unwrap();
-        let report = String::from_utf8_lossy(&out.stdout);
+        let round_dir = dir.join(format!("round{round}"));
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend([
+            "--kill",
+            "3",
+            "--json",
+            "--dir",
+            round_dir.to_str().unwrap(),
+        ]);
+        let out = stress(&all);
+        let report = json(&out);
         assert!(
-            out.status.success(),
+            out.status.success() && report["ok"] == true,
             "round {round}: {report}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(report.contains("\"ok\":true"), "{report}");
-        kills += report
-            .split("\"killed\":")
-            .nth(1)
-            .and_then(|s| s.split(',').next())
-            .unwrap()
-            .parse::<u32>()
-            .unwrap();
+        kills += report["killed"].as_u64().unwrap() as u32;
     }
     kills
 }
+
+/// The library's own helper that makes a file or directory refuse changes
+/// (`chattr +i` as root, `chmod a-w` otherwise), shared rather than copied.
+#[path = "../../../tests/common/mod.rs"]
+mod library_helpers;
+#[allow(unused_imports)]
+pub use library_helpers::Immutable;

@@ -1,12 +1,15 @@
 """One crf-stress writer using Python's ConcurrentRotatingFileHandler.
 
 Writes the same numbered, self-checking lines as the Rust writers (see
-the `record` module of crf_tools), one logging call each, and prints the latency summary the same
-way: "done <lines> <p50 ns> <p99 ns> <max ns>".
+the `record` module of crf_tools), one logging call each, and reports to
+the run as they do (see messages.rs): "progress 0 <lines>" every 256
+lines or every MiB, whichever comes first, then "latency <ns>:<count> ..."
+(values rounded to 3 significant digits) and "done <lines>".
 
 Usage: python_writer.py LOG ID LINES LINE_SIZE MAX_BYTES BACKUPS GZIP(0|1)
 """
 
+import collections
 import logging
 import sys
 import time
@@ -21,11 +24,18 @@ except ImportError:
     )
 
 
+
 def line(process, thread, seq, size):
     header = f"{process:04}-{thread:02} {seq:010} "
     start = seq * 7 + process * 3 + thread
     filler = max(size - len(header) - 1, 0)
     return header + "".join(chr(97 + (start + i) % 26) for i in range(filler))
+
+
+def three_digits(nanos):
+    """Rounds down to 3 significant digits, as the run's histogram keeps."""
+    scale = 10 ** max(len(str(nanos)) - 3, 0)
+    return nanos // scale * scale
 
 
 def main():
@@ -39,17 +49,19 @@ def main():
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    latencies = []
+    latencies = collections.Counter()
+    every = min(max((1 << 20) // max(size, 1), 1), 256)
     for seq in range(lines):
         message = line(ident, 0, seq, size)
         start = time.perf_counter_ns()
         logger.info(message)
-        latencies.append(time.perf_counter_ns() - start)
+        latencies[three_digits(time.perf_counter_ns() - start)] += 1
+        if (seq + 1) % every == 0:
+            print(f"progress 0 {seq + 1}", flush=True)
     handler.close()
-    latencies.sort()
-    p50 = latencies[len(latencies) // 2] if latencies else 0
-    p99 = latencies[int((len(latencies) - 1) * 0.99)] if latencies else 0
-    print(f"done {lines} {p50} {p99} {latencies[-1] if latencies else 0}")
+    pairs = " ".join(f"{nanos}:{count}" for nanos, count in sorted(latencies.items()))
+    print(f"latency {pairs}")
+    print(f"done {lines}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,89 @@
+//! The options of one writer process (`crf-stress writer`), which the run
+//! passes on from its own, and how it writes.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+/// How a writer process writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum WriterMode {
+    /// `write_all` of each line through `io::Write`.
+    Sync,
+    /// One `tracing` event per line, through the fmt layer with no decoration.
+    Tracing,
+    /// `write_all` of each line through the background writer
+    /// (`non_blocking`).
+    NonBlocking,
+    /// One `tracing` event per line through the background writer.
+    TracingNonBlocking,
+    /// Baseline, not the library: `flock`, `write`, unlock per line on the
+    /// same lock and log files, never rotating. The floor the sync writer is
+    /// measured against.
+    RawFlock,
+    /// Baseline: one `write` per line on an `O_APPEND` file, no lock, no
+    /// rotation.
+    RawUnlocked,
+    /// Baseline: lines gathered into 64 KiB batches, one `write` each, no
+    /// lock, no rotation. The floor the background writer is measured
+    /// against.
+    RawBatched,
+}
+
+impl WriterMode {
+    /// The name on the command line.
+    pub(crate) fn name(self) -> String {
+        self.to_possible_value()
+            .expect("no skipped variants")
+            .get_name()
+            .to_owned()
+    }
+
+    /// Whether this is a baseline loop rather than the library.
+    pub(crate) fn is_raw(self) -> bool {
+        matches!(
+            self,
+            WriterMode::RawFlock | WriterMode::RawUnlocked | WriterMode::RawBatched
+        )
+    }
+}
+
+/// The options one writer process runs with.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct WriterArgs {
+    /// The log file.
+    #[arg(long)]
+    pub(crate) log: PathBuf,
+    /// This writer's number.
+    #[arg(long)]
+    pub(crate) id: u32,
+    #[arg(long)]
+    pub(crate) lines: u64,
+    #[arg(long, default_value_t = 1)]
+    pub(crate) threads: u32,
+    #[arg(long, default_value_t = 120)]
+    pub(crate) line_size: usize,
+    #[arg(long)]
+    pub(crate) max_bytes: u64,
+    #[arg(long)]
+    pub(crate) backups: usize,
+    #[arg(long, value_enum, default_value_t = WriterMode::Sync)]
+    pub(crate) mode: WriterMode,
+    /// At most this many lines per second per thread (0: no limit).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) rate: u64,
+    /// Gzip the backups.
+    #[arg(long)]
+    pub(crate) gzip: bool,
+    /// Share the log with Python's handler: lock its lock file, and check
+    /// the log path before every record, as beside a writer outside the
+    /// library.
+    #[arg(long)]
+    pub(crate) beside_python: bool,
+    /// Fork once after opening; parent and child then both write through the
+    /// handle opened before the fork, the child as writer
+    /// `id + FORKED_ID_OFFSET` (guarantee: fork-safe, the child takes its own
+    /// lock).
+    #[arg(long)]
+    pub(crate) fork_after_open: bool,
+}

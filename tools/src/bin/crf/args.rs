@@ -1,0 +1,209 @@
+//! The command line of `crf`: the library's options as flags, checked
+//! before the log is opened, each refusal naming the flag as typed.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use concurrent_rotating_file::{Builder, Compression, Period, RotatingFile, Weekday};
+use crf_tools::units::{parse_duration, parse_size};
+
+const ABOUT: &str = "Append standard input to a rotating log file, line by line, \
+safely shared with every other process writing the same file.";
+
+const LONG_ABOUT: &str = "Append standard input to a rotating log file, line by line, \
+safely shared with every other process writing the same file.
+
+Like Apache's rotatelogs, but any number of crf pipes, programs using the \
+concurrent-rotating-file library and Python's ConcurrentRotatingFileHandler \
+(with --share-with-python) can write one file at once: every line goes in \
+whole, under the shared lock, and the file is rotated once when full. A \
+last line without a newline is written, ended with one, at end of input; \
+SIGTERM and SIGINT write what was read, then exit.
+
+Examples:
+  some-program 2>&1 | crf logs/app.log
+  some-program 2>&1 | crf logs/app.log --max-bytes 10M --backups 5 --gzip
+  some-program | crf logs/app.log --rotate-every day --max-age 30d --tee";
+
+const AFTER_LONG_HELP: &str = "Sizes: bytes, or K, M, G (powers of 1024): 64K, 1M, 1.5M, 1G.
+Durations: 30s, 5m, 2h, 7d, 2w.
+Exit status: 0 input ended (or SIGTERM/SIGINT) and everything read was \
+written; 1 writing failed; 2 bad arguments, or the log cannot be opened; \
+3 reading standard input failed.";
+
+/// The command line of `crf`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "crf",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_long_help = AFTER_LONG_HELP
+)]
+pub(crate) struct Args {
+    /// The log file. Its backups are FILE.1 (newest) to FILE.N, or with
+    /// --rotate-every FILE.PERIOD, such as app.log.2026-11-24.
+    pub(crate) file: PathBuf,
+    /// Rotate before the file would pass this size; 0: never by size.
+    #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = parse_size)]
+    max_bytes: u64,
+    /// Backups kept; the oldest beyond are deleted.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    backups: usize,
+    /// Also rotate at every minute, hour, day (at midnight) or week (at the
+    /// start of Monday; week-tue ... week-sun for another day), whichever
+    /// comes first with --max-bytes.
+    #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
+    rotate_every: Option<Period>,
+    /// Put --rotate-every's boundaries on UTC rather than local time.
+    #[arg(long, requires = "rotate_every")]
+    utc: bool,
+    /// Also delete backups whose last line is older than this: 30d, 12h.
+    #[arg(long, value_name = "AGE", value_parser = parse_duration)]
+    max_age: Option<Duration>,
+    /// Also delete the oldest backups until all of them fit in this size.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_total_bytes: Option<u64>,
+    /// Gzip the backups (in the background, never while holding the lock).
+    #[arg(long)]
+    gzip: bool,
+    /// The gzip level: 0 (store) to 9 (smallest) [default: 1].
+    #[arg(long, value_name = "0-9", requires = "gzip", value_parser = clap::value_parser!(u32).range(0..=9))]
+    compression_level: Option<u32>,
+    /// Permission bits of the files created, in octal, set whatever the
+    /// umask: 640 [default: 644 less the umask].
+    #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
+    mode: Option<u32>,
+    /// Keep the lock and state files in this directory rather than beside
+    /// the log, like Python's lock_file_directory; every writer of the log
+    /// must use the same.
+    #[arg(long, value_name = "DIR")]
+    lock_dir: Option<PathBuf>,
+    /// Lock the file Python's ConcurrentRotatingFileHandler locks
+    /// (.__NAME.lock beside the log), so that Python processes can share
+    /// the log; needed when the log is new to them.
+    #[arg(long)]
+    share_with_python: bool,
+    /// Also copy standard input to standard output.
+    #[arg(long)]
+    pub(crate) tee: bool,
+}
+
+impl Args {
+    /// Checks the options together; the message says what to change.
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if self.backups == 0 && (self.max_bytes > 0 || self.rotate_every.is_some()) {
+            return Err(
+                "--backups must be at least 1 while the file rotates (--max-bytes is not 0, or --rotate-every is given): each full file becomes a backup"
+                    .into(),
+            );
+        }
+        if self.max_age == Some(Duration::ZERO) {
+            return Err(
+                "--max-age must be longer than 0s: 0 would delete every backup as it is made"
+                    .into(),
+            );
+        }
+        if self.max_total_bytes == Some(0) {
+            return Err(
+                "--max-total-bytes must be more than 0: 0 would delete every backup as it is made"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The library's options, as the flags say.
+    pub(crate) fn builder(&self) -> Builder {
+        let mut builder = RotatingFile::builder(&self.file)
+            .max_bytes(self.max_bytes)
+            .backups(self.backups)
+            .utc(self.utc);
+        if let Some(period) = self.rotate_every {
+            builder = builder.rotate_every(period);
+        }
+        if let Some(age) = self.max_age {
+            builder = builder.max_age(age);
+        }
+        if let Some(bytes) = self.max_total_bytes {
+            builder = builder.max_total_bytes(bytes);
+        }
+        if self.gzip {
+            builder = builder.compression(Compression::Gzip);
+        }
+        if let Some(level) = self.compression_level {
+            builder = builder.compression_level(level);
+        }
+        if let Some(mode) = self.mode {
+            builder = builder.mode(mode);
+        }
+        if let Some(dir) = &self.lock_dir {
+            builder = builder.lock_dir(dir);
+        }
+        builder.share_with_python(self.share_with_python)
+    }
+}
+
+/// Parses `minute`, `hour`, `day`, `week` (Monday) or `week-mon` ...
+/// `week-sun`.
+fn parse_period(text: &str) -> Result<Period, String> {
+    let period = match text.to_ascii_lowercase().as_str() {
+        "minute" => Period::Minute,
+        "hour" => Period::Hour,
+        "day" => Period::Day,
+        "week" | "week-mon" => Period::Week(Weekday::Mon),
+        "week-tue" => Period::Week(Weekday::Tue),
+        "week-wed" => Period::Week(Weekday::Wed),
+        "week-thu" => Period::Week(Weekday::Thu),
+        "week-fri" => Period::Week(Weekday::Fri),
+        "week-sat" => Period::Week(Weekday::Sat),
+        "week-sun" => Period::Week(Weekday::Sun),
+        _ => {
+            return Err(format!(
+                "`{text}` is not a period: minute, hour, day, week (from Monday), or week-mon ... week-sun"
+            ));
+        }
+    };
+    Ok(period)
+}
+
+/// Parses permission bits in octal: `640`, `0640` or `0o640`.
+fn parse_mode(text: &str) -> Result<u32, String> {
+    let digits = text.strip_prefix("0o").unwrap_or(text);
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if mode <= 0o777 => Ok(mode),
+        Ok(_) => Err(format!(
+            "`{text}` has bits beyond 777: give the permission bits only, in octal, as in 640"
+        )),
+        Err(_) => Err(format!(
+            "`{text}` is not permission bits in octal, as in 640 or 0644"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_named_like_pythons_when() {
+        assert_eq!(parse_period("minute"), Ok(Period::Minute));
+        assert_eq!(parse_period("Hour"), Ok(Period::Hour));
+        assert_eq!(parse_period("day"), Ok(Period::Day));
+        assert_eq!(parse_period("week"), Ok(Period::Week(Weekday::Mon)));
+        assert_eq!(parse_period("week-sun"), Ok(Period::Week(Weekday::Sun)));
+        let err = parse_period("fortnight").unwrap_err();
+        assert!(err.contains("`fortnight` is not a period"), "{err}");
+    }
+
+    #[test]
+    fn modes_are_octal_permission_bits() {
+        assert_eq!(parse_mode("640"), Ok(0o640));
+        assert_eq!(parse_mode("0644"), Ok(0o644));
+        assert_eq!(parse_mode("0o600"), Ok(0o600));
+        assert!(parse_mode("1777").unwrap_err().contains("beyond 777"));
+        assert!(parse_mode("rw-r--r--").unwrap_err().contains("octal"));
+        assert!(parse_mode("9").unwrap_err().contains("octal"));
+    }
+}

@@ -1,0 +1,406 @@
+//! `crf-stress` as a user meets it: every bad flag refused before anything
+//! starts (status 2, one message naming the flag), the run directory
+//! checked, the defaults (1 MiB files, 10 backups, pruning verified), the
+//! help, and the reports for people and for programs.
+
+mod common;
+
+use std::process::Output;
+
+use common::{json, names, stress};
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs `crf-stress` with `args` and a `--dir` that does not exist yet;
+/// asserts it refused with status 2, saying `message` once, and started
+/// nothing: the directory was never created.
+fn refused(args: &[&str], message: &str) {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("run");
+    let mut all = args.to_vec();
+    all.extend(["--dir", dir.to_str().unwrap()]);
+    let out = stress(&all);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.matches(message).count(), 1, "{args:?}: {err}");
+    assert!(!dir.exists(), "{args:?}: something started");
+}
+
+#[test]
+fn zero_processes_are_refused() {
+    refused(&["-p", "0"], "--processes must be at least 1");
+    refused(&["--processes", "0"], "--processes must be at least 1");
+}
+
+#[test]
+fn zero_lines_are_refused() {
+    refused(&["-n", "0"], "--lines must be at least 1");
+}
+
+#[test]
+fn zero_or_too_many_threads_are_refused() {
+    refused(&["--threads", "0"], "--threads must be between 1 and 100");
+    refused(&["--threads", "101"], "--threads must be between 1 and 100");
+}
+
+#[test]
+fn killing_more_writers_than_there_are_is_refused() {
+    refused(
+        &["-p", "4", "--kill", "5"],
+        "--kill must be at most 4, the number of writer processes",
+    );
+    // Python's writers count too (checked before Python is looked for).
+    refused(
+        &["-p", "4", "--python", "2", "--kill", "7"],
+        "--kill must be at most 6, the number of writer processes",
+    );
+}
+
+#[test]
+fn a_line_too_short_for_its_header_is_refused_with_the_sizes_involved() {
+    for size in ["5", "19"] {
+        refused(
+            &["--line-size", size],
+            &format!(
+                "--line-size must be at least 20 bytes: each line holds a 19-byte header (`0000-00 0000000000 `) and a newline; {size} is too small"
+            ),
+        );
+    }
+}
+
+#[test]
+fn no_backups_with_rotation_on_is_refused_once() {
+    refused(
+        &["--backups", "0"],
+        "--backups must be at least 1 while --max-bytes is not 0",
+    );
+}
+
+#[test]
+fn no_backups_without_rotation_runs() {
+    let out = stress(&[
+        "-p",
+        "2",
+        "-n",
+        "500",
+        "--backups",
+        "0",
+        "--max-bytes",
+        "0",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["lines_found"], 1000);
+}
+
+#[test]
+fn malformed_sizes_are_refused_naming_the_flag() {
+    let out = stress(&["--max-bytes", "1.5X"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("'--max-bytes <SIZE>'") && err.contains("unknown unit `X`"),
+        "{err}"
+    );
+    let out = stress(&["--line-size", "lots"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("'--line-size <SIZE>'") && err.contains("`lots` is not a size"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sizes_take_the_units_crf_takes() {
+    let out = stress(&[
+        "-p",
+        "1",
+        "-n",
+        "100",
+        "--max-bytes",
+        "1.5M",
+        "--line-size",
+        "1K",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["max_bytes"], 1_572_864);
+    assert_eq!(report["line_size"], 1024);
+}
+
+#[test]
+fn a_baseline_loop_with_rotation_is_refused() {
+    refused(
+        &["--mode", "raw-flock"],
+        "--mode raw-flock is a baseline loop that never rotates: add --max-bytes 0",
+    );
+}
+
+#[test]
+fn a_python_without_the_handler_is_refused_naming_it() {
+    refused(
+        &["--python", "1", "--python-bin", "/nonexistent/python"],
+        "--python-bin /nonexistent/python: Python's ConcurrentRotatingFileHandler is not available",
+    );
+}
+
+#[test]
+fn a_dir_that_is_a_file_is_refused_naming_it() {
+    let parent = tempfile::tempdir().unwrap();
+    let file = parent.path().join("plain-file");
+    std::fs::write(&file, "kept\n").unwrap();
+    let out = stress(&["--dir", file.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err.matches(&format!("--dir {} is not a directory", file.display()))
+            .count(),
+        1,
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "kept\n");
+}
+
+#[test]
+fn a_dir_that_is_not_writable_is_refused_naming_it() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("read-only");
+    std::fs::create_dir(&dir).unwrap();
+    let _read_only = common::Immutable::new(&dir);
+    let out = stress(&["-n", "10", "--dir", dir.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("--dir {} is not writable", dir.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_dir_holding_other_files_is_refused_and_left_alone_even_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "mine\n").unwrap();
+    let path = dir.path().to_str().unwrap();
+    let out = stress(&["-n", "10", "--dir", path]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("--dir {path} is not empty (it holds `notes.txt`)")),
+        "{err}"
+    );
+    let out = stress(&["-n", "10", "--dir", path, "--force"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("such as `notes.txt`"), "{err}");
+    assert_eq!(names(dir.path()), ["notes.txt"]);
+}
+
+#[test]
+fn an_earlier_runs_files_are_refused_unless_forced_then_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    let run = [
+        "-p",
+        "2",
+        "-n",
+        "3000",
+        "--max-bytes",
+        "16K",
+        "--json",
+        "--dir",
+        path,
+    ];
+    let first = stress(&run);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let again = stress(&run);
+    let err = stderr(&again);
+    assert_eq!(again.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("--dir {path} holds an earlier run's files"))
+            && err.contains("add --force"),
+        "{err}"
+    );
+    // With --force the earlier files go first: were any left (the shared
+    // state's rotation count included), the second run would not verify.
+    let forced = stress(&[&run[..], &["--force"]].concat());
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    let (first, forced) = (json(&first), json(&forced));
+    assert_eq!(forced["ok"], true, "{forced}");
+    assert_eq!(forced["rotations"], first["rotations"], "{forced}");
+    assert!(forced["files_pruned"].as_u64().unwrap() > 0, "{forced}");
+}
+
+#[test]
+fn the_defaults_rotate_at_1_mib_keeping_10_backups_and_verify_the_pruned_chain() {
+    // Every default but the number of lines: 8 processes write 29 MB.
+    let out = stress(&["-n", "30000", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["processes"], 8);
+    assert_eq!(report["max_bytes"], 1_048_576);
+    assert_eq!(report["backups_allowed"], 10);
+    assert_eq!(report["backups_found"], 10);
+    assert_eq!(report["pruned"], true);
+    let rotations = report["rotations"].as_u64().unwrap();
+    assert_eq!(report["files_pruned"], rotations - 10, "{report}");
+    assert_eq!(
+        report["lines_pruned"].as_u64().unwrap() + report["lines_found"].as_u64().unwrap(),
+        240_000,
+        "{report}"
+    );
+    assert_eq!(report["lost"], 0);
+}
+
+#[test]
+fn the_json_report_has_exactly_the_documented_keys_and_types() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/crf-stress-json.md"))
+        .unwrap();
+    // Rows of the table: | `key` | type | meaning |
+    let documented: Vec<(String, String)> = doc
+        .lines()
+        .filter_map(|row| {
+            let mut cells = row.split('|').map(str::trim).skip(1);
+            let key = cells.next()?.strip_prefix('`')?.strip_suffix('`')?;
+            Some((key.to_owned(), cells.next()?.to_owned()))
+        })
+        .collect();
+    assert!(documented.len() > 30, "{documented:?}");
+    // One run with pruning (numbers) and one with a kill (nulls).
+    let counted = json(&stress(&[
+        "-p",
+        "2",
+        "-n",
+        "3000",
+        "--max-bytes",
+        "16K",
+        "--json",
+    ]));
+    let killed = json(&stress(&[
+        "-p",
+        "2",
+        "-n",
+        "3000",
+        "--max-bytes",
+        "16K",
+        "--kill",
+        "1",
+        "--json",
+    ]));
+    for report in [&counted, &killed] {
+        let object = report.as_object().unwrap();
+        let mut keys: Vec<&String> = object.keys().collect();
+        keys.sort();
+        let mut expected: Vec<&String> = documented.iter().map(|(key, _)| key).collect();
+        expected.sort();
+        assert_eq!(keys, expected, "keys differ from tools/crf-stress-json.md");
+        for (key, kind) in &documented {
+            let value = &object[key];
+            let fits = match kind.as_str() {
+                "number" => value.is_number(),
+                "bool" => value.is_boolean(),
+                "string" => value.is_string(),
+                "array" => value.is_array(),
+                "number or null" => value.is_number() || value.is_null(),
+                other => panic!("undocumented type {other} for {key}"),
+            };
+            assert!(fits, "{key} is documented as {kind}, found {value}");
+        }
+        assert_eq!(report["schema_version"], 1);
+    }
+    assert!(counted["lines_pruned"].is_number(), "{counted}");
+    assert!(
+        killed["lines_pruned"].is_null() || killed["killed"] == 0,
+        "{killed}"
+    );
+}
+
+#[test]
+fn the_report_for_people_is_in_human_units() {
+    let out = stress(&["-p", "2", "-n", "3000", "--max-bytes", "16K"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = |label: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} row in:\n{text}"))
+            .to_owned()
+    };
+    assert!(row("written").contains("6,000 lines"), "{text}");
+    assert!(
+        row("written").contains(" lines/s, ") && row("written").contains(" MB/s"),
+        "{text}"
+    );
+    let latency = row("latency");
+    for part in ["p50 ", "p99 ", "p99.9 ", "max "] {
+        assert!(latency.contains(part), "{latency}");
+    }
+    assert!(
+        ["ns", "µs", "ms"].iter().any(|unit| latency.contains(unit)),
+        "{latency}"
+    );
+    assert!(row("found").contains("KiB"), "{text}");
+    assert!(
+        row("pruned").contains("as the rotations account for"),
+        "{text}"
+    );
+    assert!(
+        row("checked").contains("lost 0, duplicated 0, torn 0, out of order 0"),
+        "{text}"
+    );
+    assert!(text.ends_with("OK: every check held\n"), "{text}");
+    assert!(!text.contains("Some("), "{text}");
+}
+
+#[test]
+fn an_interrupted_run_stops_its_writers_and_removes_its_directory() {
+    let temp = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(common::STRESS)
+        .args(["-p", "2", "-n", "1000000000"])
+        .env("TMPDIR", temp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the writers are writing.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let writing = || {
+        names(temp.path()).iter().any(|run| {
+            std::fs::metadata(temp.path().join(run).join("app.log")).is_ok_and(|m| m.len() > 0)
+        })
+    };
+    while !writing() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writers never wrote"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // SAFETY: kill(2) of our own child, which has not been waited for.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted: the writers were stopped"),
+        "{err}"
+    );
+    assert!(names(temp.path()).is_empty(), "{:?}", names(temp.path()));
+}
+
+#[test]
+fn help_opens_with_what_the_tool_is_for_and_an_example() {
+    let out = stress(&["--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        help.starts_with("Many processes write one rotating log at once"),
+        "{help}"
+    );
+    assert!(help.contains("Examples:\n  crf-stress "), "{help}");
+    assert!(!help.contains(env!("CARGO_PKG_DESCRIPTION")), "{help}");
+}
