@@ -173,7 +173,9 @@ impl Log for Router {
 
     fn log(&self, record: &Record<'_>) {
         self.options().log.write(record, |line| {
-            self.write_record(&self.name_of_target(record.target()), line)
+            if let Some(file) = self.file_for_target(record.target()) {
+                file.open_log().append_or_report(line, Records::One);
+            }
         });
     }
 

@@ -10,12 +10,12 @@
 
 use std::cell::Cell;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::non_blocking::handle::NonBlocking;
 use crate::non_blocking::handle::Queue;
-use crate::router::handle::Router;
 use crate::router::name::LogName;
 use crate::router::queue::RouterQueue;
 use crate::writer::handle::RotatingFile;
@@ -46,9 +46,10 @@ pub struct EventWriter<'a> {
 pub(crate) enum Sink<'a> {
     File(&'a OpenLog),
     Queue(&'a Queue),
-    /// The file of this name, as the router finds it when the event is done.
-    Router(&'a Router, LogName),
-    /// The router's queue, with the event's name.
+    /// The file a router chose for the event (`None`: none could be
+    /// opened, which the router counted as a loss).
+    Routed(Option<Arc<RotatingFile>>),
+    /// A router's queue, with the event's name.
     RouterQueue(&'a RouterQueue, LogName),
 }
 
@@ -101,7 +102,10 @@ impl Drop for EventWriter<'_> {
                         queue.file.open_log().errors.report(&e, 1);
                     }
                 }
-                Sink::Router(router, name) => router.write_record(name, &self.buf),
+                Sink::Routed(Some(file)) => {
+                    file.open_log().append_or_report(&self.buf, Records::One)
+                }
+                Sink::Routed(None) => {}
                 Sink::RouterQueue(queue, name) => queue.send(name, &self.buf),
             }
         }
@@ -119,7 +123,7 @@ impl std::fmt::Debug for EventWriter<'_> {
         let sink = match self.sink {
             Sink::File(_) => "file",
             Sink::Queue(_) => "queue",
-            Sink::Router(..) => "router",
+            Sink::Routed(_) => "router",
             Sink::RouterQueue(..) => "router queue",
         };
         f.debug_struct("EventWriter")

@@ -41,21 +41,23 @@ fn address(meta: &Metadata<'_>) -> usize {
     meta as *const Metadata<'_> as usize
 }
 
-/// The name of the event whose metadata is `meta`, as `router` names it.
-fn name_of_event(router: &Router, meta: &Metadata<'_>) -> LogName {
-    if let Naming::Field(_) = router.options().naming {
-        let field = FIELD.try_with(|slot| {
+/// With [`Naming::Field`], what `with` makes of the field's value read
+/// for the event whose metadata is `meta`; `None` if the field was not
+/// read for it.
+fn with_field<R>(router: &Router, meta: &Metadata<'_>, with: impl FnOnce(&str) -> R) -> Option<R> {
+    let Naming::Field(_) = router.options().naming else {
+        return None;
+    };
+    FIELD
+        .try_with(|slot| {
             let mut slot = slot.try_borrow_mut().ok()?;
             if !std::mem::take(&mut slot.found) || slot.event != address(meta) {
                 return None;
             }
-            Some(router.checked(&slot.value, LogName::new(&slot.value)))
-        });
-        if let Ok(Some(name)) = field {
-            return name;
-        }
-    }
-    router.name_of_target(meta.target())
+            Some(with(&slot.value))
+        })
+        .ok()
+        .flatten()
 }
 
 impl<'a> MakeWriter<'a> for Router {
@@ -63,11 +65,15 @@ impl<'a> MakeWriter<'a> for Router {
 
     /// A writer with no event to name it: to the fallback file.
     fn make_writer(&'a self) -> Self::Writer {
-        EventWriter::new(Sink::Router(self, LogName::FALLBACK))
+        EventWriter::new(Sink::Routed(self.file_for(&LogName::FALLBACK, 1)))
     }
 
     fn make_writer_for(&'a self, meta: &Metadata<'_>) -> Self::Writer {
-        EventWriter::new(Sink::Router(self, name_of_event(self, meta)))
+        let file = match with_field(self, meta, |value| self.file_for_field(value)) {
+            Some(file) => file,
+            None => self.file_for_target(meta.target()),
+        };
+        EventWriter::new(Sink::Routed(file))
     }
 }
 
@@ -80,7 +86,11 @@ impl<'a> MakeWriter<'a> for NonBlockingRouter {
     }
 
     fn make_writer_for(&'a self, meta: &Metadata<'_>) -> Self::Writer {
-        let name = name_of_event(self.router(), meta);
+        let router = self.router();
+        let name = with_field(router, meta, |value| {
+            router.checked(value, LogName::new(value))
+        })
+        .unwrap_or_else(|| router.name_of_target(meta.target()));
         EventWriter::new(Sink::RouterQueue(self.queue(), name))
     }
 }

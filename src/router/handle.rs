@@ -9,7 +9,7 @@ use std::time::Instant;
 use crate::builder::Builder;
 use crate::error::{Error, ErrorKind};
 use crate::router::cache::{FileCache, Lookup};
-use crate::router::name::{LogName, Naming};
+use crate::router::name::{LogName, Naming, is_valid, valid_root};
 use crate::router::stats::RouterStats;
 use crate::writer::handle::RotatingFile;
 use crate::writer::records::Records;
@@ -240,26 +240,57 @@ impl Router {
         Arc::make_mut(&mut self.options)
     }
 
-    /// The name `raw` (a target's segment, a field's value) stands for, as
-    /// parsed: an invalid one becomes the fallback, counted and reported.
+    /// Counts and reports (the first only) a name that cannot be used.
+    fn invalid(&self, raw: &str) {
+        let routes = &self.routes;
+        routes.invalid_names.fetch_add(1, Ordering::Relaxed);
+        if !routes.reported_invalid_name.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "concurrent-rotating-file: `{}` is not a valid log name; such events go to the fallback file (further ones are counted, not printed)",
+                raw.escape_debug()
+            );
+        }
+    }
+
+    /// The name `raw` (a target, a field's value) stands for, as parsed:
+    /// an invalid one becomes the fallback, counted and reported.
     pub(crate) fn checked(&self, raw: &str, parsed: Option<LogName>) -> LogName {
         parsed.unwrap_or_else(|| {
-            let routes = &self.routes;
-            routes.invalid_names.fetch_add(1, Ordering::Relaxed);
-            if !routes.reported_invalid_name.swap(true, Ordering::Relaxed) {
-                eprintln!(
-                    "concurrent-rotating-file: `{}` is not a valid log name; such events go to the fallback file (further ones are counted, not printed)",
-                    raw.escape_debug()
-                );
-            }
+            self.invalid(raw);
             LogName::FALLBACK
         })
     }
 
     /// The name of an event of `target`, as the router's naming gives it
-    /// ([`Naming::Field`] read from the field is the caller's business).
+    /// ([`Naming::Field`] read from the field is the caller's business),
+    /// copied to travel through the queue.
     pub(crate) fn name_of_target(&self, target: &str) -> LogName {
         self.checked(target, LogName::of_target(target, self.options.naming))
+    }
+
+    /// The file for one event of `target` (see [`Router::file_for`]). With
+    /// the default naming the name is borrowed from the target: no copy.
+    pub(crate) fn file_for_target(&self, target: &str) -> Option<Arc<RotatingFile>> {
+        match self.options.naming {
+            Naming::Target => self.file_for(&self.name_of_target(target), 1),
+            Naming::TargetRoot | Naming::Field(_) => {
+                let name = valid_root(target);
+                if name.is_none() {
+                    self.invalid(target);
+                }
+                self.file_for_name(name, 1)
+            }
+        }
+    }
+
+    /// The file for one event named by a field's `value`.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn file_for_field(&self, value: &str) -> Option<Arc<RotatingFile>> {
+        let name = is_valid(value).then_some(value);
+        if name.is_none() {
+            self.invalid(value);
+        }
+        self.file_for_name(name, 1)
     }
 
     /// Appends `record` (one event, one record) to `name`'s file; failures
@@ -274,7 +305,13 @@ impl Router {
     /// fallback's (counted); `None`, counted as lost, if even that cannot be
     /// opened.
     pub(crate) fn file_for(&self, name: &LogName, events: u64) -> Option<Arc<RotatingFile>> {
-        if let Some(name) = name.get() {
+        self.file_for_name(name.get(), events)
+    }
+
+    /// [`Router::file_for`], with a name already checked (`None`: the
+    /// fallback).
+    fn file_for_name(&self, name: Option<&str>, events: u64) -> Option<Arc<RotatingFile>> {
+        if let Some(name) = name {
             match self.routes.files.get(name, Instant::now) {
                 Lookup::Open(file) => return Some(file),
                 Lookup::RecentlyFailed => {}
@@ -352,12 +389,13 @@ impl Router {
         }
     }
 
-    fn report_loss(&self, name: &LogName, events: u64, why: &str) {
+    fn report_loss(&self, name: Option<&str>, events: u64, why: &str) {
         let routes = &self.routes;
         routes.lost.fetch_add(events, Ordering::Relaxed);
         if !routes.reported_loss.swap(true, Ordering::Relaxed) {
             eprintln!(
-                "concurrent-rotating-file: an event for {name:?} was lost: {why} (further losses are counted, not printed)"
+                "concurrent-rotating-file: an event for `{}` was lost: {why} (further losses are counted, not printed)",
+                name.unwrap_or("the fallback")
             );
         }
     }

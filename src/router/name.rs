@@ -76,9 +76,7 @@ impl LogName {
     /// [`Naming::Field`] falls back to the target's first segment.
     pub(crate) fn of_target(target: &str, naming: Naming) -> Option<LogName> {
         match naming {
-            Naming::TargetRoot | Naming::Field(_) => {
-                LogName::new(target.split("::").next().unwrap_or(target))
-            }
+            Naming::TargetRoot | Naming::Field(_) => LogName::new(first_segment(target)?),
             Naming::Target => {
                 // `::` becomes `.`, written into the inline bytes directly.
                 let mut bytes = [0; MAX_NAME];
@@ -115,9 +113,15 @@ impl LogName {
     }
 }
 
+impl LogName {
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
 impl PartialEq for LogName {
     fn eq(&self, other: &LogName) -> bool {
-        self.get() == other.get()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
@@ -125,7 +129,7 @@ impl Eq for LogName {}
 
 impl Hash for LogName {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.get().hash(state);
+        self.as_bytes().hash(state);
     }
 }
 
@@ -149,12 +153,36 @@ pub(crate) fn is_valid(name: &str) -> bool {
     let Some(&first) = bytes.first() else {
         return false;
     };
+    // One pass, by hand: a substring search for `..` would cost more than
+    // the rest on this per-event path.
+    let mut previous = 0;
     bytes.len() <= MAX_NAME
         && (first.is_ascii_alphanumeric() || first == b'_')
-        && bytes
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-        && !name.contains("..")
+        && bytes.iter().all(|&b| {
+            let ok = b.is_ascii_alphanumeric()
+                || matches!(b, b'_' | b'-')
+                || (b == b'.' && previous != b'.');
+            previous = b;
+            ok
+        })
+}
+
+/// The first segment of `target`, if it is a valid name: the name
+/// [`Naming::TargetRoot`] gives, borrowed (no copy per event).
+pub(crate) fn valid_root(target: &str) -> Option<&str> {
+    first_segment(target).filter(|name| is_valid(name))
+}
+
+/// What precedes the first `::` of `target` (all of it if none); `None` if
+/// it holds a lone `:`, which no name may hold anyway. By hand rather than
+/// `split("::")`, whose searcher costs more than the rest on this per-event
+/// path.
+fn first_segment(target: &str) -> Option<&str> {
+    match memchr::memchr(b':', target.as_bytes()) {
+        None => Some(target),
+        Some(at) if target.as_bytes().get(at + 1) == Some(&b':') => Some(&target[..at]),
+        Some(_) => None,
+    }
 }
 
 #[cfg(test)]
@@ -201,6 +229,8 @@ mod tests {
         assert_eq!(name("web::views::detail").as_deref(), Some("web"));
         assert_eq!(name("web").as_deref(), Some("web"));
         assert_eq!(name("../x::y"), None);
+        assert_eq!(name("a:b::c"), None);
+        assert_eq!(name("::web"), None);
         assert_eq!(name(""), None);
     }
 

@@ -36,10 +36,14 @@ impl Round {
                 self.bytes += message.payload().map_or(0, |(bytes, _)| bytes.len());
                 let batches = &mut self.batches;
                 let spare = &mut self.spare;
-                let at = *self.index.entry(name).or_insert_with(|| {
-                    batches.push((name, spare.pop().unwrap_or_default(), 0));
-                    batches.len() - 1
-                });
+                // Runs of one name are the common case: no hashing for them.
+                let at = match batches.last() {
+                    Some((last, ..)) if *last == name => batches.len() - 1,
+                    _ => *self.index.entry(name).or_insert_with(|| {
+                        batches.push((name, spare.pop().unwrap_or_default(), 0));
+                        batches.len() - 1
+                    }),
+                };
                 let (_, batch, events) = &mut self.batches[at];
                 *events += 1;
                 batch.push(message);
