@@ -102,10 +102,30 @@ fn tracing_events(c: &mut Criterion) {
     for round in 0..ROUNDS {
         let name = |bench: &str| format!("{bench}_r{round}");
         bench(&mut group, &name("rotating_file"), file(dir, "single"), 1);
-        bench(&mut group, &name("router_one_name"), router(&dir.join("one")), 1);
-        bench(&mut group, &name("router_eight_names"), router(&dir.join("eight")), 8);
-        bench(&mut group, &name("rotating_file_non_blocking"), single_nb.clone(), 1);
-        bench(&mut group, &name("router_non_blocking_one_name"), router_nb.clone(), 1);
+        bench(
+            &mut group,
+            &name("router_one_name"),
+            router(&dir.join("one")),
+            1,
+        );
+        bench(
+            &mut group,
+            &name("router_eight_names"),
+            router(&dir.join("eight")),
+            8,
+        );
+        bench(
+            &mut group,
+            &name("rotating_file_non_blocking"),
+            single_nb.clone(),
+            1,
+        );
+        bench(
+            &mut group,
+            &name("router_non_blocking_one_name"),
+            router_nb.clone(),
+            1,
+        );
     }
     group.finish();
 }
@@ -129,7 +149,9 @@ fn log_records(c: &mut Criterion) {
     let single = FileLogger::new(file(dir, "single"));
     let routed = router(dir);
     for round in 0..ROUNDS {
-        group.bench_function(format!("file_logger_r{round}"), |b| b.iter(|| record(&single)));
+        group.bench_function(format!("file_logger_r{round}"), |b| {
+            b.iter(|| record(&single))
+        });
         group.bench_function(format!("router_one_name_r{round}"), |b| {
             b.iter(|| record(&routed))
         });

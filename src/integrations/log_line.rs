@@ -131,12 +131,16 @@ mod tests {
 
     #[test]
     fn the_default_line_reads_like_pythons() {
-        let record = log::Record::builder()
-            .level(log::Level::Warn)
-            .target("web::views")
-            .args(format_args!("disk {}% full", 91))
-            .build();
-        let text = line(&LogLine::default(), &record).unwrap();
+        let percent = 91;
+        let text = line(
+            &LogLine::default(),
+            &log::Record::builder()
+                .level(log::Level::Warn)
+                .target("web::views")
+                .args(format_args!("disk {percent}% full"))
+                .build(),
+        )
+        .unwrap();
         // 2026-11-24 05:43:01,123 WARNING web::views: disk 91% full
         let (stamp, rest) = text.split_at(23);
         assert_eq!(rest, " WARNING web::views: disk 91% full\n");
