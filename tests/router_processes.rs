@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use concurrent_rotating_file::{Compression, RotatingFile, Router};
 
@@ -47,6 +48,9 @@ fn writer_process() {
             .to_owned()
     };
     let dir = PathBuf::from(arg("dir"));
+    if arg("mode") == "fork" {
+        return fork_after_queueing(&dir);
+    }
     let id: u32 = arg("id").parse().unwrap();
     let router = router(&dir);
     let fmt = tracing_subscriber::fmt().with_ansi(false);
@@ -75,6 +79,83 @@ fn writer_process() {
     }
     // Writes what is still queued (queue mode).
     drop(guard);
+}
+
+/// A record of `target` through `logger`.
+fn record(logger: &dyn log::Log, target: &str, message: &str) {
+    logger.log(
+        &log::Record::builder()
+            .level(log::Level::Info)
+            .target(target)
+            .args(format_args!("{message}"))
+            .build(),
+    );
+}
+
+/// Forks while a router's background writer runs: the child has no such
+/// thread, so its events are written by itself, its flush returns and its
+/// guard does not wait for the parent's thread (guarantee: fork-safe).
+fn fork_after_queueing(dir: &Path) {
+    let (writer, guard) = router(dir).non_blocking();
+    record(&writer, "jobs", "parent before the fork");
+    // The thread idle, holding no lock, when the process forks.
+    writer.flush().unwrap();
+    // SAFETY: fork(2) has no counterpart in std. The child only logs
+    // through the library (whose locks are all free: the thread is idle,
+    // nothing else runs) and leaves with _exit, running no destructor
+    // that belongs to the parent.
+    match unsafe { libc::fork() } {
+        0 => {
+            record(&writer, "jobs", "child");
+            writer.flush().unwrap();
+            drop(guard);
+            // SAFETY: ends the child at once, as after any fork.
+            unsafe { libc::_exit(0) };
+        }
+        -1 => panic!("fork failed: {}", std::io::Error::last_os_error()),
+        child => {
+            let mut status = 0;
+            // SAFETY: waits for the child just forked; `status` is ours.
+            let waited = unsafe { libc::waitpid(child, &mut status, 0) };
+            assert_eq!(waited, child);
+            assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+            record(&writer, "jobs", "parent after the fork");
+            drop(guard);
+        }
+    }
+}
+
+#[test]
+fn a_child_forked_from_a_routing_process_writes_its_own_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "writer_process", "--test-threads=1"])
+        .env(WRITER, format!("dir={} mode=fork", dir.path().display()))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // A child waiting for a thread it does not have would hang: fail instead.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = writer.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            writer.kill().unwrap();
+            panic!("the forking writer hangs");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(status.success(), "the forking writer failed");
+    let text = std::fs::read_to_string(dir.path().join("jobs.log")).unwrap();
+    let messages: Vec<&str> = text
+        .lines()
+        .map(|l| l.rsplit(": ").next().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        ["parent before the fork", "child", "parent after the fork"]
+    );
 }
 
 /// A name's files, oldest first: `<name>.log.N` (or `.N.gz`) down to
