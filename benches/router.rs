@@ -88,7 +88,7 @@ where
 /// The machines are noisy: each comparison runs in interleaved rounds,
 /// `<bench>_r<round>`, and `scripts/router-ratio.sh` takes the median of
 /// the rounds' ratios.
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 fn tracing_events(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();

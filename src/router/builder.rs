@@ -17,6 +17,17 @@ use crate::router::thread;
 /// | [`capacity`](NonBlockingRouterBuilder::capacity) | 4096 events | about 1.2 MiB of queue, all names together |
 /// | [`lossy`](NonBlockingRouterBuilder::lossy) | `false` | `true`: drop and count when full |
 /// | [`shutdown_timeout`](NonBlockingRouterBuilder::shutdown_timeout) | none | how long the guard's drop may wait |
+///
+/// ```
+/// use concurrent_rotating_file::{RotatingFile, Router};
+/// # let dir = tempfile::tempdir()?;
+/// # let logs = dir.path().to_path_buf();
+///
+/// let router = Router::new(move |name: &str| RotatingFile::builder(logs.join(format!("{name}.log"))));
+/// let (writer, _guard) = router.non_blocking_builder().capacity(16_384).lossy(true).finish();
+/// assert_eq!(writer.dropped(), 0); // events dropped when the queue was full
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `finish` is called"]
 pub struct NonBlockingRouterBuilder {

@@ -166,6 +166,21 @@ impl Router {
     /// three descriptors (the log, its lock and its shared state). When an
     /// event needs one more, the least recently used is closed; it is opened
     /// again by the next event of its name. Default: 64.
+    ///
+    /// ```
+    /// use concurrent_rotating_file::{RotatingFile, Router};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let logs = dir.path().to_path_buf();
+    ///
+    /// let router = Router::new(move |name: &str| RotatingFile::builder(logs.join(format!("{name}.log"))))
+    ///     .max_open(2);
+    /// for name in ["web", "db", "jobs"] {
+    ///     router.file(name)?;
+    /// }
+    /// assert!(!router.is_open("web") && router.is_open("db") && router.is_open("jobs"));
+    /// assert_eq!((router.stats().open_files, router.stats().closed), (2, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn max_open(mut self, files: usize) -> Router {
         Arc::make_mut(&mut self.options).max_open = files.max(1);
