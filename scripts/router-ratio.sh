@@ -16,7 +16,7 @@ root = pathlib.Path("target/criterion")
 pairs = {
     "router_tracing_event": [
         ("router_one_name", "rotating_file"),
-        ("router_eight_names", "rotating_file"),
+        ("router_eight_names", "eight_files_by_hand"),
         ("router_non_blocking_one_name", "rotating_file_non_blocking"),
     ],
     "router_log_record": [("router_one_name", "file_logger")],
