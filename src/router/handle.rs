@@ -9,7 +9,7 @@ use std::time::Instant;
 use crate::builder::Builder;
 use crate::error::{Error, ErrorKind};
 use crate::router::cache::{FileCache, Lookup};
-use crate::router::name::{LogName, Naming, is_valid, valid_root};
+use crate::router::name::{LogName, Naming, valid_root};
 use crate::router::stats::RouterStats;
 use crate::writer::handle::RotatingFile;
 use crate::writer::records::Records;
@@ -301,7 +301,7 @@ impl Router {
     /// The file for one event named by a field's `value`.
     #[cfg(feature = "tracing")]
     pub(crate) fn file_for_field(&self, value: &str) -> Option<Arc<RotatingFile>> {
-        let name = is_valid(value).then_some(value);
+        let name = crate::router::name::is_valid(value).then_some(value);
         if name.is_none() {
             self.invalid(value);
         }
