@@ -190,8 +190,8 @@ fn check(logs: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
             .file_name()
             .into_string()
             .map_err(|_| "a file name not in UTF-8")?;
-        if file.starts_with(".__") {
-            continue; // the lock and state files
+        if file.starts_with('.') {
+            continue; // the library's own lock and state files
         }
         let Some((name, suffix)) = file.split_once(".log") else {
             problems.push(format!("{file}: not a log file"));
