@@ -11,6 +11,7 @@ use std::fmt;
 use concurrent_rotating_file::RotatingFile;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::Layer;
+use tracing_subscriber::field::MakeExt;
 use tracing_subscriber::fmt::format;
 use tracing_subscriber::layer::{Context, Filter, SubscriberExt};
 
@@ -40,11 +41,14 @@ impl<S> Filter<S> for DropMessages {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let log = RotatingFile::builder(dir.path().join("logs/app.log")).open()?;
+    // `delimited` puts a space between fields: a field function alone
+    // writes them end to end.
     let redacting = format::debug_fn(|writer, field, value| match field.name() {
         "password" => write!(writer, "{field}=[redacted]"),
         "message" => write!(writer, "{value:?}"),
         _ => write!(writer, "{field}={value:?}"),
-    });
+    })
+    .delimited(" ");
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(log.clone())
         .with_ansi(false)
@@ -61,6 +65,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     print!("{text}");
     assert_eq!(text.lines().count(), 2);
     assert!(!text.contains("HTTP Request:") && !text.contains("hunter2"));
-    assert!(text.contains("password=[redacted]"));
+    assert!(
+        text.contains(r#"login user="ann" password=[redacted]"#),
+        "{text}"
+    );
     Ok(())
 }

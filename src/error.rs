@@ -29,6 +29,10 @@ pub enum ErrorKind {
     StateFile,
     /// The log file could not be opened or created.
     LogFile,
+    /// A name given to a [`Router`](crate::Router) is not a plain file
+    /// name (a path separator, `..`, empty...); the error's path is the
+    /// name.
+    InvalidName,
 }
 
 /// The error returned by [`Builder::open`](crate::Builder::open).
@@ -128,7 +132,9 @@ impl From<Error> for io::Error {
     fn from(err: Error) -> io::Error {
         let kind = match (&err.source, err.kind) {
             (Some(source), _) => source.kind(),
-            (None, ErrorKind::InvalidOption) => io::ErrorKind::InvalidInput,
+            (None, ErrorKind::InvalidOption | ErrorKind::InvalidName) => {
+                io::ErrorKind::InvalidInput
+            }
             (None, ErrorKind::NotAFile) => io::ErrorKind::IsADirectory,
             (None, _) => io::ErrorKind::Other,
         };

@@ -14,6 +14,9 @@ mod gzip;
 mod integrations;
 mod names;
 mod non_blocking;
+// A router is reached through `tracing` or `log`: without either, nothing.
+#[cfg(any(feature = "tracing", feature = "log"))]
+mod router;
 mod shared;
 mod sys;
 mod time;
@@ -23,11 +26,27 @@ pub use builder::Builder;
 pub use chrono::Weekday;
 pub use error::{Error, ErrorKind};
 pub use gzip::Compression;
+#[cfg(feature = "log")]
+pub use integrations::log::FileLogger;
 #[cfg(feature = "tracing")]
 pub use integrations::tracing::EventWriter;
+#[cfg(feature = "tracing")]
+pub use integrations::tracing_router::FieldFormat;
 pub use non_blocking::builder::NonBlockingBuilder;
 pub use non_blocking::guard::WorkerGuard;
 pub use non_blocking::handle::NonBlocking;
+#[cfg(any(feature = "tracing", feature = "log"))]
+pub use router::builder::NonBlockingRouterBuilder;
+#[cfg(any(feature = "tracing", feature = "log"))]
+pub use router::guard::RouterGuard;
+#[cfg(any(feature = "tracing", feature = "log"))]
+pub use router::handle::Router;
+#[cfg(any(feature = "tracing", feature = "log"))]
+pub use router::name::Naming;
+#[cfg(any(feature = "tracing", feature = "log"))]
+pub use router::queue::NonBlockingRouter;
+#[cfg(any(feature = "tracing", feature = "log"))]
+pub use router::stats::RouterStats;
 pub use time::clock::{Clock, SystemClock};
 pub use time::period::Period;
 pub use writer::handle::RotatingFile;

@@ -1,5 +1,6 @@
 //! `tracing-subscriber` glue: [`RotatingFile`] and [`NonBlocking`] as
-//! [`MakeWriter`]s.
+//! [`MakeWriter`]s, and the event writer a router's `MakeWriter` hands out
+//! too (`integrations/tracing_router.rs`).
 //!
 //! The fmt layer asks for a writer per event, writes the formatted event
 //! into it, and drops it. [`EventWriter`] collects the event in a buffer
@@ -9,11 +10,14 @@
 
 use std::cell::Cell;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::non_blocking::handle::NonBlocking;
 use crate::non_blocking::handle::Queue;
+use crate::router::name::LogName;
+use crate::router::queue::RouterQueue;
 use crate::writer::handle::RotatingFile;
 use crate::writer::open_log::OpenLog;
 use crate::writer::records::Records;
@@ -39,19 +43,31 @@ pub struct EventWriter<'a> {
 }
 
 /// Where a finished event goes.
-enum Sink<'a> {
+pub(crate) enum Sink<'a> {
     File(&'a OpenLog),
     Queue(&'a Queue),
+    /// The file a router chose for the event (`None`: none could be
+    /// opened, which the router counted as a loss).
+    Routed(Option<Arc<RotatingFile>>),
+    /// A router's queue, with the event's name.
+    RouterQueue(&'a RouterQueue, LogName),
+}
+
+impl<'a> EventWriter<'a> {
+    /// A writer for one event, with the thread's buffer.
+    pub(crate) fn new(sink: Sink<'a>) -> EventWriter<'a> {
+        EventWriter {
+            sink,
+            buf: BUFFER.take(),
+        }
+    }
 }
 
 impl<'a> MakeWriter<'a> for RotatingFile {
     type Writer = EventWriter<'a>;
 
     fn make_writer(&'a self) -> Self::Writer {
-        EventWriter {
-            sink: Sink::File(self.open_log()),
-            buf: BUFFER.take(),
-        }
+        EventWriter::new(Sink::File(self.open_log()))
     }
 }
 
@@ -59,10 +75,7 @@ impl<'a> MakeWriter<'a> for NonBlocking {
     type Writer = EventWriter<'a>;
 
     fn make_writer(&'a self) -> Self::Writer {
-        EventWriter {
-            sink: Sink::Queue(self.queue()),
-            buf: BUFFER.take(),
-        }
+        EventWriter::new(Sink::Queue(self.queue()))
     }
 }
 
@@ -82,13 +95,18 @@ impl Write for EventWriter<'_> {
 impl Drop for EventWriter<'_> {
     fn drop(&mut self) {
         if !self.buf.is_empty() {
-            match self.sink {
+            match &self.sink {
                 Sink::File(log) => log.append_or_report(&self.buf, Records::One),
                 Sink::Queue(queue) => {
                     if let Err(e) = queue.send(&self.buf, Records::One) {
                         queue.file.open_log().errors.report(&e.error, 1);
                     }
                 }
+                Sink::Routed(Some(file)) => {
+                    file.open_log().append_or_report(&self.buf, Records::One)
+                }
+                Sink::Routed(None) => {}
+                Sink::RouterQueue(queue, name) => queue.send(name, &self.buf),
             }
         }
         let mut buf = std::mem::take(&mut self.buf);
@@ -105,6 +123,8 @@ impl std::fmt::Debug for EventWriter<'_> {
         let sink = match self.sink {
             Sink::File(_) => "file",
             Sink::Queue(_) => "queue",
+            Sink::Routed(_) => "router",
+            Sink::RouterQueue(..) => "router queue",
         };
         f.debug_struct("EventWriter")
             .field("sink", &sink)
