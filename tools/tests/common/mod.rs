@@ -193,9 +193,5 @@ pub fn stress_with_kills(dir: &std::path::Path, rounds: usize, args: &[&str]) ->
     kills
 }
 
-/// The library's own helper that makes a file or directory refuse changes
-/// (`chattr +i` as root, `chmod a-w` otherwise), shared rather than copied.
-#[path = "../../../tests/common/mod.rs"]
-mod library_helpers;
 #[allow(unused_imports)]
-pub use library_helpers::Immutable;
+pub use test_support::Immutable;
