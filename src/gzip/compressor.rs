@@ -74,7 +74,7 @@ impl Compressor {
         level: u32,
         counters: Arc<Counters>,
     ) -> Result<Compressor, Error> {
-        let shared = SharedFiles::open(place)?;
+        let shared = SharedFiles::open(place, wait.warning)?;
         let mut job = Job {
             shared,
             work: Work {
