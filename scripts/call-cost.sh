@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# What one log call costs the caller, against tracing-appender: runs
+# `cargo bench --bench call_cost` (each comparison in interleaved rounds,
+# the machines being noisy) and prints each bench's median over the
+# rounds, and the median of the rounds' ratios to the peer.
+#
+#   scripts/call-cost.sh
+#
+# Needs cargo and python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo bench --bench call_cost >/dev/null
+python3 - <<'PY'
+import json, pathlib, re, statistics
+root = pathlib.Path("target/criterion")
+for group in ("sync", "non_blocking"):
+    medians = {}
+    for est in sorted((root / group).glob("*_r*/new/estimates.json")):
+        bench, round_ = re.fullmatch(r"(.*)_r(\d+)", est.parent.parent.name).groups()
+        medians.setdefault(bench, {})[round_] = json.loads(est.read_text())["median"]["point_estimate"]
+    print(group)
+    for bench, rounds in sorted(medians.items()):
+        print(f"  {bench:32} {statistics.median(rounds.values()):8.0f} ns")
+    for call in ("write_120B", "event"):
+        ours, peer = medians[f"{call}_rotating_file"], medians[f"{call}_tracing_appender"]
+        ratios = [ours[r] / peer[r] for r in peer]
+        print(f"  {call}: ours / tracing-appender {statistics.median(ratios):.2f}x "
+              f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
+PY
