@@ -22,6 +22,7 @@
 
 use std::hint::black_box;
 use std::io::Write;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -132,13 +133,17 @@ fn bursts(iters: u64, mut call: impl FnMut(), mut settle: impl FnMut()) -> Durat
 fn peer_settle(writer: &mut tracing_appender::non_blocking::NonBlocking, path: &Path) {
     const MARKER: &[u8] = b"-- settled --\n";
     writer.write_all(MARKER).unwrap();
+    let mut tail = [0; MARKER.len()];
     loop {
-        if let Ok(text) = std::fs::read(path)
-            && text.ends_with(MARKER)
-        {
-            return;
+        let file = std::fs::File::open(path).unwrap();
+        let len = file.metadata().unwrap().len();
+        if let Some(at) = len.checked_sub(MARKER.len() as u64) {
+            file.read_exact_at(&mut tail, at).unwrap();
+            if tail == MARKER {
+                return;
+            }
         }
-        std::thread::sleep(Duration::from_micros(200));
+        std::thread::sleep(Duration::from_micros(100));
     }
 }
 

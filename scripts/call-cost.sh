@@ -9,7 +9,9 @@
 # Needs cargo and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo bench --bench call_cost >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo bench --bench call_cost >"$log" 2>&1 || { cat "$log"; exit 1; }
 python3 - <<'PY'
 import json, pathlib, re, statistics
 root = pathlib.Path("target/criterion")
