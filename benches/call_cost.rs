@@ -95,9 +95,7 @@ fn sync_event(c: &mut Criterion) {
             b.iter(|| theirs.write_all(black_box(&line)).unwrap())
         });
         with_subscriber(file.clone(), || {
-            group.bench_function(format!("event_rotating_file_r{round}"), |b| {
-                b.iter(event)
-            });
+            group.bench_function(format!("event_rotating_file_r{round}"), |b| b.iter(event));
         });
         with_subscriber(tracing_appender::rolling::never(dir, "peer.log"), || {
             group.bench_function(format!("event_tracing_appender_r{round}"), |b| {
@@ -193,9 +191,7 @@ fn non_blocking_call(c: &mut Criterion) {
         let mut settle = peer.clone();
         with_subscriber(peer.clone(), || {
             group.bench_function(format!("event_tracing_appender_r{round}"), |b| {
-                b.iter_custom(|iters| {
-                    bursts(iters, event, || peer_settle(&mut settle, &peer_path))
-                })
+                b.iter_custom(|iters| bursts(iters, event, || peer_settle(&mut settle, &peer_path)))
             });
         });
     }

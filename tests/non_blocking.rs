@@ -107,6 +107,51 @@ fn after_the_guard_is_dropped_writes_go_straight_to_the_file() {
 }
 
 #[test]
+fn a_record_is_written_without_a_flush() {
+    // The thread lets a round gather a little, then writes it by itself.
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .open()
+        .unwrap();
+    let (mut writer, _guard) = log.non_blocking();
+    writeln!(writer, "lone record").unwrap();
+    let path = log.path().to_path_buf();
+    common::within(10, move || {
+        while lines_in(&path) == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    assert_eq!(
+        std::fs::read_to_string(log.path()).unwrap(),
+        "lone record\n"
+    );
+}
+
+#[test]
+fn a_partial_line_queued_with_other_records_is_never_glued_to_the_next() {
+    // Guarantee: never torn. The partial line and the next record travel
+    // in one batch while the thread waits for the lock.
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .open()
+        .unwrap();
+    let (mut writer, guard) = log.non_blocking();
+    let lock = hold_lock(dir.path());
+    writeln!(writer, "first").unwrap();
+    let mut partial = writer.clone();
+    partial.write_all(b"partial").unwrap();
+    drop(partial); // queues the partial line, without waiting
+    writeln!(writer, "next").unwrap();
+    lock.unlock().unwrap();
+    writer.flush().unwrap();
+    drop(guard);
+    assert_eq!(
+        std::fs::read_to_string(log.path()).unwrap(),
+        "first\npartial\nnext\n"
+    );
+}
+
+#[test]
 fn a_lossy_writer_with_a_full_queue_drops_and_counts_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let log = RotatingFile::builder(dir.path().join("app.log"))
@@ -126,6 +171,28 @@ fn a_lossy_writer_with_a_full_queue_drops_and_counts_exactly() {
     drop(guard);
     assert_eq!(lines_in(log.path()) as u64 + dropped, 200);
     assert_eq!(writer.dropped(), dropped);
+}
+
+#[test]
+fn a_lossy_queue_is_bounded_in_bytes_too() {
+    // Eight records of queue are 1 KiB: records of 1000 bytes fill it one
+    // at a time (the thread holds at most one round more).
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .open()
+        .unwrap();
+    let (mut writer, guard) = log.non_blocking_builder().capacity(8).lossy(true).finish();
+    let lock = hold_lock(dir.path());
+    let record = format!("{}\n", "x".repeat(999));
+    for _ in 0..20 {
+        writer.write_all(record.as_bytes()).unwrap();
+    }
+    let dropped = writer.dropped();
+    assert!(dropped >= 18, "{dropped} dropped");
+    lock.unlock().unwrap();
+    writer.flush().unwrap();
+    drop(guard);
+    assert_eq!(lines_in(log.path()) as u64 + dropped, 20);
 }
 
 #[test]

@@ -189,3 +189,31 @@ fn a_lossy_router_counts_every_event_it_drops() {
     assert_eq!(written + writer.dropped(), 100);
     drop(guard);
 }
+
+#[test]
+fn a_router_whose_thread_died_counts_every_event_as_lost_at_once() {
+    let _serial = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().to_path_buf();
+    // A closure that panics kills the thread that called it.
+    let router = Router::new(move |name: &str| {
+        assert_ne!(name, "boom", "the closure broke");
+        RotatingFile::builder(logs.join(format!("{name}.log")))
+    });
+    let (writer, guard) = router.non_blocking_builder().capacity(4).finish();
+    record(&writer, "boom", "kills the thread");
+    let writer = test_support::within(10, move || {
+        while writer.flush().is_ok() {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        // A small queue: a writer waiting for room would wait for ever.
+        for i in 0..100 {
+            record(&writer, "web", &format!("after {i}"));
+        }
+        writer
+    });
+    assert!(writer.flush().is_err());
+    assert_eq!(writer.router().stats().lost, 101);
+    assert!(lines_of(dir.path(), "web").is_empty());
+    test_support::within(10, move || drop(guard));
+}

@@ -193,8 +193,7 @@ impl Log for NonBlockingRouter {
     fn log(&self, record: &Record<'_>) {
         let router = self.router();
         router.options().log.write(record, |line| {
-            self.queue()
-                .send(&router.name_of_target(record.target()), line)
+            self.send(router.name_of_target(record.target()), line)
         });
     }
 

@@ -15,9 +15,8 @@ use std::sync::Arc;
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::non_blocking::handle::NonBlocking;
-use crate::non_blocking::handle::Queue;
 use crate::router::name::LogName;
-use crate::router::queue::RouterQueue;
+use crate::router::queue::NonBlockingRouter;
 use crate::writer::handle::RotatingFile;
 use crate::writer::open_log::OpenLog;
 use crate::writer::records::Records;
@@ -45,12 +44,12 @@ pub struct EventWriter<'a> {
 /// Where a finished event goes.
 pub(crate) enum Sink<'a> {
     File(&'a OpenLog),
-    Queue(&'a Queue),
+    Queue(&'a NonBlocking),
     /// The file a router chose for the event (`None`: none could be
     /// opened, which the router counted as a loss).
     Routed(Option<Arc<RotatingFile>>),
     /// A router's queue, with the event's name.
-    RouterQueue(&'a RouterQueue, LogName),
+    RouterQueue(&'a NonBlockingRouter, LogName),
 }
 
 impl<'a> EventWriter<'a> {
@@ -75,7 +74,7 @@ impl<'a> MakeWriter<'a> for NonBlocking {
     type Writer = EventWriter<'a>;
 
     fn make_writer(&'a self) -> Self::Writer {
-        EventWriter::new(Sink::Queue(self.queue()))
+        EventWriter::new(Sink::Queue(self))
     }
 }
 
@@ -97,16 +96,12 @@ impl Drop for EventWriter<'_> {
         if !self.buf.is_empty() {
             match &self.sink {
                 Sink::File(log) => log.append_or_report(&self.buf, Records::One),
-                Sink::Queue(queue) => {
-                    if let Err(e) = queue.send(&self.buf, Records::One) {
-                        queue.file.open_log().errors.report(&e.error, 1);
-                    }
-                }
+                Sink::Queue(writer) => writer.send_event(&self.buf),
                 Sink::Routed(Some(file)) => {
                     file.open_log().append_or_report(&self.buf, Records::One)
                 }
                 Sink::Routed(None) => {}
-                Sink::RouterQueue(queue, name) => queue.send(name, &self.buf),
+                Sink::RouterQueue(writer, name) => writer.send(*name, &self.buf),
             }
         }
         let mut buf = std::mem::take(&mut self.buf);

@@ -82,7 +82,7 @@ impl<'a> MakeWriter<'a> for NonBlockingRouter {
 
     /// A writer with no event to name it: to the fallback file.
     fn make_writer(&'a self) -> Self::Writer {
-        EventWriter::new(Sink::RouterQueue(self.queue(), LogName::FALLBACK))
+        EventWriter::new(Sink::RouterQueue(self, LogName::FALLBACK))
     }
 
     fn make_writer_for(&'a self, meta: &Metadata<'_>) -> Self::Writer {
@@ -91,7 +91,7 @@ impl<'a> MakeWriter<'a> for NonBlockingRouter {
             router.checked(value, LogName::new(value))
         })
         .unwrap_or_else(|| router.name_of_target(meta.target()));
-        EventWriter::new(Sink::RouterQueue(self.queue(), name))
+        EventWriter::new(Sink::RouterQueue(self, name))
     }
 }
 

@@ -4,8 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::non_blocking::guard::WorkerGuard;
-use crate::non_blocking::handle::{NonBlocking, Queue};
+use crate::non_blocking::destination::Destination;
+use crate::non_blocking::guard::{Stopper, WorkerGuard};
+use crate::non_blocking::handle::NonBlocking;
+use crate::non_blocking::queue::Queue;
 use crate::non_blocking::thread;
 use crate::writer::handle::RotatingFile;
 
@@ -21,9 +23,40 @@ use crate::writer::handle::RotatingFile;
 #[must_use = "a builder does nothing until `finish` is called"]
 pub struct NonBlockingBuilder {
     file: RotatingFile,
-    capacity: usize,
-    lossy: bool,
-    shutdown_timeout: Option<Duration>,
+    options: Options,
+}
+
+/// The options of any background writer, a router's too.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub(crate) capacity: usize,
+    pub(crate) lossy: bool,
+    pub(crate) shutdown_timeout: Option<Duration>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            capacity: 4096,
+            lossy: false,
+            shutdown_timeout: None,
+        }
+    }
+}
+
+impl Options {
+    /// Starts a background writer to `destination`: its queue, and the
+    /// thread behind it with what stops it.
+    ///
+    /// # Panics
+    ///
+    /// If the operating system cannot start a thread.
+    pub(crate) fn start<D: Destination>(&self, destination: D) -> (Arc<Queue<D>>, Stopper<D>) {
+        let queue = Arc::new(Queue::new(destination, self.capacity, self.lossy));
+        let thread = thread::start(Arc::clone(&queue));
+        let stopper = Stopper::new(Arc::clone(&queue), thread, self.shutdown_timeout);
+        (queue, stopper)
+    }
 }
 
 // === impl RotatingFile ===
@@ -43,9 +76,7 @@ impl RotatingFile {
     pub fn non_blocking_builder(&self) -> NonBlockingBuilder {
         NonBlockingBuilder {
             file: self.clone(),
-            capacity: 4096,
-            lossy: false,
-            shutdown_timeout: None,
+            options: Options::default(),
         }
     }
 }
@@ -53,12 +84,14 @@ impl RotatingFile {
 // === impl NonBlockingBuilder ===
 
 impl NonBlockingBuilder {
-    /// How many records the queue holds (at least 1). A record of up to
-    /// 238 bytes takes 256 bytes of queue, so the default of 4096 is about
-    /// 1 MiB, allocated up front: the process's extra memory stays bounded
+    /// How many records the queue holds (at least 1), in 128 bytes each
+    /// (records larger than that fill it sooner; a record larger than the
+    /// whole queue is taken alone). The thread writes the round it took
+    /// while the callers fill the queue again, so the default of 4096 takes
+    /// about 1 MiB in all: the process's extra memory stays bounded
     /// whatever the load.
     pub fn capacity(mut self, records: usize) -> Self {
-        self.capacity = records.max(1);
+        self.options.capacity = records.max(1);
         self
     }
 
@@ -66,14 +99,14 @@ impl NonBlockingBuilder {
     /// the default: nothing is lost) or drop the record and count it
     /// ([`NonBlocking::dropped`]).
     pub fn lossy(mut self, lossy: bool) -> Self {
-        self.lossy = lossy;
+        self.options.lossy = lossy;
         self
     }
 
     /// The longest the [`WorkerGuard`]'s drop waits for the queue to be
     /// written. Default: no limit, so nothing queued is lost at exit.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
-        self.shutdown_timeout = Some(timeout);
+        self.options.shutdown_timeout = Some(timeout);
         self
     }
 
@@ -83,15 +116,7 @@ impl NonBlockingBuilder {
     ///
     /// If the operating system cannot start a thread.
     pub fn finish(self) -> (NonBlocking, WorkerGuard) {
-        let queue = Arc::new(Queue::new(self.file, self.capacity, self.lossy));
-        let thread = {
-            let queue = Arc::clone(&queue);
-            std::thread::Builder::new()
-                .name("concurrent-rotating-file".into())
-                .spawn(move || thread::run(&queue.receiver, queue.file.open_log(), &queue.ending))
-                .expect("cannot start the background writer thread")
-        };
-        let guard = WorkerGuard::new(Arc::clone(&queue), thread, self.shutdown_timeout);
-        (NonBlocking::new(queue), guard)
+        let (queue, stopper) = self.options.start(self.file);
+        (NonBlocking::new(queue), WorkerGuard::new(stopper))
     }
 }

@@ -1,16 +1,15 @@
 //! [`WorkerGuard`]: what stops the background thread, once it has written
-//! everything queued.
+//! everything queued; and [`Stopper`], how any background writer's guard
+//! (a router's too) does it.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::SendTimeoutError;
-
-use crate::non_blocking::handle::Queue;
-use crate::non_blocking::message::Message;
-use crate::sys::{fork, stderr};
+use crate::non_blocking::destination::Destination;
+use crate::non_blocking::queue::Queue;
+use crate::sys::stderr;
+use crate::writer::handle::RotatingFile;
 
 /// Stops the background thread when dropped, after it has written
 /// everything queued. Hold it in `main` for as long as the program logs:
@@ -24,91 +23,85 @@ use crate::sys::{fork, stderr};
 /// ```
 #[must_use = "dropping the guard stops the background thread"]
 pub struct WorkerGuard {
-    queue: Arc<Queue>,
-    thread: Option<JoinHandle<()>>,
-    shutdown_timeout: Option<Duration>,
+    stopper: Stopper<RotatingFile>,
 }
 
 impl WorkerGuard {
-    pub(crate) fn new(
-        queue: Arc<Queue>,
-        thread: JoinHandle<()>,
-        shutdown_timeout: Option<Duration>,
-    ) -> WorkerGuard {
-        WorkerGuard {
-            queue,
-            thread: Some(thread),
-            shutdown_timeout,
-        }
+    pub(crate) fn new(stopper: Stopper<RotatingFile>) -> WorkerGuard {
+        WorkerGuard { stopper }
     }
 }
 
 impl Drop for WorkerGuard {
     fn drop(&mut self) {
-        if self.queue.fork_generation != fork::generation() {
-            // A child after fork(): the thread is the parent's, not ours to
-            // stop or join; the child's records went straight to the file.
-            std::mem::forget(self.thread.take());
-            return;
-        }
-        let deadline = self.shutdown_timeout.map(|t| Instant::now() + t);
-        let sent = self.send_shutdown(deadline);
-        let Some(thread) = self.thread.take() else {
-            return;
-        };
-        if let Some(deadline) = deadline {
-            while !thread.is_finished() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            if !sent || !thread.is_finished() {
-                stderr::print(format_args!(
-                    "the background writer of `{}` did not finish within the shutdown timeout; {} queued records may be lost",
-                    self.queue.file.path().display(),
-                    self.queue.sender.len()
-                ));
-                return;
-            }
-        }
-        // The thread catches its own panics (and reports them).
-        let _ = thread.join();
-    }
-}
-
-impl WorkerGuard {
-    /// Asks the thread to stop once it has written what is queued: sends
-    /// `Shutdown`, waiting for room until `deadline`, unless the thread
-    /// stopped by itself (it died: nothing would take the message).
-    fn send_shutdown(&self, deadline: Option<Instant>) -> bool {
-        let mut message = Message::Shutdown;
-        loop {
-            if self.queue.ending.stopped.load(Ordering::SeqCst) {
-                return true;
-            }
-            let mut wait = Duration::from_millis(100);
-            if let Some(deadline) = deadline {
-                wait = wait.min(deadline.saturating_duration_since(Instant::now()));
-            }
-            match self.queue.sender.send_timeout(message, wait) {
-                Ok(()) => return true,
-                Err(SendTimeoutError::Timeout(back))
-                    if deadline.is_none_or(|deadline| Instant::now() < deadline) =>
-                {
-                    message = back;
-                }
-                Err(_) => return false,
-            }
-        }
+        self.stopper.stop();
     }
 }
 
 impl std::fmt::Debug for WorkerGuard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WorkerGuard")
-            .field("path", &self.queue.file.path())
-            .field(
-                "running",
-                &self.thread.as_ref().is_some_and(|t| !t.is_finished()),
-            )
+            .field("path", &self.stopper.queue.destination.path())
+            .field("running", &self.stopper.running())
             .finish()
+    }
+}
+
+/// A background writer's thread, and how long stopping it may take.
+pub(crate) struct Stopper<D: Destination> {
+    pub(crate) queue: Arc<Queue<D>>,
+    thread: Option<JoinHandle<()>>,
+    shutdown_timeout: Option<Duration>,
+}
+
+impl<D: Destination> Stopper<D> {
+    pub(crate) fn new(
+        queue: Arc<Queue<D>>,
+        thread: JoinHandle<()>,
+        shutdown_timeout: Option<Duration>,
+    ) -> Stopper<D> {
+        Stopper {
+            queue,
+            thread: Some(thread),
+            shutdown_timeout,
+        }
+    }
+
+    /// Whether the thread is still running.
+    pub(crate) fn running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Asks the thread to write everything queued and stop, and waits for
+    /// it: for ever, or until the shutdown timeout, past which what is
+    /// still queued may be lost (said on stderr). Once it has stopped, the
+    /// handles write synchronously.
+    pub(crate) fn stop(&mut self) {
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        if self.queue.forked() {
+            // A child after fork(): the thread is the parent's, not ours to
+            // stop or join; the child's records went straight to the file.
+            std::mem::forget(thread);
+            return;
+        }
+        self.queue.stop();
+        if let Some(timeout) = self.shutdown_timeout {
+            let deadline = Instant::now() + timeout;
+            while !thread.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            if !thread.is_finished() {
+                let queued = self.queue.queued().map_or("the".into(), |n| n.to_string());
+                stderr::print(format_args!(
+                    "the background writer of {} did not finish within the shutdown timeout; {queued} queued records may be lost",
+                    self.queue.destination.describe(),
+                ));
+                return;
+            }
+        }
+        // The thread catches its own panics (and reports them).
+        let _ = thread.join();
     }
 }

@@ -1,17 +1,9 @@
-//! [`NonBlocking`], the handle that queues, and the [`Queue`] its clones
-//! and its guard share.
+//! [`NonBlocking`], the handle that queues.
 
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicU64, Ordering, fence};
-use std::time::Duration;
+use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
-
-use crate::non_blocking::batch::Batch;
-use crate::non_blocking::message::Message;
-use crate::non_blocking::thread::{self, Ending};
-use crate::sys::fork;
-use crate::writer::append::AppendError;
+use crate::non_blocking::queue::Queue;
 use crate::writer::handle::RotatingFile;
 use crate::writer::line_buffer::LineBuffer;
 use crate::writer::records::Records;
@@ -39,29 +31,14 @@ use crate::writer::records::Records;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct NonBlocking {
-    queue: std::sync::Arc<Queue>,
+    queue: Arc<Queue<RotatingFile>>,
     line: LineBuffer,
-}
-
-/// What the handles and the guard share.
-pub(crate) struct Queue {
-    pub(crate) file: RotatingFile,
-    pub(crate) sender: Sender<Message>,
-    /// Kept so that after the thread stops, senders can write out what is
-    /// still queued themselves.
-    pub(crate) receiver: Receiver<Message>,
-    pub(crate) ending: Ending,
-    pub(crate) lossy: bool,
-    dropped: AtomicU64,
-    /// The thread exists only in the process that started it: a child after
-    /// `fork()` writes synchronously instead.
-    pub(crate) fork_generation: u64,
 }
 
 // === impl NonBlocking ===
 
 impl NonBlocking {
-    pub(crate) fn new(queue: std::sync::Arc<Queue>) -> NonBlocking {
+    pub(crate) fn new(queue: Arc<Queue<RotatingFile>>) -> NonBlocking {
         NonBlocking {
             queue,
             line: LineBuffer::default(),
@@ -70,26 +47,30 @@ impl NonBlocking {
 
     /// Records dropped because the queue was full (lossy mode only).
     pub fn dropped(&self) -> u64 {
-        self.queue.dropped.load(Ordering::Relaxed)
+        self.queue.dropped()
     }
 
     /// Records that could not be written (disk full, permission denied...),
     /// by the background thread or otherwise; the first failure is also
     /// printed on stderr. Writing resumes by itself once the cause clears.
     pub fn write_errors(&self) -> u64 {
-        self.queue.file.write_errors()
+        self.queue.destination.write_errors()
     }
 
+    /// Queues one `tracing` event as one record; a failure (the thread
+    /// died) is counted and reported, as the caller cannot be told.
     #[cfg(feature = "tracing")]
-    pub(crate) fn queue(&self) -> &Queue {
-        &self.queue
+    pub(crate) fn send_event(&self, event: &[u8]) {
+        if let Err(e) = self.queue.send((), event, Records::One) {
+            self.queue.destination.open_log().errors.report(&e.error, 1);
+        }
     }
 }
 
 impl Clone for NonBlocking {
     /// Another handle onto the same queue, with an empty line buffer.
     fn clone(&self) -> Self {
-        NonBlocking::new(std::sync::Arc::clone(&self.queue))
+        NonBlocking::new(Arc::clone(&self.queue))
     }
 }
 
@@ -99,14 +80,15 @@ impl Write for NonBlocking {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let queue = &self.queue;
         self.line
-            .write(buf, |lines| queue.send(lines, Records::Lines))
+            .write(buf, |lines| queue.send((), lines, Records::Lines))
     }
 
     /// Queues a pending partial line, then waits until everything sent
     /// before is in the file.
     fn flush(&mut self) -> io::Result<()> {
         let queue = &self.queue;
-        self.line.flush(|line| queue.send(line, Records::Lines))?;
+        self.line
+            .flush(|line| queue.send((), line, Records::Lines))?;
         queue.flush()
     }
 }
@@ -114,8 +96,8 @@ impl Write for NonBlocking {
 impl Drop for NonBlocking {
     fn drop(&mut self) {
         let queue = &self.queue;
-        if let Err(e) = self.line.flush(|line| queue.send(line, Records::Lines)) {
-            queue.file.open_log().errors.report(&e, 1);
+        if let Err(e) = self.line.flush(|line| queue.send((), line, Records::Lines)) {
+            queue.destination.open_log().errors.report(&e, 1);
         }
     }
 }
@@ -123,144 +105,10 @@ impl Drop for NonBlocking {
 impl std::fmt::Debug for NonBlocking {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NonBlocking")
-            .field("path", &self.queue.file.path())
-            .field("queued", &self.queue.sender.len())
-            .field("lossy", &self.queue.lossy)
+            .field("path", &self.queue.destination.path())
+            .field("queued", &self.queue.queued())
+            .field("lossy", &self.queue.lossy())
             .field("dropped", &self.dropped())
             .finish()
-    }
-}
-
-// === impl Queue ===
-
-impl Queue {
-    pub(crate) fn new(file: RotatingFile, capacity: usize, lossy: bool) -> Queue {
-        let (sender, receiver) = crossbeam_channel::bounded(capacity);
-        Queue {
-            file,
-            sender,
-            receiver,
-            ending: Ending::default(),
-            lossy,
-            dropped: AtomicU64::new(0),
-            fork_generation: fork::generation(),
-        }
-    }
-
-    /// Queues `bytes` (see [`Message::record`]), or writes them directly
-    /// once the thread is gone.
-    pub(crate) fn send(&self, bytes: &[u8], records: Records<'static>) -> Result<(), AppendError> {
-        // `died` is set before `stopped`: read after it, it is up to date.
-        let stopped = self.ending.stopped.load(Ordering::SeqCst);
-        if stopped && self.ending.died.load(Ordering::SeqCst) {
-            return Err(AppendError::new(0, self.died()));
-        }
-        if stopped || self.fork_generation != fork::generation() {
-            return self.write_directly(bytes, records);
-        }
-        match self.sender.try_send(Message::record(bytes, records)) {
-            Ok(()) => {}
-            Err(TrySendError::Full(message)) if self.lossy => {
-                self.dropped.fetch_add(message.records(), Ordering::Relaxed);
-            }
-            Err(TrySendError::Full(message) | TrySendError::Disconnected(message)) => {
-                if let Some(message) = self.send_waiting(message) {
-                    if self.ending.died.load(Ordering::SeqCst) {
-                        return Err(AppendError::new(0, self.died()));
-                    }
-                    return self.write_message(&message);
-                }
-            }
-        }
-        self.after_send();
-        Ok(())
-    }
-
-    /// Sends, waiting for room; gives the message back if the thread
-    /// stopped meanwhile.
-    fn send_waiting(&self, mut message: Message) -> Option<Message> {
-        loop {
-            // Wake up now and then: the thread may stop while we wait.
-            match self
-                .sender
-                .send_timeout(message, Duration::from_millis(100))
-            {
-                Ok(()) => return None,
-                Err(SendTimeoutError::Timeout(back))
-                    if !self.ending.stopped.load(Ordering::SeqCst) =>
-                {
-                    message = back
-                }
-                Err(SendTimeoutError::Timeout(back) | SendTimeoutError::Disconnected(back)) => {
-                    return Some(back);
-                }
-            }
-        }
-    }
-
-    /// Pairs with the fence in `thread::run`: if the thread stopped without
-    /// seeing what we just queued, it is ours to write.
-    fn after_send(&self) {
-        fence(Ordering::SeqCst);
-        if !self.ending.stopped.load(Ordering::SeqCst) {
-            return;
-        }
-        if self.ending.died.load(Ordering::SeqCst) {
-            // Not written by anyone now: counted.
-            let mut lost = 0;
-            while let Ok(message) = self.receiver.try_recv() {
-                lost += message.records();
-            }
-            if lost > 0 {
-                self.file.open_log().errors.report(&self.died(), lost);
-            }
-            return;
-        }
-        thread::drain(&self.receiver, self.file.open_log(), &mut Batch::default());
-    }
-
-    /// The error senders get once the thread died.
-    fn died(&self) -> io::Error {
-        io::Error::other(format!(
-            "the background writer of `{}` stopped (its thread panicked); records are no longer written",
-            self.file.path().display()
-        ))
-    }
-
-    /// Returns once everything sent before is in the file.
-    fn flush(&self) -> io::Result<()> {
-        if self.ending.died.load(Ordering::SeqCst) {
-            return Err(self.died());
-        }
-        if self.fork_generation != fork::generation() {
-            // A child after fork(): its records went straight to the file.
-            return Ok(());
-        }
-        if !self.ending.stopped.load(Ordering::SeqCst) {
-            let (ack, acked) = crossbeam_channel::bounded(1);
-            // A flush is never dropped, even by a lossy writer.
-            if self.send_waiting(Message::Flush(ack)).is_none() {
-                loop {
-                    match acked.recv_timeout(Duration::from_millis(100)) {
-                        Ok(()) => return Ok(()),
-                        Err(_) if !self.ending.stopped.load(Ordering::SeqCst) => {}
-                        Err(_) => break,
-                    }
-                }
-            }
-        }
-        self.after_send();
-        Ok(())
-    }
-
-    fn write_message(&self, message: &Message) -> Result<(), AppendError> {
-        match message.payload() {
-            Some((bytes, records)) => self.write_directly(bytes, records),
-            None => Ok(()),
-        }
-    }
-
-    fn write_directly(&self, bytes: &[u8], records: Records<'_>) -> Result<(), AppendError> {
-        self.file.open_log().append(bytes, records)
     }
 }

@@ -1,75 +1,47 @@
-//! The background thread: it drains everything queued into one batch and
-//! appends it with one lock and one `write(2)` per file, instead of a
+//! The background thread: it takes everything queued at once and writes
+//! it, each file's records with one lock and one `write(2)`, instead of a
 //! locked write per record.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, Ordering, fence};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
-use crossbeam_channel::{Receiver, TryRecvError};
+use crate::non_blocking::destination::Destination;
+use crate::non_blocking::queue::Queue;
+use crate::non_blocking::round::Round;
 
-use crate::non_blocking::batch::Batch;
-use crate::non_blocking::message::Message;
-use crate::writer::open_log::OpenLog;
-
-/// How the thread ended, for the handles.
-#[derive(Debug, Default)]
-pub(crate) struct Ending {
-    /// From now on senders write for themselves (see `Queue::send`).
-    pub(crate) stopped: AtomicBool,
-    /// The thread died of a panic (a `Clock` of the user's, a bug): senders
-    /// get an error rather than wait for a thread that is gone.
-    pub(crate) died: AtomicBool,
+/// Starts the thread of `queue`.
+///
+/// # Panics
+///
+/// If the operating system cannot start a thread.
+pub(crate) fn start<D: Destination>(queue: Arc<Queue<D>>) -> JoinHandle<()> {
+    std::thread::Builder::new()
+        .name(D::THREAD_NAME.into())
+        .spawn(move || run(&queue))
+        .expect("cannot start the background writer thread")
 }
 
-/// The thread's loop: block for a message, take everything else queued,
-/// write it all, repeat; on `Shutdown` (or when every sender is gone), write
-/// what is queued and return. If it panics, what was queued is counted as
+/// The thread's loop: take a round, write it, repeat; after the last round
+/// (the guard asked to stop), return. If it panics (a user's `Clock` or
+/// router closure, a bug), what it held and what is queued are counted as
 /// lost and the handles are told.
-pub(crate) fn run(receiver: &Receiver<Message>, log: &OpenLog, ending: &Ending) {
-    let mut batch = Batch::default();
-    let survived = catch_unwind(AssertUnwindSafe(|| serve(receiver, log, &mut batch)));
+fn run<D: Destination>(queue: &Queue<D>) {
+    let mut round = Round::default();
+    let survived = catch_unwind(AssertUnwindSafe(|| serve(queue, &mut round)));
     if survived.is_err() {
-        ending.died.store(true, Ordering::SeqCst);
-    }
-    // The fences pair with the senders': a record sent before a sender saw
-    // `stopped` is in the queue when this last drain runs.
-    ending.stopped.store(true, Ordering::SeqCst);
-    fence(Ordering::SeqCst);
-    match survived {
-        Ok(()) => drain(receiver, log, &mut batch),
-        Err(_) => {
-            let mut lost = batch.records();
-            while let Ok(message) = receiver.try_recv() {
-                lost += message.records();
-            }
-            let panicked = std::io::Error::other("the background writer thread panicked");
-            log.errors.report(&panicked, lost);
-        }
+        let lost = round.clear(queue.keep());
+        queue.died_with(lost);
     }
 }
 
-fn serve(receiver: &Receiver<Message>, log: &OpenLog, batch: &mut Batch) {
-    let mut running = true;
-    while running {
-        let Ok(first) = receiver.recv() else { break };
-        running = batch.push(first);
-        while running && !batch.is_full() {
-            match receiver.try_recv() {
-                Ok(message) => running = batch.push(message),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
-            }
-        }
-        batch.write(log);
-    }
-}
-
-/// Writes whatever is queued, from whichever thread calls it.
-pub(crate) fn drain(receiver: &Receiver<Message>, log: &OpenLog, batch: &mut Batch) {
-    while let Ok(message) = receiver.try_recv() {
-        batch.push(message);
-        if batch.is_full() {
-            batch.write(log);
+fn serve<D: Destination>(queue: &Queue<D>, round: &mut Round<D::Key>) {
+    loop {
+        let taken = queue.take(round);
+        round.write(&queue.destination, queue.keep());
+        queue.done(taken);
+        if taken.last {
+            return;
         }
     }
-    batch.write(log);
 }

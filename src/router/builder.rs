@@ -1,20 +1,19 @@
 //! [`NonBlockingRouterBuilder`]: the options of a router's background
 //! writer, and how its one thread is started.
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use crate::non_blocking::builder::Options;
 use crate::router::guard::RouterGuard;
 use crate::router::handle::Router;
-use crate::router::queue::{NonBlockingRouter, RouterQueue};
-use crate::router::thread;
+use crate::router::queue::NonBlockingRouter;
 
 /// Options of a router's background writer, made by
 /// [`Router::non_blocking_builder`].
 ///
 /// | option | default | notes |
 /// | --- | --- | --- |
-/// | [`capacity`](NonBlockingRouterBuilder::capacity) | 4096 events | about 1.2 MiB of queue, all names together |
+/// | [`capacity`](NonBlockingRouterBuilder::capacity) | 4096 events | about 1 MiB of queue, all names together |
 /// | [`lossy`](NonBlockingRouterBuilder::lossy) | `false` | `true`: drop and count when full |
 /// | [`shutdown_timeout`](NonBlockingRouterBuilder::shutdown_timeout) | none | how long the guard's drop may wait |
 ///
@@ -32,9 +31,7 @@ use crate::router::thread;
 #[must_use = "a builder does nothing until `finish` is called"]
 pub struct NonBlockingRouterBuilder {
     router: Router,
-    capacity: usize,
-    lossy: bool,
-    shutdown_timeout: Option<Duration>,
+    options: Options,
 }
 
 // === impl Router ===
@@ -54,9 +51,7 @@ impl Router {
     pub fn non_blocking_builder(&self) -> NonBlockingRouterBuilder {
         NonBlockingRouterBuilder {
             router: self.clone(),
-            capacity: 4096,
-            lossy: false,
-            shutdown_timeout: None,
+            options: Options::default(),
         }
     }
 }
@@ -64,11 +59,12 @@ impl Router {
 // === impl NonBlockingRouterBuilder ===
 
 impl NonBlockingRouterBuilder {
-    /// How many events the queue holds (at least 1), whatever their names.
-    /// An event of up to 238 bytes takes about 300 bytes of queue with its
-    /// name, allocated up front, so the default of 4096 is about 1.2 MiB.
+    /// How many events the queue holds (at least 1), whatever their names,
+    /// in 128 bytes each, as
+    /// [`NonBlockingBuilder::capacity`](crate::NonBlockingBuilder::capacity):
+    /// the default of 4096 takes about 1 MiB in all.
     pub fn capacity(mut self, events: usize) -> Self {
-        self.capacity = events.max(1);
+        self.options.capacity = events.max(1);
         self
     }
 
@@ -76,14 +72,14 @@ impl NonBlockingRouterBuilder {
     /// the default: nothing is lost) or drop the event and count it
     /// ([`NonBlockingRouter::dropped`]).
     pub fn lossy(mut self, lossy: bool) -> Self {
-        self.lossy = lossy;
+        self.options.lossy = lossy;
         self
     }
 
     /// The longest the [`RouterGuard`]'s drop waits for the queue to be
     /// written. Default: no limit, so nothing queued is lost at exit.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
-        self.shutdown_timeout = Some(timeout);
+        self.options.shutdown_timeout = Some(timeout);
         self
     }
 
@@ -93,15 +89,7 @@ impl NonBlockingRouterBuilder {
     ///
     /// If the operating system cannot start a thread.
     pub fn finish(self) -> (NonBlockingRouter, RouterGuard) {
-        let queue = Arc::new(RouterQueue::new(self.router, self.capacity, self.lossy));
-        let thread = {
-            let queue = Arc::clone(&queue);
-            std::thread::Builder::new()
-                .name("crf-router".into())
-                .spawn(move || thread::run(&queue))
-                .expect("cannot start the router's background thread")
-        };
-        let guard = RouterGuard::new(Arc::clone(&queue), thread, self.shutdown_timeout);
-        (NonBlockingRouter::new(queue), guard)
+        let (queue, stopper) = self.options.start(self.router);
+        (NonBlockingRouter::new(queue), RouterGuard::new(stopper))
     }
 }

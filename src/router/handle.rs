@@ -404,6 +404,18 @@ impl Router {
         }
     }
 
+    /// Counts `events` lost however they were named (the background
+    /// thread died with them queued); the first loss is reported.
+    pub(crate) fn count_lost(&self, events: u64, why: &dyn std::fmt::Display) {
+        let routes = &self.routes;
+        routes.lost.fetch_add(events, Ordering::Relaxed);
+        if !routes.reported_loss.swap(true, Ordering::Relaxed) {
+            crate::sys::stderr::print(format_args!(
+                "events were lost: {why} ({events} so far; further losses are counted, not printed)"
+            ));
+        }
+    }
+
     fn report_loss(&self, name: Option<&str>, events: u64, why: &str) {
         let routes = &self.routes;
         routes.lost.fetch_add(events, Ordering::Relaxed);

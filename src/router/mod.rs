@@ -9,15 +9,16 @@
 //! files, opening it with the user's closure on first use (an invalid name,
 //! or a file that cannot open, goes to the fallback name's file); the event
 //! is then appended to that file like any `RotatingFile` record. Through
-//! the background writer, the event is queued with its name ([`queue`]),
-//! and the one [`thread`] sorts what it drains by name into one batch per
-//! file. The glue to `tracing` and `log` is in `integrations/`.
+//! the background writer, the event is queued with its name ([`queue`]) in
+//! the single file's machinery (`non_blocking/`), whose thread sorts what
+//! it takes by name into one batch per file ([`destination`]). The glue to
+//! `tracing` and `log` is in `integrations/`.
 
 pub(crate) mod builder;
 pub(crate) mod cache;
+pub(crate) mod destination;
 pub(crate) mod guard;
 pub(crate) mod handle;
 pub(crate) mod name;
 pub(crate) mod queue;
 pub(crate) mod stats;
-pub(crate) mod thread;

@@ -13,6 +13,7 @@ pub(crate) enum Records<'a> {
     Lines,
     /// The whole buffer is one record: a `tracing` event, even on several
     /// lines.
+    #[cfg_attr(not(any(feature = "tracing", feature = "log")), allow(dead_code))]
     One,
     /// Records end at these offsets, ascending, the last at the buffer's
     /// end: a batch of the background writer.
