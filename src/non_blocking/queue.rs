@@ -7,10 +7,10 @@
 //! empty again, no allocation once the buffers have grown, and no wake-up
 //! of the thread unless it sleeps. The thread swaps the whole round out at
 //! once and writes it, while the callers fill the next. It lets a round
-//! gather for up to [`MAX_DELAY`], unless [`BATCH`] bytes are queued
-//! sooner or someone waits (a flush, a caller finding no room, the guard):
-//! fewer, larger writes cost every process sharing the file less time
-//! under its lock.
+//! gather for up to [`MAX_DELAY`], unless half the queue or [`BATCH`]
+//! bytes fill sooner, or someone waits (a flush, a caller finding no
+//! room, the guard): fewer, larger writes cost every process sharing the
+//! file less time under its lock, and wake-ups cost the callers less.
 //!
 //! Once the thread has stopped (and in a child after `fork()`, where it
 //! does not exist), callers write for themselves; once it has died, they
@@ -33,8 +33,9 @@ use crate::writer::records::Records;
 /// gathering and again in the round being written.
 pub(crate) const SLOT: usize = 128;
 
-/// The thread writes without waiting further once this much is queued.
-pub(crate) const BATCH: usize = 64 * 1024;
+/// The thread writes without waiting further once this much is queued:
+/// large enough that waking it costs a caller little per record.
+pub(crate) const BATCH: usize = 256 * 1024;
 
 /// The longest the thread lets a round gather before writing it.
 pub(crate) const MAX_DELAY: Duration = Duration::from_millis(10);
@@ -50,6 +51,9 @@ pub(crate) struct Queue<D: Destination> {
     /// How much one round may hold: the capacity, in records and in
     /// bytes. The round being written holds as much at most.
     limit: Limit,
+    /// How much makes the thread write without waiting further: half the
+    /// limit, so that callers find room while it writes, or [`BATCH`].
+    enough: Limit,
     lossy: bool,
     dropped: AtomicU64,
     /// The thread exists only in the process that started it.
@@ -133,6 +137,10 @@ impl<D: Destination> Queue<D> {
                 records,
                 bytes: records * SLOT,
             },
+            enough: Limit {
+                records: records.div_ceil(2),
+                bytes: (records * SLOT / 2).min(BATCH),
+            },
             lossy,
             dropped: AtomicU64::new(0),
             fork_generation: fork::generation(),
@@ -206,10 +214,7 @@ impl<D: Destination> Queue<D> {
                 state.sent += added as u64;
                 let wake = match state.thread {
                     Thread::Asleep => true,
-                    Thread::Gathering => {
-                        state.pending.bytes() >= BATCH
-                            || state.pending.records() >= self.limit.records
-                    }
+                    Thread::Gathering => self.enough(&state.pending),
                     Thread::Awake => false,
                 };
                 if wake {
@@ -265,6 +270,11 @@ impl<D: Destination> Queue<D> {
         self.hurry(&mut state);
     }
 
+    /// Whether `pending` is worth writing without waiting further.
+    fn enough(&self, pending: &Round<D::Key>) -> bool {
+        pending.records() >= self.enough.records || pending.bytes() >= self.enough.bytes
+    }
+
     /// Someone waits for what is queued: the thread is to take it now.
     fn hurry(&self, state: &mut State<D::Key>) {
         state.hurry = true;
@@ -294,11 +304,7 @@ impl<D: Destination> Queue<D> {
             state.thread = Thread::Asleep;
             self.to_thread.wait(&mut state);
         }
-        if state.phase == Phase::Running
-            && !state.hurry
-            && state.pending.bytes() < BATCH
-            && state.pending.records() < self.limit.records
-        {
+        if state.phase == Phase::Running && !state.hurry && !self.enough(&state.pending) {
             state.thread = Thread::Gathering;
             let deadline = Instant::now() + MAX_DELAY;
             while state.thread == Thread::Gathering
@@ -339,13 +345,15 @@ impl<D: Destination> Queue<D> {
     /// on.
     pub(crate) fn died_with(&self, lost: usize) {
         let mut state = self.state.lock();
-        state.phase = Phase::Died;
         let lost = lost + state.pending.clear(self.keep());
-        drop(state);
-        self.to_callers.notify_all();
+        // Counted before any caller can see the death, so that what callers
+        // count afterwards adds to it.
         if lost > 0 {
             let panicked = io::Error::other("the background writer thread panicked");
             self.destination.lost(&panicked, lost as u64);
         }
+        state.phase = Phase::Died;
+        drop(state);
+        self.to_callers.notify_all();
     }
 }
