@@ -9,7 +9,9 @@
 //!    released by the kernel, so the next one takes over;
 //! 2. under the lock, create `.__app.log.<inode>.gz.tmp` and claim it too
 //!    (an unclaimed temp is a dead compressor's leftover, and is removed);
-//! 3. gzip the backup into the temp, outside the lock;
+//! 3. gzip the backup into the temp, outside the lock, on a thread of its
+//!    own at the lowest CPU priority (`nice` 19 on Linux): on a busy
+//!    machine the writers get the processors first;
 //! 4. under the lock, find where the backup is now (a numbered chain may
 //!    have shifted: by inode, not by number), link the temp to `.k.gz`
 //!    (its modification time the backup's; never over a `.gz` already
@@ -212,7 +214,7 @@ impl Work {
         })?;
         let Some(temp) = temp else { return Ok(false) };
         let source_meta = source.metadata()?;
-        let result = gzip(&source, &source_meta, &temp, self.level).and_then(|()| {
+        let result = gzip_aside(&source, &source_meta, &temp, self.level).and_then(|()| {
             // Age-based retention of numbered backups reads this.
             temp.set_modified(source_meta.modified()?)?;
             self.locked(shared, || match self.backups.locate(backup, id)? {
@@ -276,6 +278,28 @@ impl Work {
         shared.follow(place, Instant::now(), Duration::ZERO)?;
         result
     }
+}
+
+/// [`gzip`] on a thread of its own at the lowest priority, so that
+/// compressing never takes a processor a writer wants; the steps under the
+/// lock stay on the compressor's thread, at its normal priority, so that a
+/// busy machine never holds the lock up behind a starved thread.
+fn gzip_aside(source: &File, source_meta: &Metadata, temp: &File, level: u32) -> io::Result<()> {
+    std::thread::scope(|scope| {
+        let deflate = std::thread::Builder::new()
+            .name("crf-gzip-deflate".into())
+            .spawn_scoped(scope, || {
+                crate::sys::priority::lowest_for_this_thread();
+                gzip(source, source_meta, temp, level)
+            });
+        match deflate {
+            Ok(deflate) => deflate
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the gzip thread panicked"))),
+            // No thread to be had: compressed here instead.
+            Err(_) => gzip(source, source_meta, temp, level),
+        }
+    })
 }
 
 /// Gzips `source` into `temp`, naming the source in the header (see
