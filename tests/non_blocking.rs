@@ -13,6 +13,11 @@ use std::time::Duration;
 
 use concurrent_rotating_file::RotatingFile;
 
+/// `app.log` in `dir`, with the default options.
+fn app_log(dir: &std::path::Path) -> RotatingFile {
+    RotatingFile::builder(dir.join("app.log")).open().unwrap()
+}
+
 fn lines_in(path: &std::path::Path) -> usize {
     std::fs::read_to_string(path).map_or(0, |s| s.lines().count())
 }
@@ -28,9 +33,7 @@ fn hold_lock(dir: &std::path::Path) -> File {
 #[test]
 fn flush_returns_once_everything_sent_is_in_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let log = RotatingFile::builder(dir.path().join("app.log"))
-        .open()
-        .unwrap();
+    let log = app_log(dir.path());
     let (mut writer, _guard) = log.non_blocking();
     for round in 1..=5 {
         for i in 0..1000 {
@@ -74,9 +77,7 @@ fn dropping_the_guard_writes_everything_queued() {
 #[test]
 fn a_partial_line_is_written_ended_on_flush_and_handle_drop() {
     let dir = tempfile::tempdir().unwrap();
-    let log = RotatingFile::builder(dir.path().join("app.log"))
-        .open()
-        .unwrap();
+    let log = app_log(dir.path());
     let (mut writer, guard) = log.non_blocking();
     writer.write_all(b"first ").unwrap();
     writer.flush().unwrap();
@@ -93,9 +94,7 @@ fn a_partial_line_is_written_ended_on_flush_and_handle_drop() {
 #[test]
 fn after_the_guard_is_dropped_writes_go_straight_to_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let log = RotatingFile::builder(dir.path().join("app.log"))
-        .open()
-        .unwrap();
+    let log = app_log(dir.path());
     let (mut writer, guard) = log.non_blocking();
     writeln!(writer, "queued").unwrap();
     drop(guard);
@@ -110,9 +109,7 @@ fn after_the_guard_is_dropped_writes_go_straight_to_the_file() {
 fn a_record_is_written_without_a_flush() {
     // The thread lets a round gather a little, then writes it by itself.
     let dir = tempfile::tempdir().unwrap();
-    let log = RotatingFile::builder(dir.path().join("app.log"))
-        .open()
-        .unwrap();
+    let log = app_log(dir.path());
     let (mut writer, _guard) = log.non_blocking();
     writeln!(writer, "lone record").unwrap();
     let path = log.path().to_path_buf();
@@ -132,9 +129,7 @@ fn a_partial_line_queued_with_other_records_is_never_glued_to_the_next() {
     // Guarantee: never torn. The partial line and the next record travel
     // in one batch while the thread waits for the lock.
     let dir = tempfile::tempdir().unwrap();
-    let log = RotatingFile::builder(dir.path().join("app.log"))
-        .open()
-        .unwrap();
+    let log = app_log(dir.path());
     let (mut writer, guard) = log.non_blocking();
     let lock = hold_lock(dir.path());
     writeln!(writer, "first").unwrap();
@@ -154,9 +149,7 @@ fn a_partial_line_queued_with_other_records_is_never_glued_to_the_next() {
 #[test]
 fn a_lossy_writer_with_a_full_queue_drops_and_counts_exactly() {
     let dir = tempfile::tempdir().unwrap();
-    let log = RotatingFile::builder(dir.path().join("app.log"))
-        .open()
-        .unwrap();
+    let log = app_log(dir.path());
     let (mut writer, guard) = log.non_blocking_builder().capacity(8).lossy(true).finish();
     let lock = hold_lock(dir.path());
     for i in 0..200 {
@@ -178,9 +171,7 @@ fn a_lossy_queue_is_bounded_in_bytes_too() {
     // Eight records of queue are 1 KiB: records of 1000 bytes fill it one
     // at a time (the thread holds at most one round more).
     let dir = tempfile::tempdir().unwrap();
-    let log = RotatingFile::builder(dir.path().join("app.log"))
-        .open()
-        .unwrap();
+    let log = app_log(dir.path());
     let (mut writer, guard) = log.non_blocking_builder().capacity(8).lossy(true).finish();
     let lock = hold_lock(dir.path());
     let record = format!("{}\n", "x".repeat(999));
@@ -198,9 +189,7 @@ fn a_lossy_queue_is_bounded_in_bytes_too() {
 #[test]
 fn a_full_queue_makes_a_lossless_writer_wait_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let log = RotatingFile::builder(dir.path().join("app.log"))
-        .open()
-        .unwrap();
+    let log = app_log(dir.path());
     let (writer, guard) = log.non_blocking_builder().capacity(4).finish();
     let lock = hold_lock(dir.path());
     let sent = std::sync::Arc::new(AtomicU64::new(0));
