@@ -11,7 +11,8 @@
 //!    (an unclaimed temp is a dead compressor's leftover, and is removed);
 //! 3. gzip the backup into the temp, outside the lock, on a thread of its
 //!    own at the lowest CPU priority (`nice` 19 on Linux): on a busy
-//!    machine the writers get the processors first;
+//!    machine the writers get the processors first (once the process's
+//!    last handle waits for its compressions, at normal priority);
 //! 4. under the lock, find where the backup is now (a numbered chain may
 //!    have shifted: by inode, not by number), link the temp to `.k.gz`
 //!    (its modification time the backup's; never over a `.gz` already
@@ -31,7 +32,7 @@ use std::fs::{File, Metadata};
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -64,6 +65,10 @@ pub(crate) struct Counters {
 pub(crate) struct Compressor {
     sender: Option<Sender<PathBuf>>,
     thread: Option<JoinHandle<()>>,
+    /// Set when the process's last handle waits for the compressions: from
+    /// then on they run at normal priority (no writer of this process is
+    /// left to give way to).
+    finishing: Arc<AtomicBool>,
 }
 
 impl Compressor {
@@ -77,6 +82,7 @@ impl Compressor {
         counters: Arc<Counters>,
     ) -> Result<Compressor, Error> {
         let shared = SharedFiles::open(place, wait.warning)?;
+        let finishing = Arc::new(AtomicBool::new(false));
         let mut job = Job {
             shared,
             work: Work {
@@ -87,6 +93,7 @@ impl Compressor {
                 wait,
                 level,
                 counters,
+                finishing: Arc::clone(&finishing),
             },
         };
         let (sender, receiver) = crossbeam_channel::unbounded();
@@ -104,6 +111,7 @@ impl Compressor {
         Ok(Compressor {
             sender: Some(sender),
             thread: Some(thread),
+            finishing,
         })
     }
 
@@ -119,6 +127,7 @@ impl Compressor {
     /// past it, the thread is left to the process's exit (the backups it
     /// did not finish stay plain, and are compressed by a later writer).
     pub(crate) fn finish(&mut self, timeout: Duration) {
+        self.finishing.store(true, Ordering::Relaxed);
         drop(self.sender.take());
         let Some(thread) = self.thread.take() else {
             return;
@@ -148,6 +157,7 @@ struct Work {
     wait: Wait,
     level: u32,
     counters: Arc<Counters>,
+    finishing: Arc<AtomicBool>,
 }
 
 impl Job {
@@ -214,7 +224,12 @@ impl Work {
         })?;
         let Some(temp) = temp else { return Ok(false) };
         let source_meta = source.metadata()?;
-        let result = gzip_aside(&source, &source_meta, &temp, self.level).and_then(|()| {
+        let result = match self.finishing.load(Ordering::Relaxed) {
+            // The process waits for this: no writer of its own to give way to.
+            true => gzip(&source, &source_meta, &temp, self.level),
+            false => gzip_aside(&source, &source_meta, &temp, self.level),
+        };
+        let result = result.and_then(|()| {
             // Age-based retention of numbered backups reads this.
             temp.set_modified(source_meta.modified()?)?;
             self.locked(shared, || match self.backups.locate(backup, id)? {
