@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Context, Error, ErrorKind};
 use crate::names::Names;
-use crate::shared::exclusion::{self, Entry, Wait};
+use crate::shared::exclusion::{self, Entry, FAST, Wait};
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::{self, StateFile, Validated};
 use crate::shared::watchdog::WaitSlot;
@@ -39,9 +39,16 @@ pub(crate) struct SharedFiles {
     validated: bool,
     /// When to check next that the paths still name the files held.
     next_check: Instant,
-    /// This process's pid, read once (a syscall; these files are renewed
-    /// in a child after `fork()`).
-    pid: u64,
+    /// What these files write in the holder slot: this process's pid, read
+    /// once (a syscall; these files are renewed in a child after
+    /// `fork()`), and a number of their own (see `holder_token`).
+    token: u64,
+    /// Whether no other process had the log open at the last look (see
+    /// `presence`): then records enter without the `flock`. Never with
+    /// Python's lock.
+    alone: bool,
+    /// How the current entry was made: with [`FAST`] if without the flock.
+    entered_as: u64,
     /// What the watchdog looks at while this process sleeps for the lock.
     watch: Arc<WaitSlot>,
 }
@@ -62,9 +69,12 @@ impl SharedFiles {
                 "cannot open state file",
                 state,
             )?,
+            // Known at the first look (see `follow`).
+            alone: false,
             validated: false,
             next_check: Instant::now(),
-            pid: u64::from(std::process::id()),
+            token: exclusion::holder_token(std::process::id()),
+            entered_as: 0,
             watch: WaitSlot::new(lock.to_path_buf(), warning),
         })
     }
@@ -75,11 +85,27 @@ impl SharedFiles {
     /// returned guard's drop.
     pub(crate) fn enter(&mut self, place: Place<'_>, wait: &Wait) -> io::Result<Inside<'_>> {
         let lock_path = place.names.lock();
+        let fast = self.token | FAST;
+        if self.alone && self.state.contended().load(Ordering::SeqCst) != 0 {
+            // Another process waits: the flock way until alone again.
+            self.alone = false;
+        }
+        if self.alone
+            && self
+                .state
+                .holder()
+                .compare_exchange(0, fast, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            // Alone with the log: the slot is the lock (see `exclusion`).
+            self.entered_as = fast;
+            return Ok(self.inside(place));
+        }
         loop {
             let entry = match exclusion::enter(
                 &self.lock,
                 &self.state,
-                self.pid,
+                self.token,
                 wait,
                 &self.watch,
                 lock_path,
@@ -89,7 +115,7 @@ impl SharedFiles {
                     exclusion::take_over(
                         &self.lock,
                         &self.state,
-                        self.pid,
+                        self.token,
                         wait,
                         &self.watch,
                         lock_path,
@@ -103,6 +129,13 @@ impl SharedFiles {
                 Entry::Replaced => self.lock = LockFile::open(lock_path, place.mode)?,
             }
         }
+        self.entered_as = self.token;
+        Ok(self.inside(place))
+    }
+
+    /// The guard of a writer just let in; validates a state newly mapped or
+    /// emptied since.
+    fn inside(&mut self, place: Place<'_>) -> Inside<'_> {
         let inside = Inside { shared: self };
         // Also when the magic vanished since: someone emptied the file.
         if !std::mem::replace(&mut inside.shared.validated, true) || !inside.state().is_valid() {
@@ -113,7 +146,7 @@ impl SharedFiles {
                 Validated::Reset => carry_legacy(inside.state(), place.names),
             }
         }
-        Ok(inside)
+        inside
     }
 
     /// Every 100 ms at most (outside the lock): if the lock path no longer
@@ -135,6 +168,7 @@ impl SharedFiles {
         }
         self.next_check = now + every.max(CHECK_MIN);
         let names = place.names;
+
         let mut reopened = false;
         if !self.lock.is_at(names.lock())? {
             recreate_own_dir(names)?;
@@ -147,7 +181,22 @@ impl SharedFiles {
             self.validated = false;
             reopened = true;
         }
+        // Both files: a state file deleted and made anew, or a lock file,
+        // must not let two processes each believe they are alone.
+        self.alone = !names.is_python_lock() && self.state.alone() && self.lock.alone();
+        if self.alone {
+            // No one else has the log open: no one waits any more.
+            self.state.contended().store(0, Ordering::SeqCst);
+        }
         Ok(reopened)
+    }
+
+    /// Says whether these descriptors are present (see `presence`): a
+    /// compressor with nothing to do withdraws, so that a writer alone
+    /// with the log may skip the `flock`.
+    pub(crate) fn be_present(&mut self, present: bool) -> io::Result<()> {
+        self.state.be_present(present)?;
+        self.lock.be_present(present)
     }
 }
 
@@ -178,7 +227,9 @@ impl Inside<'_> {
         let state = StateFile::open(place.names.state(), place.mode)?;
         state.reset(place.log_id);
         // Ours again, in the new mapping.
-        state.holder().store(self.shared.pid, Ordering::SeqCst);
+        state
+            .holder()
+            .store(self.shared.entered_as, Ordering::SeqCst);
         state.set_lock_id(self.shared.lock.id());
         self.shared.state = state;
         self.shared.validated = true;
@@ -188,7 +239,17 @@ impl Inside<'_> {
 
 impl Drop for Inside<'_> {
     fn drop(&mut self) {
-        exclusion::leave(&self.shared.lock, &self.shared.state, self.shared.pid);
+        let shared = &self.shared;
+        if shared.entered_as & FAST != 0 {
+            let _ = shared.state.holder().compare_exchange(
+                shared.entered_as,
+                0,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
+        } else {
+            exclusion::leave(&shared.lock, &shared.state, shared.token);
+        }
     }
 }
 

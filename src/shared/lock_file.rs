@@ -13,6 +13,7 @@ use std::path::Path;
 
 use crate::sys::fs::FileId;
 use crate::sys::open::{self, Access, FileMode};
+use crate::sys::presence;
 
 /// An open lock file.
 #[derive(Debug)]
@@ -24,10 +25,27 @@ pub(crate) struct LockFile {
 impl LockFile {
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<LockFile> {
         let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
+        // Present for as long as this file is open (see `presence`); a
+        // failure only means others never find this process alone.
+        let _ = presence::announce(&file);
         Ok(LockFile {
             file,
             id: FileId::of(&meta),
         })
+    }
+
+    /// Whether no other process (nor another descriptor of this one) has
+    /// this lock file open: one syscall.
+    pub(crate) fn alone(&self) -> bool {
+        presence::alone(&self.file)
+    }
+
+    /// Says this descriptor is present (again) or no longer is.
+    pub(crate) fn be_present(&self, present: bool) -> io::Result<()> {
+        match present {
+            true => presence::announce(&self.file),
+            false => presence::withdraw(&self.file),
+        }
     }
 
     /// Which file this is, as `(device, inode)`.

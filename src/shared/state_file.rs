@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use memmap2::MmapMut;
 
 use crate::sys::open::{self, Access, FileMode};
-use crate::sys::sigbus;
+use crate::sys::{presence, sigbus};
 use crate::time::period::Span;
 
 const MAGIC: u64 = u64::from_le_bytes(*b"crfstat2");
@@ -68,6 +68,9 @@ enum Slot {
     LockIno,
     /// The process inside the critical section (0: none).
     Holder,
+    /// Set by a writer that found a holder entered without the `flock`:
+    /// whoever was alone goes the `flock` way from its next record.
+    Contended,
     /// Which log this state is of.
     LogId,
 }
@@ -124,12 +127,29 @@ impl StateFile {
                 .len(LEN as usize)
                 .map_mut(&file)?
         };
+        // Present for as long as this file is open (see `presence`); a
+        // failure only means others never find this process alone.
+        let _ = presence::announce(&file);
         Ok(StateFile {
             _guarded: sigbus::guard(map.as_ptr(), map.len()),
             map,
             file,
             repairs,
         })
+    }
+
+    /// Whether no other process (nor another descriptor of this one, such
+    /// as its compressor's) has this state file open: one syscall.
+    pub(crate) fn alone(&self) -> bool {
+        presence::alone(&self.file)
+    }
+
+    /// Says this descriptor is present (again) or no longer is.
+    pub(crate) fn be_present(&self, present: bool) -> io::Result<()> {
+        match present {
+            true => presence::announce(&self.file),
+            false => presence::withdraw(&self.file),
+        }
     }
 
     /// Whether this mapping may have lost its contents (someone shrank the
@@ -317,6 +337,12 @@ impl StateFile {
     /// The process in the critical section (0: none).
     pub(crate) fn holder(&self) -> &AtomicU64 {
         self.slot(Slot::Holder)
+    }
+
+    /// Whether a writer waits behind one that entered alone (see
+    /// `exclusion`).
+    pub(crate) fn contended(&self) -> &AtomicU64 {
+        self.slot(Slot::Contended)
     }
 }
 
