@@ -31,8 +31,8 @@ impl RotatingFile {
 ///
 /// | option | default | notes |
 /// | --- | --- | --- |
-/// | [`max_bytes`](Builder::max_bytes) | 1 MiB | 0: never rotate |
-/// | [`rotate_every`](Builder::rotate_every) | none | a [`Period`]: minute, hour, day, week |
+/// | [`max_bytes`](Builder::max_bytes) | 1 MiB; none with `rotate_every` alone | 0: never by size |
+/// | [`rotate_every`](Builder::rotate_every) | none | a [`Period`]: minute, hour, day, week; by time only unless `max_bytes` is set too |
 /// | [`utc`](Builder::utc) | `false` | periods on UTC rather than local time |
 /// | [`backups`](Builder::backups) | 10 | 0 only with rotation off |
 /// | [`max_age`](Builder::max_age) | none | backups older than it are deleted |
@@ -67,9 +67,11 @@ impl Builder {
     /// The size a file may reach. A record that would take the live file past
     /// it goes into a fresh file instead, so no file is ever larger, except
     /// one holding a single record larger than `max_bytes` alone.
-    /// `0` means never rotate. Default: 1 MiB.
+    /// `0` means never by size. Default: 1 MiB, unless
+    /// [`rotate_every`](Builder::rotate_every) is set: then no size limit
+    /// (rotated by time only) unless this is set too.
     pub fn max_bytes(mut self, max_bytes: u64) -> Self {
-        self.options.max_bytes = max_bytes;
+        self.options.max_bytes = Some(max_bytes);
         self
     }
 
@@ -87,9 +89,27 @@ impl Builder {
         self
     }
 
-    /// Also rotates at every boundary of `period` (in local time unless
-    /// [`utc`](Builder::utc)), whichever comes first with the size limit;
-    /// with `max_bytes(0)`, by time only. Default: by size only.
+    /// Rotates at every boundary of `period` (in local time unless
+    /// [`utc`](Builder::utc)): by time only, unless
+    /// [`max_bytes`](Builder::max_bytes) is set too, and then at whichever
+    /// comes first. Default: by size only.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use concurrent_rotating_file::{Period, RotatingFile};
+    /// # let dir = tempfile::tempdir()?;
+    ///
+    /// // A day's file, however large: no size limit was asked for.
+    /// let mut log = RotatingFile::builder(dir.path().join("app.log"))
+    ///     .rotate_every(Period::Day)
+    ///     .open()?;
+    /// let line = format!("{}\n", "x".repeat(1023));
+    /// for _ in 0..2048 {
+    ///     log.write_all(line.as_bytes())?; // 2 MiB in all
+    /// }
+    /// assert_eq!(std::fs::metadata(log.path())?.len(), 2 * 1024 * 1024);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// Backups are then named after the period of their records, as
     /// Python's timed handler names them: `app.log.2026-11-24` for the first

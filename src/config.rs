@@ -18,11 +18,15 @@ use crate::sys::open::{self, FileMode};
 use crate::time::clock::{Clock, SystemClock};
 use crate::time::period::{Period, Schedule};
 
+/// The size limit when neither `max_bytes` nor a period is set.
+const DEFAULT_MAX_BYTES: u64 = 1024 * 1024;
+
 /// The options as given, not yet checked.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
     pub(crate) path: PathBuf,
-    pub(crate) max_bytes: u64,
+    /// `None` until set: then 1 MiB, or with a period alone, no size limit.
+    pub(crate) max_bytes: Option<u64>,
     pub(crate) backups: usize,
     pub(crate) compression: Compression,
     pub(crate) compression_level: u32,
@@ -68,7 +72,7 @@ impl Options {
     pub(crate) fn new(path: PathBuf) -> Options {
         Options {
             path,
-            max_bytes: 1024 * 1024,
+            max_bytes: None,
             backups: 10,
             compression: Compression::None,
             compression_level: 1,
@@ -101,7 +105,14 @@ impl Options {
                 detail,
             )
         };
-        if self.backups == 0 && (self.max_bytes > 0 || self.period.is_some()) {
+        // Asked for time, rotated by time: a size limit nobody set would
+        // rotate a busy day's file many times over, and prune it.
+        let max_bytes = match (self.max_bytes, self.period) {
+            (Some(max_bytes), _) => max_bytes,
+            (None, Some(_)) => 0,
+            (None, None) => DEFAULT_MAX_BYTES,
+        };
+        if self.backups == 0 && (max_bytes > 0 || self.period.is_some()) {
             return Err(invalid(
                 "backups(0) with rotation on would discard every full file; keep at least one backup, or use max_bytes(0) to never rotate".into(),
             ));
@@ -190,7 +201,7 @@ impl Options {
         Ok(Config {
             log_id: fnv1a(canonical.as_os_str().as_encoded_bytes()),
             names,
-            max_bytes: self.max_bytes,
+            max_bytes,
             mode: self.mode,
             create_dirs: self.create_dirs,
             path_check_interval: self.path_check_interval,

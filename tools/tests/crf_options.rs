@@ -105,6 +105,21 @@ fn rotate_every_hour_names_the_backup_by_its_hour() {
 }
 
 #[test]
+fn rotate_every_alone_rotates_by_time_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let line = format!("{}\n", "x".repeat(1023));
+    let input = line.repeat(2048); // 2 MiB, twice the default size limit
+    let out = crf(
+        &[log.to_str().unwrap(), "--rotate-every", "day"],
+        input.as_bytes(),
+    );
+    assert_ok(&out);
+    assert_eq!(std::fs::metadata(&log).unwrap().len(), 2 << 20);
+    assert_eq!(names(dir.path()), [OWN_DIR, "app.log"]);
+}
+
+#[test]
 fn max_age_deletes_the_dated_backups_older_than_it_at_the_next_rotation() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("app.log");

@@ -45,15 +45,16 @@ pub(crate) struct Args {
     /// The log file. Its backups are FILE.1 (newest) to FILE.N, or with
     /// --rotate-every FILE.PERIOD, such as app.log.2026-11-24.
     pub(crate) file: PathBuf,
-    /// Rotate before the file would pass this size; 0: never by size.
-    #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = parse_size)]
-    max_bytes: u64,
+    /// Rotate before the file would pass this size; 0: never by size
+    /// [default: 1M; none with --rotate-every alone].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_bytes: Option<u64>,
     /// Backups kept; the oldest beyond are deleted.
     #[arg(long, default_value_t = 10, value_name = "N")]
     backups: usize,
-    /// Also rotate at every minute, hour, day (at midnight) or week (at the
-    /// start of Monday; week-tue ... week-sun for another day), whichever
-    /// comes first with --max-bytes.
+    /// Rotate at every minute, hour, day (at midnight) or week (at the
+    /// start of Monday; week-tue ... week-sun for another day): by time
+    /// only, or with --max-bytes also given, whichever comes first.
     #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
     rotate_every: Option<Period>,
     /// Put --rotate-every's boundaries on UTC rather than local time.
@@ -93,7 +94,8 @@ pub(crate) struct Args {
 impl Args {
     /// Checks the options together; the message says what to change.
     pub(crate) fn check(&self) -> Result<(), String> {
-        if self.backups == 0 && (self.max_bytes > 0 || self.rotate_every.is_some()) {
+        let by_size = self.max_bytes.map_or(self.rotate_every.is_none(), |max| max > 0);
+        if self.backups == 0 && (by_size || self.rotate_every.is_some()) {
             return Err(
                 "--backups must be at least 1 while the file rotates (--max-bytes is not 0, or --rotate-every is given): each full file becomes a backup"
                     .into(),
@@ -117,9 +119,11 @@ impl Args {
     /// The library's options, as the flags say.
     pub(crate) fn builder(&self) -> Builder {
         let mut builder = RotatingFile::builder(&self.file)
-            .max_bytes(self.max_bytes)
             .backups(self.backups)
             .utc(self.utc);
+        if let Some(max_bytes) = self.max_bytes {
+            builder = builder.max_bytes(max_bytes);
+        }
         if let Some(period) = self.rotate_every {
             builder = builder.rotate_every(period);
         }
