@@ -39,6 +39,7 @@ use std::time::{Duration, Instant};
 
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::StateFile;
+use crate::sys::process::is_alive;
 use crate::sys::{futex, stderr};
 
 /// Between two non-blocking tries of a held lock while spinning. Shorter
@@ -243,16 +244,6 @@ fn sleep_until_taken(
         }
         futex::wait(wake, seen, sleep);
     }
-}
-
-/// Whether process `pid` exists (it may be another user's).
-fn is_alive(pid: u64) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: kill with signal 0 sends nothing; it only checks the pid.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 fn holder_words(pid: Option<u32>) -> String {

@@ -150,7 +150,10 @@ impl StateFile {
         Ok(match std::fs::symlink_metadata(path) {
             Ok(at) => at.dev() == mapped.dev() && at.ino() == mapped.ino(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => return Err(e),
+            Err(e) => {
+                let what = format_args!("stat `{}`", path.display());
+                return Err(crate::error::doing(e, what));
+            }
         })
     }
 
