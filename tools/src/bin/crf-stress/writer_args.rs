@@ -100,6 +100,9 @@ pub(crate) struct WriterArgs {
     /// compressions this process queued.
     #[arg(long, value_parser = crf_tools::units::parse_duration)]
     pub(crate) compression_wait: Option<std::time::Duration>,
+    /// The gzip level (with --gzip).
+    #[arg(long)]
+    pub(crate) compression_level: Option<u32>,
     /// Permission bits of the files created, in octal (the library's
     /// `mode`).
     #[arg(long, value_parser = |s: &str| u32::from_str_radix(s, 8))]

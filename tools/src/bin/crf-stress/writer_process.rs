@@ -40,6 +40,9 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(wait) = args.compression_wait {
         builder = builder.compression_wait(wait);
     }
+    if let Some(level) = args.compression_level {
+        builder = builder.compression_level(level);
+    }
     if let Some(mode) = args.file_mode {
         builder = builder.mode(mode);
     }
