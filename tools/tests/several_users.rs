@@ -229,3 +229,24 @@ fn a_rotation_refused_for_permissions_names_the_path_and_the_operation() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_group_the_process_is_not_in_is_refused_at_open() {
+    if !can_run() {
+        return;
+    }
+    let shared = Shared::new();
+    let logs = shared.logs(SHARED, 0o777);
+    let mut crf = Command::new("setpriv");
+    crf.args(["--reuid", &OUTSIDER.to_string(), "--regid", &OUTSIDER.to_string()])
+        .args(["--clear-groups", "--"])
+        .arg(shared.tool("crf"))
+        .arg(logs.join("app.log"))
+        .args(["--group", &SHARED.to_string()])
+        .stdin(Stdio::null());
+    let out = crf.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("group {SHARED}: this process is not a member")), "{stderr}");
+    assert!(!logs.join("app.log").exists());
+}
