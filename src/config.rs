@@ -161,7 +161,11 @@ impl Options {
         };
         let mode = FileMode { group, ..self.mode };
         let dir_mode = match self.dir_mode {
-            Some(bits) => FileMode { bits, exact: true, group },
+            Some(bits) => FileMode {
+                bits,
+                exact: true,
+                group,
+            },
             // Directories anyone the files are for can use: search (x)
             // wherever read is given.
             None if self.mode.exact => FileMode {
@@ -169,7 +173,10 @@ impl Options {
                 exact: true,
                 group,
             },
-            None => FileMode { group, ..FileMode::DIR_DEFAULT },
+            None => FileMode {
+                group,
+                ..FileMode::DIR_DEFAULT
+            },
         };
         if self.compression_level > 9 {
             return Err(invalid(format!(
@@ -204,7 +211,12 @@ impl Options {
             ));
         }
         let dir = dir_of(path);
-        ensure_dir(dir, self.create_dirs, "cannot create log directory", dir_mode)?;
+        ensure_dir(
+            dir,
+            self.create_dirs,
+            "cannot create log directory",
+            dir_mode,
+        )?;
         if let Some(lock_dir) = &self.lock_dir {
             ensure_dir(
                 lock_dir,

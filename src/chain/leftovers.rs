@@ -74,7 +74,8 @@ pub(crate) fn remove(names: &Names, finishing: &[PathBuf]) -> io::Result<()> {
             kept.push(names.gzip_temp(id.ino()));
         }
     }
-    let lock_dir = Some(dir_of(names.lock())).filter(|d| ![names.dir(), names.own_dir()].contains(d));
+    let lock_dir =
+        Some(dir_of(names.lock())).filter(|d| ![names.dir(), names.own_dir()].contains(d));
     for dir in [names.dir(), names.own_dir()].into_iter().chain(lock_dir) {
         create::remove_orphans(dir)?;
     }

@@ -38,18 +38,18 @@ use std::io::{self, BufWriter};
 use std::os::unix::fs::FileExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
 use crate::chain::{self, Backups};
-use crate::gzip::at_exit;
-use crate::gzip::progress::Progress;
 use crate::error::doing;
 use crate::error::{Error, ErrorKind};
+use crate::gzip::at_exit;
+use crate::gzip::progress::Progress;
 use crate::names::{self, Names};
 use crate::shared::claim::claim;
 use crate::shared::exclusion::Wait;
@@ -249,7 +249,9 @@ impl Work {
             .map_err(named("create", &temp_path))?;
             // Claim before touching it: only a dead compressor's leftover
             // may be reused.
-            Ok(claim(&temp).map_err(named("lock", &temp_path))?.then_some(temp))
+            Ok(claim(&temp)
+                .map_err(named("lock", &temp_path))?
+                .then_some(temp))
         })?;
         let Some(temp) = temp else { return Ok(false) };
         let result = self
@@ -437,11 +439,15 @@ mod tests {
         // The very file left behind, named: not compressed again.
         assert_eq!(std::fs::metadata(&gz).unwrap().ino(), temp_ino);
         assert!(!dir.path().join("app.log.1").exists());
-        let own = Names::beside(dir.path().join("app.log")).own_dir().to_path_buf();
+        let own = Names::beside(dir.path().join("app.log"))
+            .own_dir()
+            .to_path_buf();
         assert!(
-            std::fs::read_dir(own)
+            std::fs::read_dir(own).unwrap().all(|e| !e
                 .unwrap()
-                .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp"))
         );
     }
 

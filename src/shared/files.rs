@@ -117,7 +117,8 @@ impl SharedFiles {
         let mut reopened = false;
         if !self.lock.is_at(names.lock())? {
             recreate_own_dir(place)?;
-            self.lock = LockFile::open(names.lock(), place.mode).map_err(reopening(names.lock()))?;
+            self.lock =
+                LockFile::open(names.lock(), place.mode).map_err(reopening(names.lock()))?;
             reopened = true;
         }
         if lost || !self.state.is_at(names.state())? {

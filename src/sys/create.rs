@@ -110,12 +110,8 @@ pub(crate) fn file_in_place(
 fn give(file: &File, path: &Path, attributes: Attributes) -> io::Result<()> {
     // The group first: chown(2) may clear the set-group-id bit.
     if let Some(gid) = attributes.group {
-        std::os::unix::fs::fchown(file, None, Some(gid)).map_err(|e| {
-            doing(
-                e,
-                format_args!("give `{}` the group {gid}", path.display()),
-            )
-        })?;
+        std::os::unix::fs::fchown(file, None, Some(gid))
+            .map_err(|e| doing(e, format_args!("give `{}` the group {gid}", path.display())))?;
     }
     if !attributes.exact {
         // Made with the bits less the umask, as asked.
@@ -124,15 +120,17 @@ fn give(file: &File, path: &Path, attributes: Attributes) -> io::Result<()> {
     // A directory made in a set-group-id directory inherits the bit, so
     // that what is made in it gets the same group: kept.
     let inherited = file.metadata()?.mode() & u32::from(libc::S_ISGID);
-    file.set_permissions(std::fs::Permissions::from_mode(
-        attributes.bits | inherited,
-    ))
-    .map_err(|e| {
-        doing(
-            e,
-            format_args!("set the mode of `{}` to {:o}", path.display(), attributes.bits),
-        )
-    })
+    file.set_permissions(std::fs::Permissions::from_mode(attributes.bits | inherited))
+        .map_err(|e| {
+            doing(
+                e,
+                format_args!(
+                    "set the mode of `{}` to {:o}",
+                    path.display(),
+                    attributes.bits
+                ),
+            )
+        })
 }
 
 /// Creates the directory `dir` (its parent exists) with `attributes`,
@@ -141,7 +139,11 @@ fn give(file: &File, path: &Path, attributes: Attributes) -> io::Result<()> {
 pub(crate) fn dir_in_place(dir: &Path, attributes: Attributes) -> io::Result<()> {
     let private = private_name(dir);
     std::fs::DirBuilder::new()
-        .mode(if attributes.exact { 0o700 } else { attributes.bits })
+        .mode(if attributes.exact {
+            0o700
+        } else {
+            attributes.bits
+        })
         .create(&private)
         .map_err(|e| doing(e, format_args!("create `{}`", private.display())))?;
     let made = File::open(&private)
@@ -268,9 +270,7 @@ mod tests {
     #[test]
     fn only_the_private_names_of_dead_processes_are_removed() {
         let dir = tempfile::tempdir().unwrap();
-        let mine = dir
-            .path()
-            .join(format!("{PREFIX}{}.0", std::process::id()));
+        let mine = dir.path().join(format!("{PREFIX}{}.0", std::process::id()));
         // No process has pid 0x7ffffff0 (beyond pid_max).
         let dead = dir.path().join(format!("{PREFIX}{}.3", 0x7fff_fff0));
         let dead_dir = dir.path().join(format!("{PREFIX}{}.4", 0x7fff_fff0));

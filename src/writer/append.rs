@@ -316,7 +316,13 @@ impl Appender {
         }
         let now = config.now();
         let rotations = state.rotations();
-        self.shift(state, config, backups, &period_label(state, config, now), now)?;
+        self.shift(
+            state,
+            config,
+            backups,
+            &period_label(state, config, now),
+            now,
+        )?;
         Ok(state.rotations() != rotations)
     }
 

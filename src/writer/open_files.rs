@@ -58,9 +58,11 @@ impl OpenFiles {
                     .plain_backups()
                     .context(repair, "cannot list the backups of", log)?;
         }
-        backups
-            .remove_leftovers(&to_compress)
-            .context(repair, "cannot remove leftovers next to", log)?;
+        backups.remove_leftovers(&to_compress).context(
+            repair,
+            "cannot remove leftovers next to",
+            log,
+        )?;
         appender
             .reopen(state, config)
             .context(repair, "cannot open log file", log)?;

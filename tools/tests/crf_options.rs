@@ -266,10 +266,18 @@ fn dir_mode_and_group_reach_every_directory_and_file_created() {
         let meta = std::fs::metadata(&path).unwrap();
         let expected = if meta.is_dir() { 0o750 } else { 0o640 };
         assert_eq!(meta.permissions().mode() & 0o7777, expected, "{path:?}");
-        assert_eq!(std::os::unix::fs::MetadataExt::gid(&meta), group, "{path:?}");
+        assert_eq!(
+            std::os::unix::fs::MetadataExt::gid(&meta),
+            group,
+            "{path:?}"
+        );
         checked += 1;
     }
-    assert!(logs.join("app.log.1.gz").exists() && checked >= 6, "{:?}", names(&logs));
+    assert!(
+        logs.join("app.log.1.gz").exists() && checked >= 6,
+        "{:?}",
+        names(&logs)
+    );
 }
 
 #[test]
@@ -277,7 +285,10 @@ fn rotate_now_rotates_without_reading_and_gzips_the_backup() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("app.log");
     assert_ok(&crf(&[log.to_str().unwrap()], b"before the deploy\n"));
-    let out = crf(&[log.to_str().unwrap(), "--rotate-now", "--gzip"], b"not read\n");
+    let out = crf(
+        &[log.to_str().unwrap(), "--rotate-now", "--gzip"],
+        b"not read\n",
+    );
     assert_ok(&out);
     let gz = std::fs::File::open(dir.path().join("app.log.1.gz")).unwrap();
     let mut text = String::new();

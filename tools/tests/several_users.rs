@@ -162,7 +162,10 @@ fn two_users_with_umask_077_share_one_log_that_a_third_user_of_their_group_reads
         assert_eq!(meta.gid(), SHARED, "{name}");
         let expected = if meta.is_dir() { 0o770 } else { 0o660 };
         assert_eq!(meta.mode() & 0o7777, expected, "{name}: {:o}", meta.mode());
-        assert!(!name.ends_with(".tmp") && !name.contains(".crf-new."), "{name}");
+        assert!(
+            !name.ends_with(".tmp") && !name.contains(".crf-new."),
+            "{name}"
+        );
         owners.insert(meta.uid());
     }
     let names: Vec<String> = all
@@ -217,7 +220,9 @@ fn a_rotation_refused_for_permissions_names_the_path_and_the_operation() {
     let mut child = crf.spawn().unwrap();
     std::io::Write::write_all(
         child.stdin.as_mut().unwrap(),
-        "a line of forty bytes, newline included\n".repeat(4).as_bytes(),
+        "a line of forty bytes, newline included\n"
+            .repeat(4)
+            .as_bytes(),
     )
     .unwrap();
     let out = child.wait_with_output().unwrap();
@@ -225,7 +230,9 @@ fn a_rotation_refused_for_permissions_names_the_path_and_the_operation() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let (from, to) = (log.display(), logs.join("app.log.1").display().to_string());
     assert!(
-        stderr.contains(&format!("rotate `{from}`: rename `{from}` -> `{to}`: Permission denied")),
+        stderr.contains(&format!(
+            "rotate `{from}`: rename `{from}` -> `{to}`: Permission denied"
+        )),
         "{stderr}"
     );
 }
@@ -238,15 +245,23 @@ fn a_group_the_process_is_not_in_is_refused_at_open() {
     let shared = Shared::new();
     let logs = shared.logs(SHARED, 0o777);
     let mut crf = Command::new("setpriv");
-    crf.args(["--reuid", &OUTSIDER.to_string(), "--regid", &OUTSIDER.to_string()])
-        .args(["--clear-groups", "--"])
-        .arg(shared.tool("crf"))
-        .arg(logs.join("app.log"))
-        .args(["--group", &SHARED.to_string()])
-        .stdin(Stdio::null());
+    crf.args([
+        "--reuid",
+        &OUTSIDER.to_string(),
+        "--regid",
+        &OUTSIDER.to_string(),
+    ])
+    .args(["--clear-groups", "--"])
+    .arg(shared.tool("crf"))
+    .arg(logs.join("app.log"))
+    .args(["--group", &SHARED.to_string()])
+    .stdin(Stdio::null());
     let out = crf.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains(&format!("group {SHARED}: this process is not a member")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("group {SHARED}: this process is not a member")),
+        "{stderr}"
+    );
     assert!(!logs.join("app.log").exists());
 }

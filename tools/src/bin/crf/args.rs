@@ -117,7 +117,9 @@ pub(crate) struct Args {
 impl Args {
     /// Checks the options together; the message says what to change.
     pub(crate) fn check(&self) -> Result<(), String> {
-        let by_size = self.max_bytes.map_or(self.rotate_every.is_none(), |max| max > 0);
+        let by_size = self
+            .max_bytes
+            .map_or(self.rotate_every.is_none(), |max| max > 0);
         if self.backups == 0 && (by_size || self.rotate_every.is_some()) {
             return Err(
                 "--backups must be at least 1 while the file rotates (--max-bytes is not 0, or --rotate-every is given): each full file becomes a backup"
