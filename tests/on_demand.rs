@@ -143,8 +143,8 @@ fn several_processes_asking_at_once_make_one_rotation() {
         .iter_mut()
         .map(|h| BufReader::new(h.stdout.take().unwrap()).lines())
         .collect();
-    for i in 0..helpers.len() {
-        assert_eq!(said(&mut outputs[i]), "ready");
+    for output in &mut outputs {
+        assert_eq!(said(output), "ready");
     }
     // Every helper asks while the lock is held here, so that all of them
     // asked before any rotation.
@@ -153,14 +153,16 @@ fn several_processes_asking_at_once_make_one_rotation() {
     for helper in &mut helpers {
         writeln!(helper.stdin.as_mut().unwrap()).unwrap();
     }
-    for i in 0..helpers.len() {
-        assert_eq!(said(&mut outputs[i]), "asking");
+    for output in &mut outputs {
+        assert_eq!(said(output), "asking");
     }
     // From saying `asking` to reading the generation is a few instructions.
     std::thread::sleep(Duration::from_millis(500));
     lock.unlock().unwrap();
-    let rotated = (0..helpers.len())
-        .filter(|&i| said(&mut outputs[i]) == "rotated true")
+    let rotated = outputs
+        .iter_mut()
+        .map(said)
+        .filter(|said| said == "rotated true")
         .count();
     for mut helper in helpers {
         assert!(helper.wait().unwrap().success());

@@ -119,7 +119,7 @@ fn give(file: &File, path: &Path, attributes: Attributes) -> io::Result<()> {
     }
     // A directory made in a set-group-id directory inherits the bit, so
     // that what is made in it gets the same group: kept.
-    let inherited = file.metadata()?.mode() & u32::from(libc::S_ISGID);
+    let inherited = file.metadata()?.mode() & libc::S_ISGID;
     file.set_permissions(std::fs::Permissions::from_mode(attributes.bits | inherited))
         .map_err(|e| {
             doing(
