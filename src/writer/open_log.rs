@@ -17,8 +17,10 @@ use crate::error::{Error, doing};
 use crate::gzip::Compression;
 use crate::gzip::compressor::{self, Compressor};
 use crate::shared::exclusion::Wait;
+use crate::shared::files::Inside;
+use crate::shared::state_file::StateFile;
 use crate::sys::fork::PerProcess;
-use crate::writer::append::AppendError;
+use crate::writer::append::{AppendError, Appender};
 use crate::writer::open_files::OpenFiles;
 use crate::writer::records::Records;
 use crate::writer::report::ErrorReport;
@@ -116,7 +118,7 @@ impl OpenLog {
             false => self.config.wait,
         };
         let (config, path) = (&self.config, self.config.names.live());
-        let mut inside = files.shared.enter(config.place(), &wait).map_err(|e| {
+        let inside = files.shared.enter(config.place(), &wait).map_err(|e| {
             AppendError::new(0, doing(e, format_args!("append to `{}`", path.display())))
         })?;
         let result = files.appender.append_locked(
@@ -127,14 +129,19 @@ impl OpenLog {
             records,
             now,
         );
-        match inside.recover_if_lost(config.place()) {
-            Ok(true) => files.appender.forget_live(),
+        self.leave(inside, &mut files.appender);
+        self.after_leaving(this, files, now);
+        result
+    }
+
+    /// Leaves the lock, first mapping the state afresh if this process's
+    /// mapping lost it meanwhile (see `Inside::recover_if_lost`).
+    fn leave(&self, mut inside: Inside<'_>, appender: &mut Appender) {
+        match inside.recover_if_lost(self.config.place()) {
+            Ok(true) => appender.forget_live(),
             Ok(false) => {}
             Err(e) => self.errors.report(&e, 0),
         }
-        drop(inside);
-        self.after_leaving(this, files, now);
-        result
     }
 
     /// Once out of the lock: follows lock and state files replaced, and does
@@ -185,13 +192,7 @@ impl OpenLog {
     fn on_demand<T>(
         &self,
         what: &str,
-        f: impl FnOnce(
-            &mut crate::writer::append::Appender,
-            &crate::shared::state_file::StateFile,
-            &Config,
-            &Backups,
-            u64,
-        ) -> std::io::Result<T>,
+        f: impl FnOnce(&mut Appender, &StateFile, &Config, &Backups, u64) -> std::io::Result<T>,
     ) -> std::io::Result<T> {
         let path = self.config.names.live();
         let named = |e| doing(e, format_args!("{what} `{}`", path.display()));
@@ -202,7 +203,7 @@ impl OpenLog {
         let config = &self.config;
         // Read before the lock: a rotation by anyone in between moves it on.
         let asked = files.shared.state.generation();
-        let mut inside = files
+        let inside = files
             .shared
             .enter(config.place(), &config.wait)
             .map_err(named)?;
@@ -213,12 +214,7 @@ impl OpenLog {
             &self.backups,
             asked,
         );
-        match inside.recover_if_lost(config.place()) {
-            Ok(true) => files.appender.forget_live(),
-            Ok(false) => {}
-            Err(e) => self.errors.report(&e, 0),
-        }
-        drop(inside);
+        self.leave(inside, &mut files.appender);
         self.after_leaving(this, files, now);
         result.map_err(named)
     }
