@@ -88,7 +88,7 @@ impl Compressor {
         exit_wait: Duration,
         counters: Arc<Counters>,
     ) -> Result<Compressor, Error> {
-        let shared = SharedFiles::open(place)?;
+        let shared = SharedFiles::open(place, wait.warning)?;
         let progress = Arc::new(Progress::new(place.names.live(), exit_wait));
         let mut job = Job {
             shared,

@@ -5,6 +5,7 @@
 
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use crate::names::Names;
 use crate::shared::exclusion::{self, Entry, Wait};
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::{self, StateFile, Validated};
+use crate::shared::watchdog::WaitSlot;
 use crate::sys::fs::{ensure_dir, remove_if_present};
 use crate::sys::open::FileMode;
 
@@ -40,11 +42,17 @@ pub(crate) struct SharedFiles {
     validated: bool,
     /// When to check next that the paths still name the files held.
     next_check: Instant,
+    /// This process's pid, read once (a syscall; these files are renewed
+    /// in a child after `fork()`).
+    pid: u64,
+    /// What the watchdog looks at while this process sleeps for the lock.
+    watch: Arc<WaitSlot>,
 }
 
 impl SharedFiles {
-    /// Opens the lock and state files at their paths (without the lock).
-    pub(crate) fn open(place: Place<'_>) -> Result<SharedFiles, Error> {
+    /// Opens the lock and state files at their paths (without the lock);
+    /// a writer asleep for the lock longer than `warning` is reported.
+    pub(crate) fn open(place: Place<'_>, warning: Duration) -> Result<SharedFiles, Error> {
         let (lock, state) = (place.names.lock(), place.names.state());
         Ok(SharedFiles {
             lock: LockFile::open(lock, place.mode).context(
@@ -59,6 +67,8 @@ impl SharedFiles {
             )?,
             validated: false,
             next_check: Instant::now(),
+            pid: u64::from(std::process::id()),
+            watch: WaitSlot::new(lock.to_path_buf(), warning),
         })
     }
 
@@ -69,10 +79,24 @@ impl SharedFiles {
     pub(crate) fn enter(&mut self, place: Place<'_>, wait: &Wait) -> io::Result<Inside<'_>> {
         let lock_path = place.names.lock();
         loop {
-            let entry = match exclusion::enter(&self.lock, &self.state, wait, lock_path)? {
+            let entry = match exclusion::enter(
+                &self.lock,
+                &self.state,
+                self.pid,
+                wait,
+                &self.watch,
+                lock_path,
+            )? {
                 Entry::Replaced if self.lock.is_at(lock_path)? => {
                     // Ours is the file at the path: the old one was deleted.
-                    exclusion::take_over(&self.lock, &self.state, wait, lock_path)?
+                    exclusion::take_over(
+                        &self.lock,
+                        &self.state,
+                        self.pid,
+                        wait,
+                        &self.watch,
+                        lock_path,
+                    )?
                 }
                 entry => entry,
             };
@@ -160,9 +184,7 @@ impl Inside<'_> {
             .map_err(reopening(place.names.state()))?;
         state.reset(place.log_id);
         // Ours again, in the new mapping.
-        state
-            .holder()
-            .store(u64::from(std::process::id()), Ordering::SeqCst);
+        state.holder().store(self.shared.pid, Ordering::SeqCst);
         state.set_lock_id(self.shared.lock.id());
         self.shared.state = state;
         self.shared.validated = true;
@@ -172,7 +194,7 @@ impl Inside<'_> {
 
 impl Drop for Inside<'_> {
     fn drop(&mut self) {
-        exclusion::leave(&self.shared.lock, &self.shared.state);
+        exclusion::leave(&self.shared.lock, &self.shared.state, self.shared.pid);
     }
 }
 

@@ -21,8 +21,7 @@
 //!   rotation: the first writer to find the clock past its end rotates,
 //!   whether or not anyone wrote across the boundary;
 //! - `lock_*` and `holder` keep exclusion whatever happens to the lock file
-//!   (see `exclusion`); `waiters` and `wake` let the holder wake a writer
-//!   sleeping until the lock is free;
+//!   (see `exclusion`);
 //! - `log_id` says which log the file is of; `rotations` counts rotations.
 //!
 //! A file of another version, of another log, or with implausible values is
@@ -34,7 +33,7 @@ use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::MmapMut;
 
@@ -69,10 +68,6 @@ enum Slot {
     LockIno,
     /// The process inside the critical section (0: none).
     Holder,
-    /// How many processes sleep until the lock is free.
-    Waiters,
-    /// The word sleepers wait on (its first four bytes).
-    Wake,
     /// Which log this state is of.
     LogId,
 }
@@ -237,8 +232,8 @@ impl StateFile {
 
     // The lock orders every access across processes (flock is a full
     // barrier), so Relaxed suffices for the counters; the exclusion slots
-    // (`lock_*`, `holder`, `waiters`, `wake`) are read before the lock is
-    // known to be ours and use SeqCst.
+    // (`lock_*`, `holder`) are read before the lock is known to be ours and
+    // use SeqCst.
 
     pub(crate) fn generation(&self) -> u64 {
         self.slot(Slot::Generation).load(Ordering::Relaxed)
@@ -325,20 +320,6 @@ impl StateFile {
     /// The process in the critical section (0: none).
     pub(crate) fn holder(&self) -> &AtomicU64 {
         self.slot(Slot::Holder)
-    }
-
-    /// How many processes sleep until the lock is free.
-    pub(crate) fn waiters(&self) -> &AtomicU64 {
-        self.slot(Slot::Waiters)
-    }
-
-    /// The word sleepers wait on.
-    pub(crate) fn wake_word(&self) -> &AtomicU32 {
-        let slot = self.slot(Slot::Wake);
-        // SAFETY: the first four bytes of an 8-byte aligned slot, which only
-        // this method (and futex(2)) touch, are a valid, aligned AtomicU32 for
-        // as long as the map lives.
-        unsafe { &*(slot as *const AtomicU64).cast::<AtomicU32>() }
     }
 }
 

@@ -2,15 +2,13 @@
 //! one place: opening files without following links (`open`), creating
 //! files and directories that appear with their final mode and group
 //! (`create`), small file-system helpers (`fs`), processes and groups
-//! (`process`), noticing `fork()` (`fork`), sleeping on the
-//! shared state until the lock is free (`futex`), surviving a shared
-//! mapping that someone shrinks (`sigbus`), and writing to stderr without
-//! a lock (`stderr`).
+//! (`process`), noticing `fork()` (`fork`), surviving a shared mapping
+//! that someone shrinks (`sigbus`), and writing to stderr without a lock
+//! (`stderr`).
 
 pub(crate) mod create;
 pub(crate) mod fork;
 pub(crate) mod fs;
-pub(crate) mod futex;
 pub(crate) mod open;
 pub(crate) mod process;
 pub(crate) mod sigbus;
