@@ -13,6 +13,7 @@ use crate::chain::retention::Retention;
 use crate::chain::timed::TimedChain;
 use crate::names::Names;
 use crate::sys::fs::FileId;
+use crate::sys::open::FileMode;
 use crate::time::period::Schedule;
 
 /// The backups of one log.
@@ -25,6 +26,8 @@ pub(crate) struct Backups {
     schedule: Option<Schedule>,
     /// Whether rotations report the plain backups, for the compressor.
     gzip: bool,
+    /// Of the library's directory, if a rotation must recreate it.
+    dir_mode: FileMode,
     /// Plain and gzipped backups of one name kept together, shared by the
     /// clones (the writer's and the compressor's).
     twins: Arc<Twins>,
@@ -42,12 +45,14 @@ impl Backups {
         retention: Retention,
         schedule: Option<Schedule>,
         gzip: bool,
+        dir_mode: FileMode,
     ) -> Backups {
         Backups {
             names,
             retention,
             schedule,
             gzip,
+            dir_mode,
             twins: Arc::new(Twins::new()),
         }
     }
@@ -58,6 +63,8 @@ impl Backups {
     /// `label`, becomes that period's next backup. Called with the lock
     /// held.
     pub(crate) fn rotate(&self, label: &str, now: i64) -> io::Result<Pending> {
+        // Where retention moves what it lets go.
+        leftovers::ensure_own_dir(&self.names, self.dir_mode)?;
         match self.scheme() {
             Scheme::Numbered(chain) => chain.rotate(now),
             Scheme::Timed(chain) => chain.rotate(label, now),
@@ -92,9 +99,10 @@ impl Backups {
         }
     }
 
-    /// Removes what killed processes left. Called with the lock held.
-    pub(crate) fn remove_leftovers(&self) -> io::Result<()> {
-        leftovers::remove(&self.names)
+    /// Removes what killed processes left, but the unfinished compressions
+    /// of the plain backups in `finishing`. Called with the lock held.
+    pub(crate) fn remove_leftovers(&self, finishing: &[PathBuf]) -> io::Result<()> {
+        leftovers::remove(&self.names, finishing)
     }
 
     /// Backups held both plain and gzipped with different data, both kept,
