@@ -39,6 +39,9 @@ fn alone_writer_process() {
         .backups(1000)
         .open()
         .unwrap();
+    // A process finds itself alone at its first look for others, 100 ms
+    // after opening: write from then on.
+    std::thread::sleep(Duration::from_millis(200));
     let mut seq = 0;
     while records == 0 || seq < records {
         if bytes == RECORD {
@@ -146,7 +149,7 @@ fn a_writer_killed_inside_a_record_while_alone_holds_up_no_one() {
     let mut torn = false;
     for _ in 0..10 {
         let mut child = alone_writer(&path, 0, BIG);
-        std::thread::sleep(Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(500));
         child.kill().unwrap();
         child.wait().unwrap();
         // Killed inside its write(2): a record without its newline.

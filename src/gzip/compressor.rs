@@ -196,6 +196,10 @@ impl Job {
                 self.work.compress(&mut self.shared, &backup)
             }))
             .unwrap_or_else(|_| Err(io::Error::other("the compression panicked")));
+            if compressed.is_ok() {
+                // Counted when queued (see `Appender::shift`): done.
+                self.shared.state.end_work();
+            }
             if receiver.is_empty() {
                 let _ = self.shared.be_present(false);
             }

@@ -60,25 +60,30 @@ impl SharedFiles {
     /// Opens the lock and state files at their paths (without the lock);
     /// a writer asleep for the lock longer than `warning` is reported.
     pub(crate) fn open(place: Place<'_>, warning: Duration) -> Result<SharedFiles, Error> {
-        let (lock, state) = (place.names.lock(), place.names.state());
+        let (lock_path, state_path) = (place.names.lock(), place.names.state());
+        let lock = LockFile::open(lock_path, place.mode).context(
+            ErrorKind::LockFile,
+            "cannot open lock file",
+            lock_path,
+        )?;
+        let state = StateFile::open(state_path, place.mode).context(
+            ErrorKind::StateFile,
+            "cannot open state file",
+            state_path,
+        )?;
         Ok(SharedFiles {
-            lock: LockFile::open(lock, place.mode).context(
-                ErrorKind::LockFile,
-                "cannot open lock file",
-                lock,
-            )?,
-            state: StateFile::open(state, place.mode).context(
-                ErrorKind::StateFile,
-                "cannot open state file",
-                state,
-            )?,
-            // Known at the first look (see `follow`).
+            // Both just opened at their paths: the next look (see `follow`)
+            // can wait, and whether this process has the log to itself is
+            // known then (a short-lived process takes the flock: as cheap
+            // as the look).
             alone: false,
+            next_check: Instant::now() + CHECK_MIN,
+            lock,
+            state,
             validated: false,
-            next_check: Instant::now(),
             token: exclusion::holder_token(std::process::id()),
             entered_as: 0,
-            watch: WaitSlot::new(lock.to_path_buf(), warning),
+            watch: WaitSlot::new(lock_path.to_path_buf(), warning),
         })
     }
 
@@ -142,12 +147,18 @@ impl SharedFiles {
         let inside = Inside { shared: self };
         // Also when the magic vanished since: someone emptied the file.
         if !std::mem::replace(&mut inside.shared.validated, true) || !inside.state().is_valid() {
-            match inside.state().validate(place.log_id) {
-                Validated::Valid => {}
-                Validated::FirstFormat(carried) => inside.state().carry(carried),
+            let state = inside.state();
+            match state.validate(place.log_id) {
+                Validated::Valid => return inside,
+                Validated::FirstFormat(carried) => state.carry(carried),
                 // Started afresh: carry over an earlier version's, if any.
-                Validated::Reset => carry_legacy(inside.state(), place.names),
+                Validated::Reset => carry_legacy(state, place.names),
             }
+            // Started afresh, the slots that exclude included: ours again.
+            state
+                .holder()
+                .store(inside.shared.entered_as, Ordering::SeqCst);
+            state.set_lock_id(inside.shared.lock.id());
         }
         inside
     }
@@ -212,6 +223,12 @@ pub(crate) struct Inside<'a> {
 }
 
 impl Inside<'_> {
+    /// Whether no other process (nor another handle of this one) has the
+    /// log's lock and state files open: nothing else is under way.
+    pub(crate) fn nobody_else(&self) -> bool {
+        self.shared.state.alone() && self.shared.lock.alone()
+    }
+
     /// The state, as mapped now.
     pub(crate) fn state(&self) -> &StateFile {
         &self.shared.state

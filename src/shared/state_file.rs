@@ -32,6 +32,7 @@
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -71,6 +72,10 @@ enum Slot {
     /// Set by a writer that found a holder entered without the `flock`:
     /// whoever was alone goes the `flock` way from its next record.
     Contended,
+    /// Work begun that leaves something to finish or repair if its process
+    /// dies: rotations under way, backups moved aside and not yet deleted,
+    /// backups queued for compression. 0: opening need not look.
+    Unfinished,
     /// Which log this state is of.
     LogId,
 }
@@ -116,8 +121,11 @@ pub(crate) struct Carried {
 impl StateFile {
     /// Opens (creating if needed) and maps the state file at `path`.
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<StateFile> {
-        let (file, _) = open::open_or_create(path, Access::ReadWrite, mode)?;
-        allocate(&file)?;
+        let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
+        // Allocated by whoever made it, unless someone shrank it since.
+        if meta.len() < LEN || meta.blocks() * 512 < LEN {
+            allocate(&file)?;
+        }
         let repairs = sigbus::repairs();
         // SAFETY: the mapping is of a regular file at least LEN bytes long
         // whose blocks are allocated. Other processes change it
@@ -218,6 +226,8 @@ impl StateFile {
         self.slot(Slot::Generation)
             .store(fresh_generation(), Ordering::Relaxed);
         self.slot(Slot::LogId).store(log_id, Ordering::Relaxed);
+        // What was under way before is unknown: the next opening looks.
+        self.slot(Slot::Unfinished).store(1, Ordering::Relaxed);
         self.slot(Slot::Magic).store(MAGIC, Ordering::Release);
         carried.map_or(Validated::Reset, Validated::FirstFormat)
     }
@@ -261,6 +271,32 @@ impl StateFile {
     // barrier), so Relaxed suffices for the counters; the exclusion slots
     // (`lock_*`, `holder`) are read before the lock is known to be ours and
     // use SeqCst.
+
+    /// How much work under way may leave something to repair (see
+    /// [`Slot::Unfinished`]); 0 when the log needs no repair.
+    pub(crate) fn unfinished(&self) -> u64 {
+        self.slot(Slot::Unfinished).load(Ordering::Relaxed)
+    }
+
+    /// Counts `n` pieces of such work begun.
+    pub(crate) fn begin_work(&self, n: u64) {
+        if n > 0 {
+            self.slot(Slot::Unfinished).fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts one piece finished (outside the lock too: never below 0).
+    pub(crate) fn end_work(&self) {
+        let _ =
+            self.slot(Slot::Unfinished)
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+    }
+
+    /// Sets the count, once whoever opens the log has repaired everything
+    /// while no other process had it open.
+    pub(crate) fn set_unfinished(&self, n: u64) {
+        self.slot(Slot::Unfinished).store(n, Ordering::Relaxed);
+    }
 
     pub(crate) fn generation(&self) -> u64 {
         self.slot(Slot::Generation).load(Ordering::Relaxed)

@@ -355,9 +355,25 @@ impl Appender {
             // Bump first: if this process dies between the renames, the
             // others still reopen by path rather than write to a backup.
             state.bump_generation();
+            // Counted until done, and what it leaves for after the lock
+            // until that is done too: an opening repairs only then.
+            state.begin_work(1);
             let pending = backups.rotate(label, now)?;
+            state.begin_work((pending.pruned.len() + pending.to_compress.len()) as u64);
+            state.end_work();
             self.pending.pruned.extend(pending.pruned);
-            self.pending.to_compress = pending.to_compress;
+            // Several rotations in one call: a numbered chain lists every
+            // plain backup each time, under its new name.
+            let queue = &mut self.pending.to_compress;
+            queue.extend(pending.to_compress);
+            let mut seen = std::collections::HashSet::new();
+            queue.retain(|path| {
+                let first = seen.insert(path.clone());
+                if !first {
+                    state.end_work();
+                }
+                first
+            });
             state.count_rotation();
         }
         self.reopen(state, config)
@@ -392,6 +408,8 @@ impl Appender {
         self.generation = state.generation();
         state.set_size(live.end()?);
         self.live = Some(live);
+        // Just looked: the path names this file.
+        self.next_path_check = Instant::now() + config.path_check_interval;
         Ok(())
     }
 

@@ -171,8 +171,9 @@ impl OpenLog {
         }
         for pruned in pending.pruned.drain(..) {
             // Freeing an old backup's blocks is slow: done unlocked.
-            if let Err(e) = self.backups.delete_pruned(&pruned) {
-                self.errors.report(&e, 0);
+            match self.backups.delete_pruned(&pruned) {
+                Ok(()) => files.shared.state.end_work(),
+                Err(e) => self.errors.report(&e, 0),
             }
         }
     }
