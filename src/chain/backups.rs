@@ -1,17 +1,20 @@
-//! [`Backups`]: the chain of one log, numbered or time-named, as the writer
-//! and the compressor see it.
+//! [`Backups`]: the chain of one log, numbered, time-named or restart-proof,
+//! as the writer and the compressor see it.
 
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use crate::chain::leftovers;
 use crate::chain::numbered::NumberedChain;
 use crate::chain::pending::Pending;
 use crate::chain::provenance::Twins;
 use crate::chain::retention::Retention;
+use crate::chain::sequence::SequenceChain;
 use crate::chain::timed::TimedChain;
 use crate::names::Names;
+use crate::shared::state_file::StateFile;
 use crate::sys::fs::FileId;
 use crate::time::period::Schedule;
 
@@ -25,15 +28,22 @@ pub(crate) struct Backups {
     schedule: Option<Schedule>,
     /// Whether rotations report the plain backups, for the compressor.
     gzip: bool,
+    /// Restart-proof: no file renamed, each rotation starts the next
+    /// number (whatever `schedule` says).
+    restart_proof: bool,
     /// Plain and gzipped backups of one name kept together, shared by the
     /// clones (the writer's and the compressor's).
     twins: Arc<Twins>,
+    /// Whether a failure to keep a restart-proof log's stable name was
+    /// reported.
+    link_reported: Arc<AtomicBool>,
 }
 
-/// The two naming schemes.
+/// The three naming schemes.
 enum Scheme<'a> {
     Numbered(NumberedChain<'a>),
     Timed(TimedChain<'a>),
+    Sequence(SequenceChain<'a>),
 }
 
 impl Backups {
@@ -42,25 +52,59 @@ impl Backups {
         retention: Retention,
         schedule: Option<Schedule>,
         gzip: bool,
+        restart_proof: bool,
     ) -> Backups {
         Backups {
             names,
             retention,
             schedule,
             gzip,
+            restart_proof,
             twins: Arc::new(Twins::new()),
+            link_reported: Arc::new(AtomicBool::new(false)),
         }
     }
 
-    /// Renames the live file to a backup and lets retention drop what it
+    /// Where the live file is: the log's path, or a restart-proof log's
+    /// current numbered file (see `sequence`). A log path whose state names
+    /// a restart-proof file is refused in the other schemes: its writers
+    /// would rename a file others keep writing. Called with the lock held,
+    /// when (re)opening.
+    pub(crate) fn live_path(&self, state: &StateFile) -> io::Result<PathBuf> {
+        match self.scheme() {
+            Scheme::Sequence(chain) => chain.live_path(state),
+            _ if state.current() != 0 => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "the log is restart-proof (its live file is `{}`): open it with restart_proof(true), as its other writers do",
+                    self.names.sequenced(state.current()).display()
+                ),
+            )),
+            _ => Ok(self.names.live().to_path_buf()),
+        }
+    }
+
+    /// Makes a restart-proof log's stable name a name of the live file at
+    /// `live` (file `live_id`; `held` the file the caller held before); a
+    /// failure is reported once. Nothing for the other schemes. Called
+    /// with the lock held.
+    pub(crate) fn link_live(&self, live: &Path, live_id: FileId, held: Option<FileId>) {
+        if let Scheme::Sequence(chain) = self.scheme() {
+            chain.link(live, live_id, held);
+        }
+    }
+
+    /// Turns the live file into a backup and lets retention drop what it
     /// must. Numbered: shifts the chain up by one, the live file becoming
     /// `.1`. Time-named: the live file, whose records are from the period
-    /// `label`, becomes that period's next backup. Called with the lock
-    /// held.
-    pub(crate) fn rotate(&self, label: &str, now: i64) -> io::Result<Pending> {
+    /// `label`, becomes that period's next backup. Restart-proof: the live
+    /// file keeps its name, and the state names the next. Called with the
+    /// lock held.
+    pub(crate) fn rotate(&self, state: &StateFile, label: &str, now: i64) -> io::Result<Pending> {
         match self.scheme() {
             Scheme::Numbered(chain) => chain.rotate(now),
             Scheme::Timed(chain) => chain.rotate(label, now),
+            Scheme::Sequence(chain) => chain.rotate(state, now),
         }
     }
 
@@ -70,16 +114,17 @@ impl Backups {
     pub(crate) fn close_gap(&self) -> io::Result<()> {
         match self.scheme() {
             Scheme::Numbered(chain) => chain.close_gap(),
-            Scheme::Timed(_) => Ok(()),
+            Scheme::Timed(_) | Scheme::Sequence(_) => Ok(()),
         }
     }
 
     /// The plain backups in the chain, for compressing what a killed
     /// compressor left. Called with the lock held.
-    pub(crate) fn plain_backups(&self) -> io::Result<Vec<PathBuf>> {
+    pub(crate) fn plain_backups(&self, state: &StateFile) -> io::Result<Vec<PathBuf>> {
         match self.scheme() {
             Scheme::Numbered(chain) => chain.plain_backups(),
             Scheme::Timed(chain) => chain.plain_backups(),
+            Scheme::Sequence(chain) => chain.plain_backups(state),
         }
     }
 
@@ -89,6 +134,7 @@ impl Backups {
         match self.scheme() {
             Scheme::Numbered(chain) => chain.locate(id),
             Scheme::Timed(chain) => chain.locate(queued, id),
+            Scheme::Sequence(chain) => chain.locate(queued, id),
         }
     }
 
@@ -109,6 +155,15 @@ impl Backups {
     }
 
     fn scheme(&self) -> Scheme<'_> {
+        if self.restart_proof {
+            return Scheme::Sequence(SequenceChain {
+                names: &self.names,
+                retention: &self.retention,
+                gzip: self.gzip,
+                twins: &self.twins,
+                link_reported: &self.link_reported,
+            });
+        }
         match &self.schedule {
             None => Scheme::Numbered(NumberedChain {
                 names: &self.names,

@@ -54,7 +54,7 @@ impl OpenFiles {
             .remove_leftovers()
             .context(repair, "cannot remove leftovers next to", log)?;
         appender
-            .reopen(state, config)
+            .reopen(state, config, backups)
             .context(repair, "cannot open log file", log)?;
         // A record a killed writer left half-written (crash-safe).
         if let Some((start, end)) = state.unfinished_write() {
@@ -66,7 +66,7 @@ impl OpenFiles {
             // Backups a killed compressor left plain (crash-safe).
             to_compress =
                 backups
-                    .plain_backups()
+                    .plain_backups(state)
                     .context(repair, "cannot list the backups of", log)?;
         }
         if inside.recover_if_lost(config.place()).context(

@@ -41,6 +41,7 @@ fn good_run() -> Fixture {
         killed: vec![],
         all_gzipped: false,
         foreign: vec![],
+        restart_proof: false,
         rotations: None,
     };
     Fixture { dir, expect }

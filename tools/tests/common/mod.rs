@@ -30,6 +30,8 @@ pub struct Fleet {
     pub mode: &'static str,
     pub fork_after_open: bool,
     pub gzip: bool,
+    /// Restart-proof files (`app.000001.log`, ...), none renamed.
+    pub restart_proof: bool,
     /// At most this many lines per second per thread (0: as fast as it goes).
     pub rate: u64,
     /// The id of the first process; the others follow.
@@ -49,6 +51,7 @@ impl Fleet {
             mode: "sync",
             fork_after_open: false,
             gzip: false,
+            restart_proof: false,
             rate: 0,
             first_id: 0,
         }
@@ -76,6 +79,9 @@ impl Fleet {
                 }
                 if self.gzip {
                     cmd.arg("--gzip");
+                }
+                if self.restart_proof {
+                    cmd.arg("--restart-proof");
                 }
                 (id, cmd.spawn().expect("cannot start a crf-stress writer"))
             })
@@ -108,6 +114,7 @@ impl Fleet {
             line_size: self.line_size,
             all_gzipped: self.gzip && killed.is_empty(),
             foreign: vec![],
+            restart_proof: self.restart_proof,
             rotations: None,
             writers,
             killed,
@@ -135,6 +142,7 @@ impl Fleet {
             } else {
                 Compression::None
             })
+            .restart_proof(self.restart_proof)
             .open()
             .unwrap()
             .rotations()

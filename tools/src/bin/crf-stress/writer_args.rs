@@ -75,6 +75,10 @@ pub(crate) struct WriterArgs {
     /// Gzip the backups.
     #[arg(long)]
     pub(crate) gzip: bool,
+    /// Restart-proof files: no file renamed, each rotation starting the
+    /// next numbered one.
+    #[arg(long)]
+    pub(crate) restart_proof: bool,
     /// Share the log with Python's handler: lock its lock file, and check
     /// the log path before every record, as beside a writer outside the
     /// library.

@@ -37,6 +37,7 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
             Duration::from_millis(100)
         })
         .share_with_python(args.beside_python)
+        .restart_proof(args.restart_proof)
         .open()?;
     // One background writer per process, started before any fork: a child
     // then uses the parent's handle, as a prefork server would.

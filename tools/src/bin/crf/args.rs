@@ -24,7 +24,8 @@ SIGTERM and SIGINT write what was read, then exit.
 Examples:
   some-program 2>&1 | crf logs/app.log
   some-program 2>&1 | crf logs/app.log --max-bytes 10M --backups 5 --gzip
-  some-program | crf logs/app.log --rotate-every day --max-age 30d --tee";
+  some-program | crf logs/app.log --rotate-every day --max-age 30d --tee
+  some-program | crf logs/app.log --restart-proof    (ship logs/app.*.log)";
 
 const AFTER_LONG_HELP: &str = "Sizes: bytes, or K, M, G (powers of 1024): 64K, 1M, 1.5M, 1G.
 Durations: 30s, 5m, 2h, 7d, 2w.
@@ -43,7 +44,8 @@ written; 1 writing failed; 2 bad arguments, or the log cannot be opened; \
 )]
 pub(crate) struct Args {
     /// The log file. Its backups are FILE.1 (newest) to FILE.N, or with
-    /// --rotate-every FILE.PERIOD, such as app.log.2026-11-24.
+    /// --rotate-every FILE.PERIOD, such as app.log.2026-11-24; with
+    /// --restart-proof, numbered files such as app.000123.log.
     pub(crate) file: PathBuf,
     /// Rotate before the file would pass this size; 0: never by size.
     #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = parse_size)]
@@ -85,6 +87,13 @@ pub(crate) struct Args {
     /// the log; needed when the log is new to them.
     #[arg(long)]
     share_with_python: bool,
+    /// Never rename a file, so that a log shipper restarted at any moment
+    /// loses nothing: each rotation starts the next numbered file
+    /// (app.000001.log, app.000002.log, ...; gzipped app.000001.log.gz),
+    /// and FILE stays a second name of the live one, for tail -F. Point
+    /// shippers at app.*.log. Every writer of the log must say so.
+    #[arg(long, conflicts_with = "share_with_python")]
+    restart_proof: bool,
     /// Also copy standard input to standard output.
     #[arg(long)]
     pub(crate) tee: bool,
@@ -141,7 +150,9 @@ impl Args {
         if let Some(dir) = &self.lock_dir {
             builder = builder.lock_dir(dir);
         }
-        builder.share_with_python(self.share_with_python)
+        builder
+            .share_with_python(self.share_with_python)
+            .restart_proof(self.restart_proof)
     }
 }
 
