@@ -60,7 +60,12 @@ fn each_rotation_starts_the_next_file_and_no_file_is_renamed() {
     }
     assert_eq!(
         names(dir.path()),
-        ["app.000001.log", "app.000002.log", "app.000003.log", "app.log"]
+        [
+            "app.000001.log",
+            "app.000002.log",
+            "app.000003.log",
+            "app.log"
+        ]
     );
     // The first file kept its name, its inode and its three lines.
     assert_eq!(inode(dir.path(), "app.000001.log"), first);
@@ -101,9 +106,17 @@ fn retention_by_count_deletes_the_oldest_files_and_never_the_live_one() {
     }
     assert_eq!(
         names(dir.path()),
-        ["app.000003.log", "app.000004.log", "app.000005.log", "app.log"]
+        [
+            "app.000003.log",
+            "app.000004.log",
+            "app.000005.log",
+            "app.log"
+        ]
     );
-    assert_eq!(read(dir.path(), "app.000005.log"), line(12) + &line(13) + &line(14));
+    assert_eq!(
+        read(dir.path(), "app.000005.log"),
+        line(12) + &line(13) + &line(14)
+    );
     // Nothing is left parked for deletion.
     let own = std::fs::read_dir(dir.path().join(".concurrent-rotating-file")).unwrap();
     let parked: Vec<_> = own
@@ -128,7 +141,12 @@ fn retention_by_total_size_keeps_the_newest_that_fit() {
     // does not count.
     assert_eq!(
         names(dir.path()),
-        ["app.000004.log", "app.000005.log", "app.000006.log", "app.log"]
+        [
+            "app.000004.log",
+            "app.000005.log",
+            "app.000006.log",
+            "app.log"
+        ]
     );
 }
 
@@ -173,7 +191,12 @@ fn retention_by_age_reads_the_time_of_each_files_last_record() {
     write!(log, "{}", line(9)).unwrap();
     assert_eq!(
         names(dir.path()),
-        ["app.000002.log", "app.000003.log", "app.000004.log", "app.log"]
+        [
+            "app.000002.log",
+            "app.000003.log",
+            "app.000004.log",
+            "app.log"
+        ]
     );
 }
 
@@ -198,7 +221,12 @@ fn time_rotation_starts_the_next_number_at_each_boundary() {
     write!(log, "{}", line(3)).unwrap();
     assert_eq!(
         names(dir.path()),
-        ["app.000001.log", "app.000002.log", "app.000003.log", "app.log"]
+        [
+            "app.000001.log",
+            "app.000002.log",
+            "app.000003.log",
+            "app.log"
+        ]
     );
     assert_eq!(read(dir.path(), "app.000002.log"), line(1) + &line(2));
     assert_eq!(read(dir.path(), "app.log"), line(3));

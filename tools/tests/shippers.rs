@@ -385,8 +385,12 @@ fn measure_restarts(make: impl Fn(&Path, &Path) -> Box<dyn Follower>) {
                 signal,
                 down: Duration::from_secs(2),
             };
-            let outcome =
-                shipping::follow(follower.as_ref(), &fleet, &[restart; 3], Duration::from_secs(2));
+            let outcome = shipping::follow(
+                follower.as_ref(),
+                &fleet,
+                &[restart; 3],
+                Duration::from_secs(2),
+            );
             println!("{outcome}");
             let shipped = &outcome.shipped;
             assert!(
