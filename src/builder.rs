@@ -40,6 +40,7 @@ impl RotatingFile {
 /// | [`compression`](Builder::compression) | [`Compression::None`] | gzip in a thread, off the lock |
 /// | [`compression_level`](Builder::compression_level) | 1 | 0 to 9 |
 /// | [`compression_wait`](Builder::compression_wait) | 10 s | for queued compressions, at the last drop |
+/// | [`compress_after`](Builder::compress_after) | 0 | how long a backup stays plain first |
 /// | [`lock_dir`](Builder::lock_dir) | beside the log | where the lock and state files go |
 /// | [`mode`](Builder::mode) | `0o644`, less the umask | for the log, its backups, the lock and state files |
 /// | [`create_dirs`](Builder::create_dirs) | `true` | missing parent and lock directories |
@@ -169,6 +170,20 @@ impl Builder {
         self
     }
 
+    /// How old a backup's last record must be before it is gzipped; until
+    /// then it stays plain, under its name. For a restart-proof log
+    /// ([`restart_proof`](Builder::restart_proof)) this is how long a log
+    /// shipper may stay down without losing what it had not read yet of the
+    /// newest backups: a gzipped backup is no longer a file the shipper
+    /// reads. Backups held back are handed to the compressor by a later
+    /// rotation (or `open`) once old enough, so a log that stops rotating
+    /// keeps its newest backups plain until then. Default: 0 (gzipped as
+    /// soon as rotated).
+    pub fn compress_after(mut self, age: Duration) -> Self {
+        self.options.compress_after = age;
+        self
+    }
+
     /// Keeps the lock file and the state file in `dir` instead of beside
     /// the log, like Python's `lock_file_directory`; their names there are
     /// unique to the log (its directory and name), so logs of the same name
@@ -277,7 +292,10 @@ impl Builder {
     /// files (never the live one), with [`rotate_every`](Builder::rotate_every)
     /// a switch also happens at each boundary (the name carries the number
     /// only: the order never depends on the clock), and gzip takes every
-    /// file but the live one. Every process writing the log must say
+    /// file but the live one; give it
+    /// [`compress_after`](Builder::compress_after) as long as a shipper
+    /// may be down, or the files gzipped meanwhile are gone from its glob
+    /// before it reads their end. Every process writing the log must say
     /// `restart_proof(true)`: a writer without it refuses the log.
     /// [`open`](Builder::open) refuses it together with
     /// [`share_with_python`](Builder::share_with_python), or beside

@@ -27,6 +27,7 @@ pub(crate) struct Options {
     pub(crate) compression: Compression,
     pub(crate) compression_level: u32,
     pub(crate) compression_wait: Duration,
+    pub(crate) compress_after: Duration,
     pub(crate) lock_dir: Option<PathBuf>,
     pub(crate) mode: FileMode,
     pub(crate) create_dirs: bool,
@@ -58,6 +59,8 @@ pub(crate) struct Config {
     pub(crate) compression: Compression,
     pub(crate) compression_level: u32,
     pub(crate) compression_wait: Duration,
+    /// How old a backup's last record must be before it is gzipped.
+    pub(crate) compress_after: Duration,
     pub(crate) schedule: Option<Schedule>,
     /// Its `count` is the `backups` option.
     pub(crate) retention: Retention,
@@ -76,6 +79,7 @@ impl Options {
             compression: Compression::None,
             compression_level: 1,
             compression_wait: Duration::from_secs(10),
+            compress_after: Duration::ZERO,
             lock_dir: None,
             mode: FileMode::DEFAULT,
             create_dirs: true,
@@ -219,6 +223,7 @@ impl Options {
             compression: self.compression,
             compression_level: self.compression_level,
             compression_wait: self.compression_wait,
+            compress_after: self.compress_after,
             schedule: self.period.map(|period| Schedule {
                 period,
                 utc: self.utc,
@@ -242,6 +247,7 @@ impl Config {
             self.retention,
             self.schedule,
             self.compression == Compression::Gzip,
+            self.compress_after,
             self.restart_proof,
         )
     }

@@ -274,6 +274,52 @@ fn gzip_takes_every_file_but_the_live_one() {
 }
 
 #[test]
+fn compress_after_keeps_the_newest_files_plain_for_a_follower_that_was_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let clock = ManualClock(Arc::new(AtomicI64::new(now)));
+    let mut log = small(dir.path())
+        .compression(Compression::Gzip)
+        .compress_after(Duration::from_secs(600))
+        .clock(clock.clone())
+        .open()
+        .unwrap();
+    for i in 0..8 {
+        write!(log, "{}", line(i)).unwrap();
+    }
+    // Two switches, both files younger than 10 minutes: still plain.
+    assert_eq!(
+        names(dir.path()),
+        [
+            "app.000001.log",
+            "app.000002.log",
+            "app.000003.log",
+            "app.log"
+        ]
+    );
+    // Ten minutes later, the next switch hands those two to the compressor;
+    // the file it closes (its last record written now) stays plain.
+    clock.0.fetch_add(601, Ordering::Relaxed);
+    write!(log, "{}", line(8)).unwrap();
+    set_modified(dir.path(), "app.000003.log", now + 601);
+    write!(log, "{}", line(9)).unwrap();
+    drop(log); // waits for the compressions
+    assert_eq!(
+        names(dir.path()),
+        [
+            "app.000001.log.gz",
+            "app.000002.log.gz",
+            "app.000003.log",
+            "app.000004.log",
+            "app.log"
+        ]
+    );
+}
+
+#[test]
 fn the_stable_name_deleted_by_hand_is_recreated() {
     let dir = tempfile::tempdir().unwrap();
     let mut log = small(dir.path())

@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use crate::chain::leftovers;
 use crate::chain::numbered::NumberedChain;
@@ -16,6 +17,7 @@ use crate::chain::timed::TimedChain;
 use crate::names::Names;
 use crate::shared::state_file::StateFile;
 use crate::sys::fs::FileId;
+use crate::time::clock::unix_secs;
 use crate::time::period::Schedule;
 
 /// The backups of one log.
@@ -28,6 +30,9 @@ pub(crate) struct Backups {
     schedule: Option<Schedule>,
     /// Whether rotations report the plain backups, for the compressor.
     gzip: bool,
+    /// How old a backup's last record must be before it is handed to the
+    /// compressor.
+    compress_after: Duration,
     /// Restart-proof: no file renamed, each rotation starts the next
     /// number (whatever `schedule` says).
     restart_proof: bool,
@@ -52,6 +57,7 @@ impl Backups {
         retention: Retention,
         schedule: Option<Schedule>,
         gzip: bool,
+        compress_after: Duration,
         restart_proof: bool,
     ) -> Backups {
         Backups {
@@ -59,6 +65,7 @@ impl Backups {
             retention,
             schedule,
             gzip,
+            compress_after,
             restart_proof,
             twins: Arc::new(Twins::new()),
             link_reported: Arc::new(AtomicBool::new(false)),
@@ -101,11 +108,13 @@ impl Backups {
     /// file keeps its name, and the state names the next. Called with the
     /// lock held.
     pub(crate) fn rotate(&self, state: &StateFile, label: &str, now: i64) -> io::Result<Pending> {
-        match self.scheme() {
+        let mut pending = match self.scheme() {
             Scheme::Numbered(chain) => chain.rotate(now),
             Scheme::Timed(chain) => chain.rotate(label, now),
             Scheme::Sequence(chain) => chain.rotate(state, now),
-        }
+        }?;
+        self.hold_back_young(&mut pending.to_compress, now)?;
+        Ok(pending)
     }
 
     /// Closes the gap a process killed mid-rotation left in a numbered
@@ -118,14 +127,41 @@ impl Backups {
         }
     }
 
-    /// The plain backups in the chain, for compressing what a killed
-    /// compressor left. Called with the lock held.
-    pub(crate) fn plain_backups(&self, state: &StateFile) -> io::Result<Vec<PathBuf>> {
-        match self.scheme() {
+    /// The plain backups in the chain old enough to compress at `now`, for
+    /// compressing what a killed compressor left. Called with the lock
+    /// held.
+    pub(crate) fn plain_backups(&self, state: &StateFile, now: i64) -> io::Result<Vec<PathBuf>> {
+        let mut plain = match self.scheme() {
             Scheme::Numbered(chain) => chain.plain_backups(),
             Scheme::Timed(chain) => chain.plain_backups(),
             Scheme::Sequence(chain) => chain.plain_backups(state),
+        }?;
+        self.hold_back_young(&mut plain, now)?;
+        Ok(plain)
+    }
+
+    /// Keeps out of `to_compress` the backups whose last record is younger
+    /// than `compress_after` at `now` (a follower down meanwhile finds them
+    /// still plain); every rotation and `open` hands over the plain backups
+    /// again, so they are compressed once old enough.
+    fn hold_back_young(&self, to_compress: &mut Vec<PathBuf>, now: i64) -> io::Result<()> {
+        if self.compress_after.is_zero() {
+            return Ok(());
         }
+        let after = i64::try_from(self.compress_after.as_secs()).unwrap_or(i64::MAX);
+        let mut old_enough = Vec::with_capacity(to_compress.len());
+        for path in to_compress.drain(..) {
+            let last_written = match std::fs::symlink_metadata(&path) {
+                Ok(meta) => unix_secs(meta.modified()?),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            if now.saturating_sub(last_written) >= after {
+                old_enough.push(path);
+            }
+        }
+        *to_compress = old_enough;
+        Ok(())
     }
 
     /// Where the plain backup that was queued as `queued` and is file `id`

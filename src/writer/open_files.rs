@@ -64,10 +64,11 @@ impl OpenFiles {
         }
         if config.compression == Compression::Gzip {
             // Backups a killed compressor left plain (crash-safe).
-            to_compress =
-                backups
-                    .plain_backups(state)
-                    .context(repair, "cannot list the backups of", log)?;
+            to_compress = backups.plain_backups(state, config.now()).context(
+                repair,
+                "cannot list the backups of",
+                log,
+            )?;
         }
         if inside.recover_if_lost(config.place()).context(
             repair,

@@ -413,3 +413,26 @@ fn measure_syslog_ng_wildcard_file_restarted() {
         })
     });
 }
+
+#[test]
+#[ignore = "measurement for docs/shipping.md: scripts/measure-shippers.sh"]
+fn measure_rsyslog_restarted_on_a_gzipped_restart_proof_log() {
+    // A gzipped file is out of the glob: one compressed while rsyslog is
+    // down is never read to its end, unless compress_after keeps it plain
+    // for longer than that.
+    let _one = one_at_a_time();
+    for compress_after in [None, Some(Duration::from_secs(60))] {
+        let dir = tempfile::tempdir().unwrap();
+        let fleet = Fleet {
+            restart_proof: true,
+            gzip: true,
+            compress_after,
+            ..restart_fleet(dir.path())
+        };
+        let glob = fleet.log.with_file_name("app.*.log");
+        let Some(outcome) = rsyslog_with_restarts(dir.path(), &fleet, &glob, libc::SIGTERM) else {
+            return;
+        };
+        println!("{outcome}");
+    }
+}

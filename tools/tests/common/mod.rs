@@ -32,6 +32,8 @@ pub struct Fleet {
     pub gzip: bool,
     /// Restart-proof files (`app.000001.log`, ...), none renamed.
     pub restart_proof: bool,
+    /// With gzip, keep each backup plain until its last line is this old.
+    pub compress_after: Option<std::time::Duration>,
     /// At most this many lines per second per thread (0: as fast as it goes).
     pub rate: u64,
     /// The id of the first process; the others follow.
@@ -52,6 +54,7 @@ impl Fleet {
             fork_after_open: false,
             gzip: false,
             restart_proof: false,
+            compress_after: None,
             rate: 0,
             first_id: 0,
         }
@@ -83,6 +86,9 @@ impl Fleet {
                 if self.restart_proof {
                     cmd.arg("--restart-proof");
                 }
+                if let Some(age) = self.compress_after {
+                    cmd.args(["--compress-after", &format!("{}s", age.as_secs())]);
+                }
                 (id, cmd.spawn().expect("cannot start a crf-stress writer"))
             })
             .collect()
@@ -112,7 +118,7 @@ impl Fleet {
             max_bytes: self.max_bytes,
             backups: self.backups,
             line_size: self.line_size,
-            all_gzipped: self.gzip && killed.is_empty(),
+            all_gzipped: self.gzip && self.compress_after.is_none() && killed.is_empty(),
             foreign: vec![],
             restart_proof: self.restart_proof,
             rotations: None,

@@ -27,7 +27,11 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         Compression::None
     };
-    let log = RotatingFile::builder(&args.log)
+    let mut builder = RotatingFile::builder(&args.log);
+    if let Some(age) = args.compress_after {
+        builder = builder.compress_after(age);
+    }
+    let log = builder
         .max_bytes(args.max_bytes)
         .backups(args.backups)
         .compression(compression)

@@ -70,6 +70,11 @@ pub(crate) struct Args {
     /// Gzip the backups (in the background, never while holding the lock).
     #[arg(long)]
     gzip: bool,
+    /// Keep each backup plain until its last line is this old, then gzip
+    /// it (with --gzip): how long a log shipper may stay down and still
+    /// find the newest backups in its glob [default: 0s].
+    #[arg(long, value_name = "AGE", requires = "gzip", value_parser = parse_duration)]
+    compress_after: Option<Duration>,
     /// The gzip level: 0 (store) to 9 (smallest) [default: 1].
     #[arg(long, value_name = "0-9", requires = "gzip", value_parser = clap::value_parser!(u32).range(0..=9))]
     compression_level: Option<u32>,
@@ -143,6 +148,9 @@ impl Args {
         }
         if let Some(level) = self.compression_level {
             builder = builder.compression_level(level);
+        }
+        if let Some(age) = self.compress_after {
+            builder = builder.compress_after(age);
         }
         if let Some(mode) = self.mode {
             builder = builder.mode(mode);
