@@ -436,3 +436,26 @@ fn measure_rsyslog_restarted_on_a_gzipped_restart_proof_log() {
         println!("{outcome}");
     }
 }
+
+#[test]
+#[ignore = "measurement for docs/shipping.md: scripts/measure-shippers.sh"]
+fn measure_rsyslog_with_a_glob_that_also_matches_the_stable_name() {
+    // `logs/*.log` matches `app.log` too: the live file under two names.
+    let _one = one_at_a_time();
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = Fleet {
+        restart_proof: true,
+        ..fleet(dir.path(), 64 * KIB, false)
+    };
+    let follower = Rsyslog::new(
+        &dir.path().join("follower"),
+        &fleet.log.with_file_name("*.log"),
+    );
+    if !shipping::available(&follower) {
+        return;
+    }
+    let outcome = shipping::follow(&follower, &fleet, &[], Duration::ZERO);
+    println!("\n{outcome}");
+    let shipped = &outcome.shipped;
+    assert!(shipped.torn == 0, "{}: {shipped}", outcome.follower);
+}
