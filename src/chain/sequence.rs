@@ -354,7 +354,7 @@ mod tests {
         let id = FileId::at(&first).unwrap();
         let pending = chain.rotate(&state, 0).unwrap();
         assert_eq!(state.current(), 2);
-        assert_eq!(pending.to_compress, [first.clone()]);
+        assert_eq!(pending.to_compress, std::slice::from_ref(&first));
         // The closed file keeps its name and its inode.
         assert_eq!(FileId::at(&first).unwrap(), id);
         write_live(&chain, &state, "two\n");

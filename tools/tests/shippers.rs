@@ -3,7 +3,10 @@
 //! as the test's own processes with their own configuration. Every line
 //! must be shipped exactly once, whole, in each writer's order (guarantees:
 //! never torn, rotated once: a rename that an inotify follower reads to
-//! its end).
+//! its end). The same with restart-proof files, `tail -F` following the
+//! stable name; and rsyslog restarted three times during rotations, on a
+//! renamed log (what it loses is printed) and on a restart-proof log
+//! followed through `app.*.log` (nothing may be lost), in one run.
 //!
 //! The writers are paced, as a service's are: about 4 rotations/s at
 //! 64 KiB and one a second at 1 MiB. The tests run one at a time: with
