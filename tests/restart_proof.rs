@@ -49,15 +49,20 @@ fn line(i: u32) -> String {
     format!("line {i:04} of the log\n")
 }
 
+/// Writes lines `lines`, one `write_all` each.
+fn write_lines(log: &mut RotatingFile, lines: std::ops::Range<u32>) {
+    for i in lines {
+        log.write_all(line(i).as_bytes()).unwrap();
+    }
+}
+
 #[test]
 fn each_rotation_starts_the_next_file_and_no_file_is_renamed() {
     let dir = tempfile::tempdir().unwrap();
     let mut log = small(dir.path()).backups(100).open().unwrap();
     write!(log, "{}", line(0)).unwrap();
     let first = inode(dir.path(), "app.000001.log");
-    for i in 1..8 {
-        write!(log, "{}", line(i)).unwrap();
-    }
+    write_lines(&mut log, 1..8);
     assert_eq!(
         names(dir.path()),
         [
@@ -101,9 +106,7 @@ fn a_record_larger_than_max_bytes_gets_a_file_of_its_own() {
 fn retention_by_count_deletes_the_oldest_files_and_never_the_live_one() {
     let dir = tempfile::tempdir().unwrap();
     let mut log = small(dir.path()).backups(2).open().unwrap();
-    for i in 0..15 {
-        write!(log, "{}", line(i)).unwrap();
-    }
+    write_lines(&mut log, 0..15);
     assert_eq!(
         names(dir.path()),
         [
@@ -134,9 +137,7 @@ fn retention_by_total_size_keeps_the_newest_that_fit() {
         .max_total_bytes(130)
         .open()
         .unwrap();
-    for i in 0..16 {
-        write!(log, "{}", line(i)).unwrap();
-    }
+    write_lines(&mut log, 0..16);
     // Two full backups (126 bytes) fit, a third would not; the live file
     // does not count.
     assert_eq!(
@@ -182,9 +183,7 @@ fn retention_by_age_reads_the_time_of_each_files_last_record() {
         .clock(clock)
         .open()
         .unwrap();
-    for i in 0..9 {
-        write!(log, "{}", line(i)).unwrap();
-    }
+    write_lines(&mut log, 0..9);
     // The first file's last record two hours old, the second's ten minutes.
     set_modified(dir.path(), "app.000001.log", now - 7200);
     set_modified(dir.path(), "app.000002.log", now - 600);
@@ -233,16 +232,6 @@ fn time_rotation_starts_the_next_number_at_each_boundary() {
     assert_eq!(log.rotations(), 2);
 }
 
-fn gunzip(path: &Path) -> String {
-    let mut text = String::new();
-    std::io::Read::read_to_string(
-        &mut flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()),
-        &mut text,
-    )
-    .unwrap();
-    text
-}
-
 #[test]
 fn gzip_takes_every_file_but_the_live_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -250,9 +239,7 @@ fn gzip_takes_every_file_but_the_live_one() {
         .compression(Compression::Gzip)
         .open()
         .unwrap();
-    for i in 0..8 {
-        write!(log, "{}", line(i)).unwrap();
-    }
+    write_lines(&mut log, 0..8);
     drop(log); // waits for the compressions
     assert_eq!(
         names(dir.path()),
@@ -264,7 +251,7 @@ fn gzip_takes_every_file_but_the_live_one() {
         ]
     );
     assert_eq!(
-        gunzip(&dir.path().join("app.000002.log.gz")),
+        common::gunzip(&dir.path().join("app.000002.log.gz")),
         [line(3), line(4), line(5)].concat()
     );
     assert_eq!(
@@ -287,9 +274,7 @@ fn compress_after_keeps_the_newest_files_plain_for_a_follower_that_was_down() {
         .clock(clock.clone())
         .open()
         .unwrap();
-    for i in 0..8 {
-        write!(log, "{}", line(i)).unwrap();
-    }
+    write_lines(&mut log, 0..8);
     // Two switches, both files younger than 10 minutes: still plain.
     assert_eq!(
         names(dir.path()),
@@ -383,9 +368,7 @@ fn state_file(dir: &Path) -> PathBuf {
 fn a_state_started_afresh_continues_after_the_highest_file() {
     let dir = tempfile::tempdir().unwrap();
     let mut log = small(dir.path()).open().unwrap();
-    for i in 0..4 {
-        write!(log, "{}", line(i)).unwrap();
-    }
+    write_lines(&mut log, 0..4);
     drop(log);
     std::fs::remove_file(state_file(dir.path())).unwrap();
     let mut log = small(dir.path()).open().unwrap();
@@ -407,9 +390,7 @@ fn a_log_written_in_rename_mode_joins_the_sequence_when_it_becomes_restart_proof
         .max_bytes(63)
         .open()
         .unwrap();
-    for i in 0..4 {
-        write!(renamed, "{}", line(i)).unwrap();
-    }
+    write_lines(&mut renamed, 0..4);
     drop(renamed);
     let mut log = small(dir.path()).open().unwrap();
     write!(log, "{}", line(4)).unwrap();

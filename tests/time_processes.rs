@@ -177,6 +177,11 @@ fn chain(dir: &Path) -> Vec<(String, Records)> {
         .collect();
     names.sort();
     names.push("app.log".into());
+    with_records(dir, names)
+}
+
+/// Each file of `names` in `dir` with its records.
+fn with_records(dir: &Path, names: Vec<String>) -> Vec<(String, Records)> {
     names
         .into_iter()
         .map(|name| {
@@ -260,19 +265,22 @@ fn tick_while_writing(dir: &Path, children: Vec<Child>) {
     }
 }
 
-#[test]
-fn one_rotation_per_boundary_while_processes_write() {
-    let dir = tempfile::tempdir().unwrap();
-    FileClock::set(&dir.path().join("clock"), T);
+/// 4 processes write 1500 records each while the clock moves a minute
+/// every 30 ms; returns the files, oldest first, after checking that every
+/// process's records are all there, once and in order.
+fn write_while_ticking(dir: &Path, restart_proof: bool) -> Vec<(String, Records)> {
+    FileClock::set(&dir.join("clock"), T);
     let lines = 1500;
-    let children = spawn(
-        dir.path(),
-        4,
-        &format!("mode=steady lines={lines} backups=1000"),
-    );
-    tick_while_writing(dir.path(), children);
-    let chain = chain(dir.path());
-    let seen = check_chain(&chain);
+    let mut spec = format!("mode=steady lines={lines} backups=1000");
+    if restart_proof {
+        spec.push_str(" restart_proof=1");
+    }
+    tick_while_writing(dir, spawn(dir, 4, &spec));
+    let files = match restart_proof {
+        true => numbered_files(dir),
+        false => chain(dir),
+    };
+    let seen = check_chain(&files);
     assert_eq!(seen.len(), 4);
     for (id, seqs) in seen {
         assert_eq!(
@@ -281,6 +289,13 @@ fn one_rotation_per_boundary_while_processes_write() {
             "process {id} lost records"
         );
     }
+    files
+}
+
+#[test]
+fn one_rotation_per_boundary_while_processes_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = write_while_ticking(dir.path(), false);
     let backups = chain.len() as u64 - 1;
     assert!(
         backups >= 3,
@@ -298,35 +313,13 @@ fn numbered_files(dir: &Path) -> Vec<(String, Records)> {
         .filter(|n| n.starts_with("app.") && n.ends_with(".log") && n != "app.log")
         .collect();
     names.sort();
-    names
-        .into_iter()
-        .map(|name| {
-            let records = read_records(&dir.join(&name));
-            (name, records)
-        })
-        .collect()
+    with_records(dir, names)
 }
 
 #[test]
 fn restart_proof_files_switch_once_per_boundary_while_processes_write() {
     let dir = tempfile::tempdir().unwrap();
-    FileClock::set(&dir.path().join("clock"), T);
-    let lines = 1500;
-    let children = spawn(
-        dir.path(),
-        4,
-        &format!("mode=steady lines={lines} backups=1000 restart_proof=1"),
-    );
-    tick_while_writing(dir.path(), children);
-    let files = numbered_files(dir.path());
-    let seen = check_chain(&files);
-    for (id, seqs) in seen {
-        assert_eq!(
-            seqs,
-            (0..lines).collect::<Vec<_>>(),
-            "process {id} lost records"
-        );
-    }
+    let files = write_while_ticking(dir.path(), true);
     // A record read just before a boundary may land in the next file, never
     // in an earlier one: each file's newest period is later than the last
     // file's, or two switches happened in one period.

@@ -90,6 +90,17 @@ fn assert_shipped_once(outcome: &Outcome) {
     );
 }
 
+/// What is certain whatever a follower loses: every line it shipped is a
+/// whole line some writer wrote.
+fn assert_whole(outcome: &Outcome) {
+    let shipped = &outcome.shipped;
+    assert!(
+        shipped.torn == 0 && !shipped.unterminated,
+        "{}: {shipped}",
+        outcome.follower
+    );
+}
+
 fn tail(home: &Path, log: &Path) -> Box<dyn Follower> {
     Box::new(Tail::new(home, log))
 }
@@ -235,12 +246,8 @@ fn rsyslog_with_restarts(
     // What is certain whatever the timing: every line shipped is a whole
     // line some writer wrote, and the follower shipped again after its
     // restarts. How many were lost or duplicated is the measurement.
+    assert_whole(&outcome);
     let shipped = &outcome.shipped;
-    assert!(
-        shipped.torn == 0 && !shipped.unterminated,
-        "{}: {shipped}",
-        outcome.follower
-    );
     assert!(shipped.once > 0, "{}: {shipped}", outcome.follower);
     Some(outcome)
 }
@@ -313,12 +320,7 @@ fn measure(make: impl Fn(&Path, &Path) -> Box<dyn Follower>) {
         }
         let outcome = shipping::follow(follower.as_ref(), &fleet, &[], Duration::ZERO);
         println!("{outcome}");
-        let shipped = &outcome.shipped;
-        assert!(
-            shipped.torn == 0 && !shipped.unterminated,
-            "{}: {shipped}",
-            outcome.follower
-        );
+        assert_whole(&outcome);
     }
 }
 
@@ -395,12 +397,7 @@ fn measure_restarts(make: impl Fn(&Path, &Path) -> Box<dyn Follower>) {
                 Duration::from_secs(2),
             );
             println!("{outcome}");
-            let shipped = &outcome.shipped;
-            assert!(
-                shipped.torn == 0 && !shipped.unterminated,
-                "{}: {shipped}",
-                outcome.follower
-            );
+            assert_whole(&outcome);
         }
     }
 }
@@ -459,6 +456,5 @@ fn measure_rsyslog_with_a_glob_that_also_matches_the_stable_name() {
     }
     let outcome = shipping::follow(&follower, &fleet, &[], Duration::ZERO);
     println!("\n{outcome}");
-    let shipped = &outcome.shipped;
-    assert!(shipped.torn == 0, "{}: {shipped}", outcome.follower);
+    assert_whole(&outcome);
 }
