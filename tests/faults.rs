@@ -219,8 +219,10 @@ fn after_the_log_directory_is_removed_every_process_locks_the_same_file_again() 
     std::thread::sleep(Duration::from_millis(150));
     writeln!(log, "notices the lock file is gone").unwrap();
     // What a process starting now locks: the writer must wait for it.
-    let lock = std::fs::File::open(common::own_file(&logs, "app.log.lock")).unwrap();
-    lock.lock().unwrap();
+    let lock = common::HeldLock::of(&common::own_file(&logs, "app.log.lock"));
+    // A writer that had the log to itself looks for others at its next
+    // path check.
+    std::thread::sleep(Duration::from_millis(150));
     let writer = std::thread::spawn(move || {
         writeln!(log, "waited for the lock").unwrap();
     });
@@ -453,7 +455,7 @@ impl StoppedHolder {
         let mut child = std::process::Command::new("python3")
             .args([
                 "-c",
-                "import fcntl,os,sys; f=open(sys.argv[1],'a'); fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); os.kill(os.getpid(), 19)",
+                "import fcntl,os,sys; f=open(sys.argv[1],'a+'); fcntl.lockf(f, fcntl.LOCK_SH, 1, 0, 0); fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); os.kill(os.getpid(), 19)",
             ])
             .arg(lock)
             .stdout(std::process::Stdio::piped())
@@ -487,6 +489,9 @@ fn a_stopped_lock_holder_is_named_and_lock_timeout_gives_up() {
         .unwrap();
     writeln!(log, "before").unwrap();
     let holder = StoppedHolder::of(&common::own_file(dir.path(), "app.log.lock"));
+    // A writer that had the log to itself looks for others at its next
+    // path check (every 100 ms by default).
+    std::thread::sleep(Duration::from_millis(150));
     let (log, err) = common::within(10, move || {
         let err = writeln!(log, "refused").unwrap_err();
         (log, err)
@@ -504,16 +509,22 @@ fn a_stopped_lock_holder_is_named_and_lock_timeout_gives_up() {
     assert_eq!(read(&path), "before\nafter\n");
 }
 
-/// The waiting writer of `a_writer_waiting_for_a_stopped_holder_says_who`:
-/// runs only when started by it.
+/// The waiting writer of the two tests below: runs only when started by
+/// them. With a timeout, it gives up; without, it waits (in a blocking
+/// `flock`, watched) until the holder is gone, then writes.
 #[test]
 fn waiting_writer_process() {
     let Ok(log) = std::env::var("CRF_TEST_WAITING_WRITER") else {
         return;
     };
+    let builder = RotatingFile::builder(log).lock_warning(Duration::from_millis(200));
+    if std::env::var_os("CRF_TEST_WAIT_FOR_EVER").is_some() {
+        let mut log = builder.open().unwrap();
+        writeln!(log, "after the wait").unwrap();
+        return;
+    }
     // Opening takes the lock too (to repair what killed writers left).
-    let err = RotatingFile::builder(log)
-        .lock_warning(Duration::from_millis(200))
+    let err = builder
         .lock_timeout(Duration::from_millis(1500))
         .open()
         .unwrap_err();
@@ -521,20 +532,57 @@ fn waiting_writer_process() {
     assert_eq!(std::io::Error::from(err).kind(), IoKind::TimedOut);
 }
 
+/// Starts `waiting_writer_process` on the log at `path`.
+fn waiting_writer(path: &Path, for_ever: bool) -> std::process::Child {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", "waiting_writer_process", "--test-threads=1"])
+        .env("CRF_TEST_WAITING_WRITER", path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    if for_ever {
+        command.env("CRF_TEST_WAIT_FOR_EVER", "1");
+    }
+    command.spawn().unwrap()
+}
+
 #[test]
-fn a_writer_waiting_for_a_stopped_holder_says_who_once() {
+fn a_writer_giving_up_on_a_stopped_holder_says_who_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
     drop(RotatingFile::builder(&path).open().unwrap());
     let holder = StoppedHolder::of(&common::own_file(dir.path(), "app.log.lock"));
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "waiting_writer_process", "--test-threads=1"])
-        .env("CRF_TEST_WAITING_WRITER", &path)
-        .output()
-        .unwrap();
+    let out = waiting_writer(&path, false).wait_with_output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     let said = format!("held by process {}", holder.0.id());
     assert_eq!(stderr.matches(&said).count(), 1, "{stderr}");
-    assert!(stderr.contains("waiting for"), "{stderr}");
+    assert!(stderr.contains("giving up after"), "{stderr}");
+}
+
+#[test]
+fn a_writer_asleep_behind_a_stopped_holder_says_who_once_then_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    drop(RotatingFile::builder(&path).open().unwrap());
+    let holder = StoppedHolder::of(&common::own_file(dir.path(), "app.log.lock"));
+    let mut child = waiting_writer(&path, true);
+    // The watchdog speaks while the writer sleeps in flock.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let said = format!("held by process {}", holder.0.id());
+    let line = common::within(20, move || {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stderr, &mut line).unwrap();
+        (line, stderr)
+    });
+    let (line, mut stderr) = line;
+    assert!(line.contains(&said), "{line}");
+    assert!(line.contains("waiting on"), "{line}");
+    drop(holder); // killed: its lock goes, the writer goes on
+    let status = common::within(20, move || child.wait().unwrap());
+    assert!(status.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(!rest.contains("held by"), "said more than once: {rest}");
+    assert_eq!(read(&path), "after the wait\n");
 }

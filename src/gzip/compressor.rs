@@ -74,7 +74,9 @@ impl Compressor {
         level: u32,
         counters: Arc<Counters>,
     ) -> Result<Compressor, Error> {
-        let shared = SharedFiles::open(place)?;
+        let mut shared = SharedFiles::open(place, wait.warning)?;
+        // Present only while at work (see `Job::run`).
+        let _ = shared.be_present(false);
         let mut job = Job {
             shared,
             work: Work {
@@ -152,8 +154,15 @@ impl Job {
     fn run(&mut self, receiver: &Receiver<PathBuf>) {
         let mut reported = false;
         for backup in receiver {
+            // Present while at work only: a writer alone with the log
+            // otherwise skips the flock (see `presence`).
+            let _ = self.shared.be_present(true);
             let started = Instant::now();
-            match self.work.compress(&mut self.shared, &backup) {
+            let result = self.work.compress(&mut self.shared, &backup);
+            if receiver.is_empty() {
+                let _ = self.shared.be_present(false);
+            }
+            match result {
                 Ok(true) => {
                     let counters = &self.work.counters;
                     counters.compressed.fetch_add(1, Ordering::Relaxed);

@@ -4,12 +4,12 @@
 //! **Waiting.** A writer that finds the `flock` held retries without
 //! blocking for a short while (`lock_spin`: the holder keeps it about a
 //! microsecond per record, and being put to sleep and woken costs more),
-//! then sleeps on a word of the shared state until the holder, letting go,
-//! wakes one sleeper (`futex`); every sleep is bounded (a holder that wakes
-//! no one, such as Python's handler, costs one short timeout). After
-//! `lock_warning` of waiting it says once, on stderr, which process holds
-//! the lock (a stopped process, a debugger); with `lock_timeout` it gives
-//! up with a `TimedOut` error naming the lock and the holder.
+//! then sleeps in a blocking `flock`, which the kernel ends when the lock
+//! is free at no cost to the holder. After `lock_warning` of sleep a
+//! watchdog thread says once, on stderr, which process holds the lock (see
+//! `watchdog`). With `lock_timeout`, a writer polls instead of sleeping in
+//! `flock` (a blocking `flock` cannot be cut short), and gives up with a
+//! `TimedOut` error naming the lock and the holder.
 //!
 //! **The lock file deleted or replaced.** A cleanup job may delete the lock
 //! file while writers hold it; processes that open the path afterwards
@@ -31,27 +31,55 @@
 //! The claim, the check and the take-over are sequentially consistent
 //! atomics on the shared mapping, so of two writers of different files at
 //! least one sees the other: they are never inside together.
+//!
+//! **Alone.** A process that has the log to itself (no other process has
+//! it open: see `presence`) enters by claiming the holder slot alone,
+//! marked [`FAST`], without the `flock` syscalls: a record then costs its
+//! `write(2)` only. The slot is the lock: a process that comes along takes
+//! the `flock`, finds a fast holder in the slot, says so in the state
+//! (`contended`) and waits for it to leave (or to be found dead) before it
+//! claims the slot itself; the fast writer reads that at its next record
+//! and goes the `flock` way too, until it finds itself alone again. A log
+//! shared with Python's handler, which knows nothing of the slot, never
+//! takes the fast way.
 
 use std::io;
 use std::path::Path;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::StateFile;
-use crate::sys::{futex, stderr};
+use crate::shared::watchdog::{self, WaitSlot, holder_words};
 
 /// Between two non-blocking tries of a held lock while spinning. Shorter
 /// pauses measured worse: each try is a syscall that contends with the
 /// holder's unlock.
 const RETRY_PAUSE: Duration = Duration::from_micros(20);
 
-/// The longest one sleep for the lock lasts: how late a writer notices a
-/// lock freed by a holder that wakes no one.
-const SLEEP_MAX: Duration = Duration::from_millis(10);
+/// The longest pause between two tries of a writer that polls (with
+/// `lock_timeout`).
+const POLL_MAX: Duration = Duration::from_millis(1);
 
-/// How long a replaced holder may look dead before it is taken for dead.
+/// How long a holder may look dead before it is taken for dead.
 const DEAD_AFTER: Duration = Duration::from_secs(1);
+
+/// Marks a holder that entered without the `flock` (see "Alone" above).
+pub(crate) const FAST: u64 = 1 << 63;
+
+/// What a holder writes in the slot: its pid in the low 32 bits, and above
+/// them a number telling apart the descriptors of one process (its writers'
+/// and its compressor's), which exclude each other too.
+pub(crate) fn holder_token(pid: u32) -> u64 {
+    static SERIAL: AtomicU64 = AtomicU64::new(1);
+    let serial = SERIAL.fetch_add(1, Ordering::Relaxed) & 0x7fff_ffff;
+    u64::from(pid) | (serial << 32)
+}
+
+/// The pid of the holder whose token is `token`.
+fn pid_of(token: u64) -> u32 {
+    token as u32
+}
 
 /// How a writer waits for the lock.
 #[derive(Debug, Clone, Copy)]
@@ -74,19 +102,28 @@ pub(crate) enum Entry {
     Replaced,
 }
 
-/// Takes the `flock` (waiting as `wait` says), then enters: see the module
-/// documentation. `lock_path` is for messages only.
+/// Takes the `flock` (waiting as `wait` says), then enters as `me` (a
+/// [`holder_token`]): see the module documentation. `lock_path` is for
+/// messages only.
 pub(crate) fn enter(
     lock: &LockFile,
     state: &StateFile,
+    me: u64,
     wait: &Wait,
+    watch: &WaitSlot,
     lock_path: &Path,
 ) -> io::Result<Entry> {
-    take(lock, state, wait, lock_path)?;
-    let me = u64::from(std::process::id());
+    take(lock, wait, watch, lock_path)?;
     let mine = lock.id();
     let holder = state.holder();
     while let Err(other) = holder.compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst) {
+        if other & FAST != 0 {
+            // A writer that was alone is inside without the flock: it takes
+            // the flock from its next record on.
+            state.contended().store(1, Ordering::SeqCst);
+            wait_for_holder(lock, state, me, wait, lock_path)?;
+            break;
+        }
         if state.lock_id() != mine {
             // A holder of another lock file is inside, or taking over.
             lock.unlock();
@@ -124,42 +161,16 @@ pub(crate) fn enter(
 pub(crate) fn take_over(
     lock: &LockFile,
     state: &StateFile,
+    me: u64,
     wait: &Wait,
+    watch: &WaitSlot,
     lock_path: &Path,
 ) -> io::Result<Entry> {
-    take(lock, state, wait, lock_path)?;
-    let me = u64::from(std::process::id());
+    take(lock, wait, watch, lock_path)?;
     let mine = lock.id();
     state.set_lock_id(mine);
     let holder = state.holder();
-    let started = Instant::now();
-    let (mut seen, mut since, mut warned) = (0, started, false);
-    let mut pause = Duration::from_micros(50);
-    while let Err(other) = holder.compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst) {
-        if other != seen {
-            (seen, since) = (other, Instant::now());
-        }
-        let stale = other == me || (since.elapsed() >= DEAD_AFTER && !is_alive(other));
-        if stale
-            && holder
-                .compare_exchange(other, me, Ordering::SeqCst, Ordering::SeqCst)
-                .is_ok()
-        {
-            break;
-        }
-        let waited = started.elapsed();
-        if let Some(timeout) = wait.timeout
-            && waited >= timeout
-        {
-            lock.unlock();
-            return Err(timed_out(lock_path, Some(other as u32), timeout));
-        }
-        if waited >= wait.warning && !std::mem::replace(&mut warned, true) {
-            warn(lock_path, Some(other as u32), waited, wait);
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(1));
-    }
+    wait_for_holder(lock, state, me, wait, lock_path)?;
     if state.lock_id() != mine {
         let _ = holder.compare_exchange(me, 0, Ordering::SeqCst, Ordering::SeqCst);
         lock.unlock();
@@ -168,23 +179,69 @@ pub(crate) fn take_over(
     Ok(Entry::Inside)
 }
 
-/// Leaves: clears the holder slot, lets the lock go and wakes a sleeper.
-pub(crate) fn leave(lock: &LockFile, state: &StateFile) {
-    let me = u64::from(std::process::id());
+/// Claims the holder slot for `me` once the process in it (of another lock
+/// file, or one that entered alone) has left, or is found dead; the lock is
+/// held meanwhile, and let go on a timeout.
+fn wait_for_holder(
+    lock: &LockFile,
+    state: &StateFile,
+    me: u64,
+    wait: &Wait,
+    lock_path: &Path,
+) -> io::Result<()> {
+    let holder = state.holder();
+    let started = Instant::now();
+    let (mut seen, mut since, mut warned) = (0, started, false);
+    let mut pause = Duration::from_micros(1);
+    while let Err(other) = holder.compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst) {
+        if other != seen {
+            (seen, since) = (other, Instant::now());
+        }
+        let pid = pid_of(other);
+        // A writer that entered alone keeps the state open while inside: if
+        // no one else has it open, it died there (whoever has its pid now).
+        let gone = other & FAST != 0 && state.alone();
+        let stale =
+            other & !FAST == me || gone || (since.elapsed() >= DEAD_AFTER && !is_alive(pid));
+        if stale
+            && holder
+                .compare_exchange(other, me, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            return Ok(());
+        }
+        let waited = started.elapsed();
+        if let Some(timeout) = wait.timeout
+            && waited >= timeout
+        {
+            lock.unlock();
+            return Err(timed_out(lock_path, Some(pid), timeout));
+        }
+        if waited >= wait.warning && !std::mem::replace(&mut warned, true) {
+            watchdog::warn(lock_path, Some(pid), waited, wait.timeout);
+        }
+        // A record takes a microsecond: yield at first, then sleep longer.
+        if pause < Duration::from_micros(20) {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(pause);
+        }
+        pause = (pause * 2).min(Duration::from_millis(1));
+    }
+    Ok(())
+}
+
+/// Leaves: clears the holder slot and lets the lock go.
+pub(crate) fn leave(lock: &LockFile, state: &StateFile, me: u64) {
     let _ = state
         .holder()
         .compare_exchange(me, 0, Ordering::SeqCst, Ordering::SeqCst);
     lock.unlock();
-    if state.waiters().load(Ordering::SeqCst) > 0 {
-        let wake = state.wake_word();
-        wake.fetch_add(1, Ordering::SeqCst);
-        futex::wake_one(wake);
-    }
 }
 
-/// Takes the `flock`: at once if free, else spinning, then sleeping until
-/// woken, with a warning and maybe a timeout.
-fn take(lock: &LockFile, state: &StateFile, wait: &Wait, lock_path: &Path) -> io::Result<()> {
+/// Takes the `flock`: at once if free, else spinning, then sleeping in a
+/// blocking `flock` under the watchdog's eye, or with a timeout, polling.
+fn take(lock: &LockFile, wait: &Wait, watch: &WaitSlot, lock_path: &Path) -> io::Result<()> {
     if lock.try_lock()? {
         return Ok(());
     }
@@ -205,74 +262,46 @@ fn take(lock: &LockFile, state: &StateFile, wait: &Wait, lock_path: &Path) -> io
             }
         }
     }
-    let waiters = state.waiters();
-    waiters.fetch_add(1, Ordering::SeqCst);
-    let result = sleep_until_taken(lock, state, wait, lock_path, started);
-    let _ = waiters.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-        Some(n.saturating_sub(1))
-    });
-    result
+    match wait.timeout {
+        None => watch.watch(lock.id(), || lock.lock()),
+        Some(timeout) => poll(lock, wait, timeout, lock_path, started),
+    }
 }
 
-fn sleep_until_taken(
+/// Tries the lock with growing pauses until `timeout` has passed since
+/// `started`; says who holds it after `lock_warning`.
+fn poll(
     lock: &LockFile,
-    state: &StateFile,
     wait: &Wait,
+    timeout: Duration,
     lock_path: &Path,
     started: Instant,
 ) -> io::Result<()> {
-    let wake = state.wake_word();
-    let mut warned = false;
+    let (mut pause, mut warned) = (Duration::from_micros(50), false);
     loop {
-        // Read before trying: a holder letting go after our try changes it,
-        // and the sleep below returns at once.
-        let seen = wake.load(Ordering::SeqCst);
         if lock.try_lock()? {
             return Ok(());
         }
         let waited = started.elapsed();
-        let mut sleep = SLEEP_MAX;
-        if let Some(timeout) = wait.timeout {
-            if waited >= timeout {
-                return Err(timed_out(lock_path, lock.holder_pid(), timeout));
-            }
-            sleep = sleep.min(timeout - waited);
+        if waited >= timeout {
+            return Err(timed_out(lock_path, lock.holder_pid(), timeout));
         }
         if waited >= wait.warning && !std::mem::replace(&mut warned, true) {
-            warn(lock_path, lock.holder_pid(), waited, wait);
+            watchdog::warn(lock_path, lock.holder_pid(), waited, Some(timeout));
         }
-        futex::wait(wake, seen, sleep);
+        std::thread::sleep(pause.min(timeout - waited));
+        pause = (pause * 2).min(POLL_MAX);
     }
 }
 
 /// Whether process `pid` exists (it may be another user's).
-fn is_alive(pid: u64) -> bool {
+fn is_alive(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
     };
     // SAFETY: kill with signal 0 sends nothing; it only checks the pid.
     let rc = unsafe { libc::kill(pid, 0) };
     rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-}
-
-fn holder_words(pid: Option<u32>) -> String {
-    match pid {
-        Some(pid) => format!("process {pid}"),
-        None => "another process".into(),
-    }
-}
-
-fn warn(lock_path: &Path, holder: Option<u32>, waited: Duration, wait: &Wait) {
-    let then = match wait.timeout {
-        Some(timeout) => format!("giving up after {timeout:?}"),
-        None => "waiting on; lock_timeout makes writers give up instead".into(),
-    };
-    stderr::print(format_args!(
-        "waiting for {:.0?} for the lock `{}`, held by {} (stopped, or in a debugger?); {then}",
-        waited,
-        lock_path.display(),
-        holder_words(holder)
-    ));
 }
 
 fn timed_out(lock_path: &Path, holder: Option<u32>, timeout: Duration) -> io::Error {

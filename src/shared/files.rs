@@ -4,14 +4,16 @@
 //! replaced or shrunk under them.
 
 use std::io;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::error::{Context, Error, ErrorKind};
 use crate::names::Names;
-use crate::shared::exclusion::{self, Entry, Wait};
+use crate::shared::exclusion::{self, Entry, FAST, Wait};
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::{self, StateFile, Validated};
+use crate::shared::watchdog::WaitSlot;
 use crate::sys::fs::{ensure_dir, remove_if_present};
 use crate::sys::open::FileMode;
 
@@ -37,11 +39,24 @@ pub(crate) struct SharedFiles {
     validated: bool,
     /// When to check next that the paths still name the files held.
     next_check: Instant,
+    /// What these files write in the holder slot: this process's pid, read
+    /// once (a syscall; these files are renewed in a child after
+    /// `fork()`), and a number of their own (see `holder_token`).
+    token: u64,
+    /// Whether no other process had the log open at the last look (see
+    /// `presence`): then records enter without the `flock`. Never with
+    /// Python's lock.
+    alone: bool,
+    /// How the current entry was made: with [`FAST`] if without the flock.
+    entered_as: u64,
+    /// What the watchdog looks at while this process sleeps for the lock.
+    watch: Arc<WaitSlot>,
 }
 
 impl SharedFiles {
-    /// Opens the lock and state files at their paths (without the lock).
-    pub(crate) fn open(place: Place<'_>) -> Result<SharedFiles, Error> {
+    /// Opens the lock and state files at their paths (without the lock);
+    /// a writer asleep for the lock longer than `warning` is reported.
+    pub(crate) fn open(place: Place<'_>, warning: Duration) -> Result<SharedFiles, Error> {
         let (lock, state) = (place.names.lock(), place.names.state());
         Ok(SharedFiles {
             lock: LockFile::open(lock, place.mode).context(
@@ -54,8 +69,13 @@ impl SharedFiles {
                 "cannot open state file",
                 state,
             )?,
+            // Known at the first look (see `follow`).
+            alone: false,
             validated: false,
             next_check: Instant::now(),
+            token: exclusion::holder_token(std::process::id()),
+            entered_as: 0,
+            watch: WaitSlot::new(lock.to_path_buf(), warning),
         })
     }
 
@@ -65,11 +85,41 @@ impl SharedFiles {
     /// returned guard's drop.
     pub(crate) fn enter(&mut self, place: Place<'_>, wait: &Wait) -> io::Result<Inside<'_>> {
         let lock_path = place.names.lock();
+        let fast = self.token | FAST;
+        if self.alone && self.state.contended().load(Ordering::SeqCst) != 0 {
+            // Another process waits: the flock way until alone again.
+            self.alone = false;
+        }
+        if self.alone
+            && self
+                .state
+                .holder()
+                .compare_exchange(0, fast, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            // Alone with the log: the slot is the lock (see `exclusion`).
+            self.entered_as = fast;
+            return Ok(self.inside(place));
+        }
         loop {
-            let entry = match exclusion::enter(&self.lock, &self.state, wait, lock_path)? {
+            let entry = match exclusion::enter(
+                &self.lock,
+                &self.state,
+                self.token,
+                wait,
+                &self.watch,
+                lock_path,
+            )? {
                 Entry::Replaced if self.lock.is_at(lock_path)? => {
                     // Ours is the file at the path: the old one was deleted.
-                    exclusion::take_over(&self.lock, &self.state, wait, lock_path)?
+                    exclusion::take_over(
+                        &self.lock,
+                        &self.state,
+                        self.token,
+                        wait,
+                        &self.watch,
+                        lock_path,
+                    )?
                 }
                 entry => entry,
             };
@@ -79,6 +129,13 @@ impl SharedFiles {
                 Entry::Replaced => self.lock = LockFile::open(lock_path, place.mode)?,
             }
         }
+        self.entered_as = self.token;
+        Ok(self.inside(place))
+    }
+
+    /// The guard of a writer just let in; validates a state newly mapped or
+    /// emptied since.
+    fn inside(&mut self, place: Place<'_>) -> Inside<'_> {
         let inside = Inside { shared: self };
         // Also when the magic vanished since: someone emptied the file.
         if !std::mem::replace(&mut inside.shared.validated, true) || !inside.state().is_valid() {
@@ -89,7 +146,7 @@ impl SharedFiles {
                 Validated::Reset => carry_legacy(inside.state(), place.names),
             }
         }
-        Ok(inside)
+        inside
     }
 
     /// Every 100 ms at most (outside the lock): if the lock path no longer
@@ -111,6 +168,7 @@ impl SharedFiles {
         }
         self.next_check = now + every.max(CHECK_MIN);
         let names = place.names;
+
         let mut reopened = false;
         if !self.lock.is_at(names.lock())? {
             recreate_own_dir(names)?;
@@ -123,7 +181,22 @@ impl SharedFiles {
             self.validated = false;
             reopened = true;
         }
+        // Both files: a state file deleted and made anew, or a lock file,
+        // must not let two processes each believe they are alone.
+        self.alone = !names.is_python_lock() && self.state.alone() && self.lock.alone();
+        if self.alone {
+            // No one else has the log open: no one waits any more.
+            self.state.contended().store(0, Ordering::SeqCst);
+        }
         Ok(reopened)
+    }
+
+    /// Says whether these descriptors are present (see `presence`): a
+    /// compressor with nothing to do withdraws, so that a writer alone
+    /// with the log may skip the `flock`.
+    pub(crate) fn be_present(&mut self, present: bool) -> io::Result<()> {
+        self.state.be_present(present)?;
+        self.lock.be_present(present)
     }
 }
 
@@ -156,7 +229,7 @@ impl Inside<'_> {
         // Ours again, in the new mapping.
         state
             .holder()
-            .store(u64::from(std::process::id()), Ordering::SeqCst);
+            .store(self.shared.entered_as, Ordering::SeqCst);
         state.set_lock_id(self.shared.lock.id());
         self.shared.state = state;
         self.shared.validated = true;
@@ -166,7 +239,17 @@ impl Inside<'_> {
 
 impl Drop for Inside<'_> {
     fn drop(&mut self) {
-        exclusion::leave(&self.shared.lock, &self.shared.state);
+        let shared = &self.shared;
+        if shared.entered_as & FAST != 0 {
+            let _ = shared.state.holder().compare_exchange(
+                shared.entered_as,
+                0,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
+        } else {
+            exclusion::leave(&shared.lock, &shared.state, shared.token);
+        }
     }
 }
 

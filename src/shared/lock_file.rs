@@ -13,6 +13,7 @@ use std::path::Path;
 
 use crate::sys::fs::FileId;
 use crate::sys::open::{self, Access, FileMode};
+use crate::sys::presence;
 
 /// An open lock file.
 #[derive(Debug)]
@@ -24,10 +25,27 @@ pub(crate) struct LockFile {
 impl LockFile {
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<LockFile> {
         let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
+        // Present for as long as this file is open (see `presence`); a
+        // failure only means others never find this process alone.
+        let _ = presence::announce(&file);
         Ok(LockFile {
             file,
             id: FileId::of(&meta),
         })
+    }
+
+    /// Whether no other process (nor another descriptor of this one) has
+    /// this lock file open: one syscall.
+    pub(crate) fn alone(&self) -> bool {
+        presence::alone(&self.file)
+    }
+
+    /// Says this descriptor is present (again) or no longer is.
+    pub(crate) fn be_present(&self, present: bool) -> io::Result<()> {
+        match present {
+            true => presence::announce(&self.file),
+            false => presence::withdraw(&self.file),
+        }
     }
 
     /// Which file this is, as `(device, inode)`.
@@ -57,22 +75,35 @@ impl LockFile {
         let _ = self.file.unlock();
     }
 
-    /// The process holding an `flock` on this file, as the kernel tells
-    /// (`/proc/locks`), whoever it is (this library or Python's handler).
-    pub(crate) fn holder_pid(&self) -> Option<u32> {
-        let (dev, ino) = self.id.pair();
-        let wanted = format!(
-            "{:02x}:{:02x}:{ino}",
-            libc::major(dev as libc::dev_t),
-            libc::minor(dev as libc::dev_t)
-        );
-        let locks = std::fs::read_to_string("/proc/locks").ok()?;
-        locks.lines().find_map(|line| {
-            // `1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF`
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let flock = fields.get(1) == Some(&"FLOCK") && fields.get(3) == Some(&"WRITE");
-            (flock && fields.get(5) == Some(&wanted.as_str()))
-                .then(|| fields.get(4)?.parse().ok())?
-        })
+    /// Waits until the exclusive lock is ours (a blocking `flock`).
+    pub(crate) fn lock(&self) -> io::Result<()> {
+        loop {
+            match self.file.lock() {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                other => return other,
+            }
+        }
     }
+
+    /// The process holding an `flock` on this file: see [`holder_pid`].
+    pub(crate) fn holder_pid(&self) -> Option<u32> {
+        holder_pid(self.id.pair())
+    }
+}
+
+/// The process holding an `flock` on the file `(dev, ino)`, as the kernel
+/// tells (`/proc/locks`), whoever it is (this library or Python's handler).
+pub(crate) fn holder_pid((dev, ino): (u64, u64)) -> Option<u32> {
+    let wanted = format!(
+        "{:02x}:{:02x}:{ino}",
+        libc::major(dev as libc::dev_t),
+        libc::minor(dev as libc::dev_t)
+    );
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    locks.lines().find_map(|line| {
+        // `1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF`
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let flock = fields.get(1) == Some(&"FLOCK") && fields.get(3) == Some(&"WRITE");
+        (flock && fields.get(5) == Some(&wanted.as_str())).then(|| fields.get(4)?.parse().ok())?
+    })
 }

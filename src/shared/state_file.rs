@@ -21,8 +21,7 @@
 //!   rotation: the first writer to find the clock past its end rotates,
 //!   whether or not anyone wrote across the boundary;
 //! - `lock_*` and `holder` keep exclusion whatever happens to the lock file
-//!   (see `exclusion`); `waiters` and `wake` let the holder wake a writer
-//!   sleeping until the lock is free;
+//!   (see `exclusion`);
 //! - `log_id` says which log the file is of; `rotations` counts rotations;
 //! - `current` is the number of the live file of a restart-proof log
 //!   (`app.000123.log`; 0: not known yet, the directory tells).
@@ -36,12 +35,12 @@ use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::MmapMut;
 
 use crate::sys::open::{self, Access, FileMode};
-use crate::sys::sigbus;
+use crate::sys::{presence, sigbus};
 use crate::time::period::Span;
 
 const MAGIC: u64 = u64::from_le_bytes(*b"crfstat2");
@@ -71,10 +70,9 @@ enum Slot {
     LockIno,
     /// The process inside the critical section (0: none).
     Holder,
-    /// How many processes sleep until the lock is free.
-    Waiters,
-    /// The word sleepers wait on (its first four bytes).
-    Wake,
+    /// Set by a writer that found a holder entered without the `flock`:
+    /// whoever was alone goes the `flock` way from its next record.
+    Contended,
     /// Which log this state is of.
     LogId,
     /// The number of a restart-proof log's live file (0: not known).
@@ -135,12 +133,29 @@ impl StateFile {
                 .len(LEN as usize)
                 .map_mut(&file)?
         };
+        // Present for as long as this file is open (see `presence`); a
+        // failure only means others never find this process alone.
+        let _ = presence::announce(&file);
         Ok(StateFile {
             _guarded: sigbus::guard(map.as_ptr(), map.len()),
             map,
             file,
             repairs,
         })
+    }
+
+    /// Whether no other process (nor another descriptor of this one, such
+    /// as its compressor's) has this state file open: one syscall.
+    pub(crate) fn alone(&self) -> bool {
+        presence::alone(&self.file)
+    }
+
+    /// Says this descriptor is present (again) or no longer is.
+    pub(crate) fn be_present(&self, present: bool) -> io::Result<()> {
+        match present {
+            true => presence::announce(&self.file),
+            false => presence::withdraw(&self.file),
+        }
     }
 
     /// Whether this mapping may have lost its contents (someone shrank the
@@ -240,8 +255,8 @@ impl StateFile {
 
     // The lock orders every access across processes (flock is a full
     // barrier), so Relaxed suffices for the counters; the exclusion slots
-    // (`lock_*`, `holder`, `waiters`, `wake`) are read before the lock is
-    // known to be ours and use SeqCst.
+    // (`lock_*`, `holder`) are read before the lock is known to be ours and
+    // use SeqCst.
 
     pub(crate) fn generation(&self) -> u64 {
         self.slot(Slot::Generation).load(Ordering::Relaxed)
@@ -340,18 +355,10 @@ impl StateFile {
         self.slot(Slot::Holder)
     }
 
-    /// How many processes sleep until the lock is free.
-    pub(crate) fn waiters(&self) -> &AtomicU64 {
-        self.slot(Slot::Waiters)
-    }
-
-    /// The word sleepers wait on.
-    pub(crate) fn wake_word(&self) -> &AtomicU32 {
-        let slot = self.slot(Slot::Wake);
-        // SAFETY: the first four bytes of an 8-byte aligned slot, which only
-        // this method (and futex(2)) touch, are a valid, aligned AtomicU32 for
-        // as long as the map lives.
-        unsafe { &*(slot as *const AtomicU64).cast::<AtomicU32>() }
+    /// Whether a writer waits behind one that entered alone (see
+    /// `exclusion`).
+    pub(crate) fn contended(&self) -> &AtomicU64 {
+        self.slot(Slot::Contended)
     }
 }
 

@@ -1,13 +1,13 @@
 //! What the library asks of the operating system below `std`'s level, in
 //! one place: opening files without following links (`open`), small
-//! file-system helpers (`fs`), noticing `fork()` (`fork`), sleeping on the
-//! shared state until the lock is free (`futex`), surviving a shared
-//! mapping that someone shrinks (`sigbus`), and writing to stderr without
-//! a lock (`stderr`).
+//! file-system helpers (`fs`), noticing `fork()` (`fork`), knowing whether
+//! another process has the log open (`presence`), surviving a shared
+//! mapping that someone shrinks (`sigbus`), and writing to stderr without a
+//! lock (`stderr`).
 
 pub(crate) mod fork;
 pub(crate) mod fs;
-pub(crate) mod futex;
 pub(crate) mod open;
+pub(crate) mod presence;
 pub(crate) mod sigbus;
 pub(crate) mod stderr;

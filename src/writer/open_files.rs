@@ -24,7 +24,7 @@ impl OpenFiles {
     /// (guarantee: fork-safe).
     pub(crate) fn open_shared(config: &Config) -> Result<OpenFiles, Error> {
         Ok(OpenFiles {
-            shared: SharedFiles::open(config.place())?,
+            shared: SharedFiles::open(config.place(), config.wait.warning)?,
             appender: Appender::new(),
         })
     }

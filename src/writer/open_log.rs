@@ -116,6 +116,17 @@ impl OpenLog {
             false => self.config.wait,
         };
         let (config, path) = (&self.config, self.config.names.live());
+        // Files deleted or moved by hand, and whether others came along:
+        // looked at before entering, so that a writer that had the log to
+        // itself takes the lock from the next record on.
+        match files
+            .shared
+            .follow(config.place(), now, config.path_check_interval)
+        {
+            Ok(true) => files.appender.forget_live(),
+            Ok(false) => {}
+            Err(e) => self.errors.report(&e, 0),
+        }
         let mut inside = files.shared.enter(config.place(), &wait).map_err(|e| {
             AppendError::new(0, doing(e, format_args!("append to `{}`", path.display())))
         })?;
@@ -133,14 +144,6 @@ impl OpenLog {
             Err(e) => self.errors.report(&e, 0),
         }
         drop(inside);
-        match files
-            .shared
-            .follow(config.place(), now, config.path_check_interval)
-        {
-            Ok(true) => files.appender.forget_live(),
-            Ok(false) => {}
-            Err(e) => self.errors.report(&e, 0),
-        }
         let pending = &mut files.appender.pending;
         if !pending.to_compress.is_empty() {
             self.queue_compression(this, &mut pending.to_compress);

@@ -1,0 +1,165 @@
+//! Saying who holds the lock when a writer has waited too long for it.
+//!
+//! A writer that finds the lock held sleeps in a blocking `flock`: the
+//! kernel wakes it when the lock is free, at no cost to the holder, which
+//! keeps the throughput of many busy writers near that of a bare `flock`
+//! loop. A sleeping writer cannot look at a clock, so one thread per process
+//! does: it is started by the first writer that sleeps, wakes a few times a
+//! second, and for each writer asleep past its `lock_warning` says once, on
+//! stderr, which process holds the lock (a process stopped with SIGSTOP, in
+//! a debugger, a frozen container). Giving up after `lock_timeout` is the
+//! waiter's own business (see `exclusion`).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::time::{Duration, Instant};
+
+use crate::shared::lock_file::holder_pid;
+use crate::sys::fork::PerProcess;
+use crate::sys::stderr;
+
+/// How often the watchdog looks.
+const EVERY: Duration = Duration::from_millis(200);
+
+/// One log's waiter, as the watchdog sees it.
+#[derive(Debug)]
+pub(crate) struct WaitSlot {
+    /// When the wait began, in nanoseconds since [`epoch`] plus one; 0 when
+    /// not waiting.
+    since: AtomicU64,
+    /// The lock file waited for, as `(device, inode)`.
+    dev: AtomicU64,
+    ino: AtomicU64,
+    lock_path: PathBuf,
+    warning: Duration,
+    warned: AtomicBool,
+}
+
+/// The watched slots of this process, and whether its thread runs.
+#[derive(Debug, Default)]
+struct Watchdog {
+    slots: Mutex<Vec<Weak<WaitSlot>>>,
+    running: AtomicBool,
+}
+
+/// This process's watchdog (a child after `fork()` gets its own: the
+/// thread does not survive the fork).
+fn watchdog() -> Option<&'static Watchdog> {
+    static WATCHDOG: OnceLock<PerProcess<Watchdog>> = OnceLock::new();
+    WATCHDOG
+        .get_or_init(|| PerProcess::new(Watchdog::default()))
+        .get(|| Ok(Watchdog::default()))
+        .ok()
+}
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+impl WaitSlot {
+    /// A slot for the lock at `lock_path`, watched from now on.
+    pub(crate) fn new(lock_path: PathBuf, warning: Duration) -> Arc<WaitSlot> {
+        let slot = Arc::new(WaitSlot {
+            since: AtomicU64::new(0),
+            dev: AtomicU64::new(0),
+            ino: AtomicU64::new(0),
+            lock_path,
+            warning,
+            warned: AtomicBool::new(false),
+        });
+        if let Some(watchdog) = watchdog() {
+            let mut slots = watchdog
+                .slots
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            slots.retain(|slot| slot.strong_count() > 0);
+            slots.push(Arc::downgrade(&slot));
+        }
+        slot
+    }
+
+    /// Runs `block` (a blocking wait for the lock `(dev, ino)`) under watch.
+    pub(crate) fn watch<T>(&self, (dev, ino): (u64, u64), block: impl FnOnce() -> T) -> T {
+        self.dev.store(dev, Ordering::Relaxed);
+        self.ino.store(ino, Ordering::Relaxed);
+        let since = epoch().elapsed().as_nanos() as u64 + 1;
+        self.since.store(since, Ordering::Release);
+        if let Some(watchdog) = watchdog() {
+            watchdog.start();
+        }
+        let result = block();
+        self.since.store(0, Ordering::Release);
+        result
+    }
+
+    /// Says who holds the lock, once, if this slot has waited too long.
+    fn look(&self, now: u64) {
+        let since = self.since.load(Ordering::Acquire);
+        if since == 0 || Duration::from_nanos(now.saturating_sub(since - 1)) < self.warning {
+            return;
+        }
+        if self.warned.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let id = (
+            self.dev.load(Ordering::Relaxed),
+            self.ino.load(Ordering::Relaxed),
+        );
+        warn(&self.lock_path, holder_pid(id), self.warning, None);
+    }
+}
+
+impl Watchdog {
+    /// Starts the thread if it does not run yet; if it cannot start, the
+    /// warnings are not given (the waits are unchanged).
+    fn start(&'static self) {
+        if self.running.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let started = std::thread::Builder::new()
+            .name("crf-lock-watch".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(EVERY);
+                    let now = epoch().elapsed().as_nanos() as u64;
+                    let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+                    for slot in slots.iter().filter_map(Weak::upgrade) {
+                        slot.look(now);
+                    }
+                }
+            });
+        if started.is_err() {
+            self.running.store(false, Ordering::Release);
+        }
+    }
+}
+
+/// Says on stderr that a writer has waited `waited` for the lock at
+/// `lock_path`, held by `holder`; `timeout` if it will give up.
+pub(crate) fn warn(
+    lock_path: &std::path::Path,
+    holder: Option<u32>,
+    waited: Duration,
+    timeout: Option<Duration>,
+) {
+    let then = match timeout {
+        Some(timeout) => format!("giving up after {timeout:?}"),
+        None => "waiting on; lock_timeout makes writers give up instead".into(),
+    };
+    stderr::print(format_args!(
+        "waiting for {:.0?} for the lock `{}`, held by {} (stopped, or in a debugger?); {then}",
+        waited,
+        lock_path.display(),
+        holder_words(holder)
+    ));
+}
+
+/// A holder in words.
+pub(crate) fn holder_words(pid: Option<u32>) -> String {
+    match pid {
+        Some(pid) => format!("process {pid}"),
+        None => "another process".into(),
+    }
+}
