@@ -586,3 +586,24 @@ fn a_writer_asleep_behind_a_stopped_holder_says_who_once_then_goes_on() {
     assert!(!rest.contains("held by"), "said more than once: {rest}");
     assert_eq!(read(&path), "after the wait\n");
 }
+
+#[test]
+fn a_failure_that_loses_no_record_is_counted_apart_from_lost_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut log = RotatingFile::builder(&path).open().unwrap();
+    writeln!(log, "before").unwrap();
+    // The lock file deleted, and the directory to recreate it in frozen:
+    // following it fails, while records still go in under the lock held.
+    let own = dir.path().join(".concurrent-rotating-file");
+    std::fs::remove_file(own.join("app.log.lock")).unwrap();
+    let frozen = Immutable::new(&own);
+    // Past the 100 ms between two checks of the lock path.
+    std::thread::sleep(Duration::from_millis(150));
+    writeln!(log, "written all the same").unwrap();
+    let stats = log.stats();
+    drop(frozen);
+    assert_eq!((stats.write_errors, stats.maintenance_failures), (0, 1));
+    assert_eq!(log.write_errors(), 0);
+    assert_eq!(read(&path), "before\nwritten all the same\n");
+}

@@ -92,6 +92,24 @@ fn each_rotation_starts_the_next_file_and_no_file_is_renamed() {
 }
 
 #[test]
+fn rotating_on_demand_starts_the_next_file_and_reopening_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = small(dir.path()).open().unwrap();
+    write_lines(&mut log, 0..1);
+    assert!(log.rotate().unwrap());
+    // An empty live file is not rotated.
+    assert!(!log.rotate().unwrap());
+    log.reopen().unwrap();
+    write_lines(&mut log, 1..2);
+    assert_eq!(
+        names(dir.path()),
+        ["app.000001.log", "app.000002.log", "app.log"]
+    );
+    assert_eq!(read(dir.path(), "app.log"), line(1));
+    assert_eq!(log.rotations(), 1);
+}
+
+#[test]
 fn a_record_larger_than_max_bytes_gets_a_file_of_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let mut log = small(dir.path()).open().unwrap();

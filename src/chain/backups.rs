@@ -17,6 +17,7 @@ use crate::chain::timed::TimedChain;
 use crate::names::Names;
 use crate::shared::state_file::StateFile;
 use crate::sys::fs::FileId;
+use crate::sys::open::FileMode;
 use crate::time::clock::unix_secs;
 use crate::time::period::Schedule;
 
@@ -36,6 +37,8 @@ pub(crate) struct Backups {
     /// Restart-proof: no file renamed, each rotation starts the next
     /// number (whatever `schedule` says).
     restart_proof: bool,
+    /// Of the library's directory, if a rotation must recreate it.
+    dir_mode: FileMode,
     /// Plain and gzipped backups of one name kept together, shared by the
     /// clones (the writer's and the compressor's).
     twins: Arc<Twins>,
@@ -59,6 +62,7 @@ impl Backups {
         gzip: bool,
         compress_after: Duration,
         restart_proof: bool,
+        dir_mode: FileMode,
     ) -> Backups {
         Backups {
             names,
@@ -67,6 +71,7 @@ impl Backups {
             gzip,
             compress_after,
             restart_proof,
+            dir_mode,
             twins: Arc::new(Twins::new()),
             link_reported: Arc::new(AtomicBool::new(false)),
         }
@@ -108,6 +113,8 @@ impl Backups {
     /// file keeps its name, and the state names the next. Called with the
     /// lock held.
     pub(crate) fn rotate(&self, state: &StateFile, label: &str, now: i64) -> io::Result<Pending> {
+        // Where retention moves what it lets go.
+        leftovers::ensure_own_dir(&self.names, self.dir_mode)?;
         let mut pending = match self.scheme() {
             Scheme::Numbered(chain) => chain.rotate(now),
             Scheme::Timed(chain) => chain.rotate(label, now),
@@ -174,9 +181,10 @@ impl Backups {
         }
     }
 
-    /// Removes what killed processes left. Called with the lock held.
-    pub(crate) fn remove_leftovers(&self) -> io::Result<()> {
-        leftovers::remove(&self.names)
+    /// Removes what killed processes left, but the unfinished compressions
+    /// of the plain backups in `finishing`. Called with the lock held.
+    pub(crate) fn remove_leftovers(&self, finishing: &[PathBuf]) -> io::Result<()> {
+        leftovers::remove(&self.names, finishing)
     }
 
     /// Backups held both plain and gzipped with different data, both kept,
@@ -197,6 +205,7 @@ impl Backups {
                 retention: &self.retention,
                 gzip: self.gzip,
                 twins: &self.twins,
+                dir_mode: self.dir_mode,
                 link_reported: &self.link_reported,
             });
         }

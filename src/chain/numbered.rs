@@ -288,6 +288,8 @@ mod tests {
         let names = Names::beside(dir.path().join("app.log"));
         let retention = kept(2);
         let backups = chain(&names, &retention);
+        // Where pruned backups go (`Backups::rotate` makes sure it exists).
+        std::fs::create_dir(names.own_dir()).unwrap();
         for content in ["a", "b", "c"] {
             std::fs::write(names.live(), content).unwrap();
             for pruned in backups.rotate(0).unwrap().pruned {

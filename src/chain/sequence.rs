@@ -43,7 +43,8 @@ use crate::chain::provenance::{self, Twins};
 use crate::chain::retention::{Facts, Retention};
 use crate::names::Names;
 use crate::shared::state_file::StateFile;
-use crate::sys::fs::{FileId, ensure_dir, exists, remove_if_present, rename};
+use crate::sys::fs::{FileId, remove_if_present, rename};
+use crate::sys::open::FileMode;
 use crate::sys::stderr;
 
 /// The files of one restart-proof log.
@@ -56,6 +57,9 @@ pub(crate) struct SequenceChain<'a> {
     /// Whether rotations report the plain backups, for the compressor.
     pub(crate) gzip: bool,
     pub(crate) twins: &'a Twins,
+    /// Of the library's directory, if the stable name's next link must
+    /// recreate it.
+    pub(crate) dir_mode: FileMode,
     /// Whether a failure to keep the stable name was reported.
     pub(crate) link_reported: &'a AtomicBool,
 }
@@ -167,15 +171,8 @@ impl SequenceChain<'_> {
             Err(e) => return Err(e),
         }
         let temp = self.names.link_temp();
-        if !exists(self.names.own_dir())? {
-            // Removed by hand since the log was opened.
-            ensure_dir(
-                self.names.own_dir(),
-                true,
-                "cannot recreate the library's directory",
-            )
-            .map_err(io::Error::from)?;
-        }
+        // Removed by hand since the log was opened?
+        leftovers::ensure_own_dir(self.names, self.dir_mode)?;
         // A killed writer's, if any.
         remove_if_present(&temp)?;
         std::fs::hard_link(live, &temp)?;
@@ -311,6 +308,7 @@ mod tests {
             retention,
             gzip: true,
             twins: &TWINS,
+            dir_mode: FileMode::DEFAULT,
             link_reported: &REPORTED,
         }
     }

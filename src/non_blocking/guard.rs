@@ -71,6 +71,26 @@ impl Drop for WorkerGuard {
         }
         // The thread catches its own panics (and reports them).
         let _ = thread.join();
+        self.wait_for_compressions(deadline);
+    }
+}
+
+impl WorkerGuard {
+    /// Waits for the compressions the last batches' rotations queued, so
+    /// that a program leaves every backup gzipped (within the log's
+    /// `compression_wait`, and the shutdown timeout if set).
+    fn wait_for_compressions(&self, deadline: Option<Instant>) {
+        let log = self.queue.file.open_log();
+        let wait = log.config.compression_wait;
+        let bound = Instant::now() + wait;
+        let deadline = deadline.map_or(bound, |deadline| deadline.min(bound));
+        let left = log.wait_for_compressions(deadline);
+        if left > 0 {
+            stderr::print(format_args!(
+                "{left} compression(s) of `{}`'s backups unfinished when the background writer stopped; they go on in the background, and the next process to open the log finishes what this one does not",
+                self.queue.file.path().display(),
+            ));
+        }
     }
 }
 

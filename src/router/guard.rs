@@ -61,6 +61,9 @@ impl Drop for RouterGuard {
             if thread.join().is_err() {
                 eprintln!("concurrent-rotating-file: the router's background thread panicked");
             }
+            // The last batches' rotations queued compressions: the program
+            // leaves every backup gzipped.
+            self.queue.router.wait_for_compressions(None);
             return;
         };
         let sent = sender.send_deadline(Routed::Shutdown, deadline).is_ok();
@@ -69,6 +72,7 @@ impl Drop for RouterGuard {
         }
         if sent && thread.is_finished() {
             let _ = thread.join();
+            self.queue.router.wait_for_compressions(Some(deadline));
         } else {
             eprintln!(
                 "concurrent-rotating-file: the router's background thread did not finish within the shutdown timeout; {} queued events may be lost",

@@ -51,6 +51,7 @@ use std::time::{Duration, Instant};
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::StateFile;
 use crate::shared::watchdog::{self, WaitSlot, holder_words};
+use crate::sys::process::is_alive;
 
 /// Between two non-blocking tries of a held lock while spinning. Shorter
 /// pauses measured worse: each try is a syscall that contends with the
@@ -292,16 +293,6 @@ fn poll(
         std::thread::sleep(pause.min(timeout - waited));
         pause = (pause * 2).min(POLL_MAX);
     }
-}
-
-/// Whether process `pid` exists (it may be another user's).
-fn is_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: kill with signal 0 sends nothing; it only checks the pid.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 fn timed_out(lock_path: &Path, holder: Option<u32>, timeout: Duration) -> io::Error {

@@ -4,11 +4,12 @@
 //! replaced or shrunk under them.
 
 use std::io;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crate::error::{Context, Error, ErrorKind};
+use crate::error::{Context, Error, ErrorKind, doing};
 use crate::names::Names;
 use crate::shared::exclusion::{self, Entry, FAST, Wait};
 use crate::shared::lock_file::LockFile;
@@ -26,6 +27,8 @@ const CHECK_MIN: Duration = Duration::from_millis(100);
 pub(crate) struct Place<'a> {
     pub(crate) names: &'a Names,
     pub(crate) mode: FileMode,
+    /// Of the library's directory, if it must be recreated.
+    pub(crate) dir_mode: FileMode,
     /// Which log the state must be of.
     pub(crate) log_id: u64,
 }
@@ -171,13 +174,15 @@ impl SharedFiles {
 
         let mut reopened = false;
         if !self.lock.is_at(names.lock())? {
-            recreate_own_dir(names)?;
-            self.lock = LockFile::open(names.lock(), place.mode)?;
+            recreate_own_dir(place)?;
+            self.lock =
+                LockFile::open(names.lock(), place.mode).map_err(reopening(names.lock()))?;
             reopened = true;
         }
         if lost || !self.state.is_at(names.state())? {
-            recreate_own_dir(names)?;
-            self.state = StateFile::open(names.state(), place.mode)?;
+            recreate_own_dir(place)?;
+            self.state =
+                StateFile::open(names.state(), place.mode).map_err(reopening(names.state()))?;
             self.validated = false;
             reopened = true;
         }
@@ -223,8 +228,9 @@ impl Inside<'_> {
         if !self.shared.state.is_lost() {
             return Ok(false);
         }
-        recreate_own_dir(place.names)?;
-        let state = StateFile::open(place.names.state(), place.mode)?;
+        recreate_own_dir(place)?;
+        let state = StateFile::open(place.names.state(), place.mode)
+            .map_err(reopening(place.names.state()))?;
         state.reset(place.log_id);
         // Ours again, in the new mapping.
         state
@@ -253,11 +259,17 @@ impl Drop for Inside<'_> {
     }
 }
 
-fn recreate_own_dir(names: &Names) -> io::Result<()> {
+/// Names the file an error of reopening is about.
+fn reopening(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
+    move |e| doing(e, format_args!("reopen `{}`", path.display()))
+}
+
+fn recreate_own_dir(place: Place<'_>) -> io::Result<()> {
     ensure_dir(
-        names.own_dir(),
+        place.names.own_dir(),
         true,
         "cannot recreate the library's directory",
+        place.dir_mode,
     )
     .map_err(io::Error::from)
 }

@@ -94,6 +94,8 @@ pub(crate) struct StateFile {
     /// SIGBUS repairs seen when mapped: more since means this mapping may
     /// have lost its contents.
     repairs: u64,
+    /// Whether this descriptor says it is present (see `presence`).
+    present: bool,
 }
 
 /// What [`StateFile::validate`] found.
@@ -133,29 +135,34 @@ impl StateFile {
                 .len(LEN as usize)
                 .map_mut(&file)?
         };
-        // Present for as long as this file is open (see `presence`); a
-        // failure only means others never find this process alone.
-        let _ = presence::announce(&file);
+        // Present for as long as this file is open (see `presence`). If it
+        // cannot say so, others may take it for absent: then it never
+        // finds itself alone either (see `alone`).
+        let present = presence::announce(&file).is_ok();
         Ok(StateFile {
             _guarded: sigbus::guard(map.as_ptr(), map.len()),
             map,
             file,
             repairs,
+            present,
         })
     }
 
     /// Whether no other process (nor another descriptor of this one, such
     /// as its compressor's) has this state file open: one syscall.
+    /// Never while this descriptor is not present itself.
     pub(crate) fn alone(&self) -> bool {
-        presence::alone(&self.file)
+        self.present && presence::alone(&self.file)
     }
 
     /// Says this descriptor is present (again) or no longer is.
-    pub(crate) fn be_present(&self, present: bool) -> io::Result<()> {
-        match present {
+    pub(crate) fn be_present(&mut self, present: bool) -> io::Result<()> {
+        let said = match present {
             true => presence::announce(&self.file),
             false => presence::withdraw(&self.file),
-        }
+        };
+        self.present = present && said.is_ok();
+        said
     }
 
     /// Whether this mapping may have lost its contents (someone shrank the
@@ -171,7 +178,10 @@ impl StateFile {
         Ok(match std::fs::symlink_metadata(path) {
             Ok(at) => at.dev() == mapped.dev() && at.ino() == mapped.ino(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => return Err(e),
+            Err(e) => {
+                let what = format_args!("stat `{}`", path.display());
+                return Err(crate::error::doing(e, what));
+            }
         })
     }
 

@@ -300,15 +300,45 @@ impl Appender {
     /// returns the size of the file now live.
     fn rotate(&mut self, state: &StateFile, config: &Config, backups: &Backups) -> io::Result<u64> {
         let now = config.now();
-        let label = match &config.schedule {
-            Some(schedule) => state
-                .period(schedule.tag())
-                .map(|span| schedule.label(span.start))
-                .unwrap_or_else(|| schedule.label(now)),
-            None => String::new(),
-        };
+        let label = period_label(state, config, now);
         self.rotate_into(state, config, backups, &label, now)?;
         Ok(state.size())
+    }
+
+    /// Rotates now, as a caller asked (`RotatingFile::rotate`), unless the
+    /// path has named another file since it asked (the shared generation
+    /// moved on from `asked`: someone rotated meanwhile, so several asking
+    /// at once make one rotation) or the live file is empty. Returns
+    /// whether it rotated.
+    pub(crate) fn rotate_on_demand(
+        &mut self,
+        state: &StateFile,
+        config: &Config,
+        backups: &Backups,
+        asked: u64,
+    ) -> io::Result<bool> {
+        if state.generation() != asked {
+            return Ok(false);
+        }
+        if self.live.is_none() || self.generation != asked {
+            self.reopen(state, config, backups)?;
+        }
+        if let Some((start, end)) = state.unfinished_write() {
+            self.repair_unfinished_write(state, start, end)?;
+        }
+        if self.live()?.end()? == 0 {
+            return Ok(false);
+        }
+        let now = config.now();
+        let rotations = state.rotations();
+        self.shift(
+            state,
+            config,
+            backups,
+            &period_label(state, config, now),
+            now,
+        )?;
+        Ok(state.rotations() != rotations)
     }
 
     /// Rotates the live file into a backup (rotated once: only if the path
@@ -364,8 +394,13 @@ impl Appender {
         let open = || match LiveFile::open(&path, config.mode) {
             Err(e) if e.kind() == io::ErrorKind::NotFound && config.create_dirs => {
                 // The directory was removed under us.
-                ensure_dir(dir_of(&path), true, "cannot recreate log directory")
-                    .map_err(io::Error::from)?;
+                ensure_dir(
+                    dir_of(&path),
+                    true,
+                    "cannot recreate log directory",
+                    config.dir_mode,
+                )
+                .map_err(io::Error::from)?;
                 LiveFile::open(&path, config.mode)
             }
             other => other,
@@ -394,6 +429,18 @@ impl Appender {
     /// generation, before the next record.
     pub(crate) fn forget_live(&mut self) {
         self.live = None;
+    }
+}
+
+/// The label of the backup a rotation at `now` makes: the period of the
+/// live file's records with time-named backups, nothing for numbered ones.
+fn period_label(state: &StateFile, config: &Config, now: i64) -> String {
+    match &config.schedule {
+        Some(schedule) => state
+            .period(schedule.tag())
+            .map(|span| schedule.label(span.start))
+            .unwrap_or_else(|| schedule.label(now)),
+        None => String::new(),
     }
 }
 

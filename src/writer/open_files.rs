@@ -50,9 +50,20 @@ impl OpenFiles {
         backups
             .close_gap()
             .context(repair, "cannot repair the backups of", log)?;
-        backups
-            .remove_leftovers()
-            .context(repair, "cannot remove leftovers next to", log)?;
+        if config.compression == Compression::Gzip {
+            // Backups a killed compressor left plain (crash-safe), and
+            // whose unfinished compressions are finished, not redone.
+            to_compress = backups.plain_backups(state, config.now()).context(
+                repair,
+                "cannot list the backups of",
+                log,
+            )?;
+        }
+        backups.remove_leftovers(&to_compress).context(
+            repair,
+            "cannot remove leftovers next to",
+            log,
+        )?;
         appender
             .reopen(state, config, backups)
             .context(repair, "cannot open log file", log)?;
@@ -61,14 +72,6 @@ impl OpenFiles {
             appender
                 .repair_unfinished_write(state, start, end)
                 .context(repair, "cannot repair log file", log)?;
-        }
-        if config.compression == Compression::Gzip {
-            // Backups a killed compressor left plain (crash-safe).
-            to_compress = backups.plain_backups(state, config.now()).context(
-                repair,
-                "cannot list the backups of",
-                log,
-            )?;
         }
         if inside.recover_if_lost(config.place()).context(
             repair,

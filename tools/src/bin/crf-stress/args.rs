@@ -97,7 +97,8 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) restart_proof: bool,
     /// How the writer processes write: through the library (sync, tracing,
-    /// non-blocking, tracing-non-blocking), or a baseline loop without it
+    /// tracing-global, non-blocking, tracing-non-blocking), or a baseline
+    /// loop without it
     /// (raw-*, which never rotate: give --max-bytes 0).
     #[arg(long, value_enum, default_value_t = WriterMode::Sync)]
     pub(crate) mode: WriterMode,
