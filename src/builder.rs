@@ -40,6 +40,7 @@ impl RotatingFile {
 /// | [`compression`](Builder::compression) | [`Compression::None`] | gzip in a thread, off the lock |
 /// | [`compression_level`](Builder::compression_level) | 1 | 0 to 9 |
 /// | [`compression_wait`](Builder::compression_wait) | 10 s | for queued compressions, at the last drop |
+/// | [`compress_after`](Builder::compress_after) | 0 | how long a backup stays plain first |
 /// | [`lock_dir`](Builder::lock_dir) | beside the log | where the lock and state files go |
 /// | [`mode`](Builder::mode) | `0o644`, less the umask | exact, for every file it creates: the log, backups, `.gz`, lock and state |
 /// | [`dir_mode`](Builder::dir_mode) | from `mode`, or `0o755` less the umask | exact, for every directory it creates |
@@ -50,6 +51,7 @@ impl RotatingFile {
 /// | [`lock_warning`](Builder::lock_warning) | 10 s | saying who holds the lock, once |
 /// | [`lock_timeout`](Builder::lock_timeout) | none | giving up waiting for the lock |
 /// | [`share_with_python`](Builder::share_with_python) | `false` | lock Python's handler's `.__app.lock` |
+/// | [`restart_proof`](Builder::restart_proof) | `false` | never rename a file: `app.000123.log`, ... |
 /// | [`clock`](Builder::clock) | [`SystemClock`](crate::SystemClock) | the time periods and ages are read from |
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `open` is called"]
@@ -187,6 +189,20 @@ impl Builder {
     /// Default: 10 s.
     pub fn compression_wait(mut self, wait: Duration) -> Self {
         self.options.compression_wait = wait;
+        self
+    }
+
+    /// How old a backup's last record must be before it is gzipped; until
+    /// then it stays plain, under its name. For a restart-proof log
+    /// ([`restart_proof`](Builder::restart_proof)) this is how long a log
+    /// shipper may stay down without losing what it had not read yet of the
+    /// newest backups: a gzipped backup is no longer a file the shipper
+    /// reads. Backups held back are handed to the compressor by a later
+    /// rotation (or `open`) once old enough, so a log that stops rotating
+    /// keeps its newest backups plain until then. Default: 0 (gzipped as
+    /// soon as rotated).
+    pub fn compress_after(mut self, age: Duration) -> Self {
+        self.options.compress_after = age;
         self
     }
 
@@ -352,6 +368,66 @@ impl Builder {
         self
     }
 
+    /// Never renames a file, so that a log shipper restarted at any moment
+    /// loses nothing: each rotation starts the next file of a numbered
+    /// sequence, `app.000001.log`, `app.000002.log`, ... (the number before
+    /// the extension, at least six digits), and a full file stays under its
+    /// name as a backup (gzipped: `app.000001.log.gz`). Point a shipper at
+    /// `logs/app.*.log`: every file, no `.gz`. Default: `false` (the live
+    /// file is renamed to `app.log.1`, or to its period's name).
+    ///
+    /// `app.log` stays the name to `tail -F`: a second (hard) link to the
+    /// live file, moved to the next file at each switch by an atomic
+    /// rename. The writers never open it. A glob that also matches it
+    /// (`logs/*.log`) finds the live file under two names.
+    ///
+    /// Everything else holds as for renamed files: the number of the live
+    /// file is kept in the shared state (no lookup per record), one process
+    /// switches per full file, `backups`, [`max_age`](Builder::max_age) and
+    /// [`max_total_bytes`](Builder::max_total_bytes) delete the oldest
+    /// files (never the live one), with [`rotate_every`](Builder::rotate_every)
+    /// a switch also happens at each boundary (the name carries the number
+    /// only: the order never depends on the clock), and gzip takes every
+    /// file but the live one; give it
+    /// [`compress_after`](Builder::compress_after) as long as a shipper
+    /// may be down, or the files gzipped meanwhile are gone from its glob
+    /// before it reads their end. Every process writing the log must say
+    /// `restart_proof(true)`: a writer without it refuses the log.
+    /// [`open`](Builder::open) refuses it together with
+    /// [`share_with_python`](Builder::share_with_python), or beside
+    /// Python's lock file: Python's handler renames the log.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::os::unix::fs::MetadataExt;
+    /// use concurrent_rotating_file::RotatingFile;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = |name: &str| dir.path().join(name);
+    ///
+    /// let log = RotatingFile::builder(path("app.log"))
+    ///     .max_bytes(64)
+    ///     .restart_proof(true)
+    ///     .open()?;
+    /// let mut w = log.clone();
+    /// for i in 0..10 {
+    ///     writeln!(w, "request {i} served")?;
+    /// }
+    /// // Three 19-byte lines per file, each file under its own name.
+    /// assert_eq!(
+    ///     std::fs::read_to_string(path("app.000001.log"))?,
+    ///     "request 0 served\nrequest 1 served\nrequest 2 served\n"
+    /// );
+    /// assert_eq!(std::fs::read_to_string(path("app.000004.log"))?, "request 9 served\n");
+    /// // `app.log` is the live file under its stable name.
+    /// let inode = |name: &str| std::fs::metadata(path(name)).map(|m| m.ino());
+    /// assert_eq!(inode("app.log")?, inode("app.000004.log")?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn restart_proof(mut self, restart_proof: bool) -> Self {
+        self.options.restart_proof = restart_proof;
+        self
+    }
+
     /// Validates the options, creates missing directories, opens the lock,
     /// state and log files, and returns the handle.
     ///
@@ -360,7 +436,8 @@ impl Builder {
     /// An [`Error`] naming the path and the problem:
     /// - [`ErrorKind::InvalidOption`](crate::ErrorKind::InvalidOption): `backups(0)` with rotation on, mode
     ///   bits beyond `0o777`, a compression level beyond 9, a zero
-    ///   `max_age` or `max_total_bytes`;
+    ///   `max_age` or `max_total_bytes`, `restart_proof(true)` with
+    ///   `share_with_python(true)` or beside Python's lock file;
     /// - [`ErrorKind::NotAFile`](crate::ErrorKind::NotAFile): the log path is a directory or has no file
     ///   name;
     /// - [`ErrorKind::Symlink`](crate::ErrorKind::Symlink): a symlink sits at the log, lock or state
@@ -369,7 +446,9 @@ impl Builder {
     ///   created (or `create_dirs(false)`);
     /// - [`ErrorKind::LockFile`](crate::ErrorKind::LockFile), [`ErrorKind::StateFile`](crate::ErrorKind::StateFile),
     ///   [`ErrorKind::LogFile`](crate::ErrorKind::LogFile): the file cannot be opened, for example for
-    ///   lack of permission.
+    ///   lack of permission; `LogFile` also when the log is restart-proof
+    ///   (its other writers said so) and `restart_proof(true)` was not
+    ///   given.
     pub fn open(self) -> Result<RotatingFile, Error> {
         RotatingFile::open(self.options.validate()?)
     }

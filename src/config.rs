@@ -39,6 +39,7 @@ pub(crate) struct Options {
     pub(crate) compression: Compression,
     pub(crate) compression_level: u32,
     pub(crate) compression_wait: Duration,
+    pub(crate) compress_after: Duration,
     pub(crate) lock_dir: Option<PathBuf>,
     pub(crate) mode: FileMode,
     pub(crate) dir_mode: Option<u32>,
@@ -49,6 +50,7 @@ pub(crate) struct Options {
     pub(crate) lock_warning: Duration,
     pub(crate) lock_timeout: Option<Duration>,
     pub(crate) share_with_python: bool,
+    pub(crate) restart_proof: bool,
     pub(crate) period: Option<Period>,
     pub(crate) utc: bool,
     pub(crate) max_age: Option<Duration>,
@@ -74,9 +76,13 @@ pub(crate) struct Config {
     pub(crate) compression: Compression,
     pub(crate) compression_level: u32,
     pub(crate) compression_wait: Duration,
+    /// How old a backup's last record must be before it is gzipped.
+    pub(crate) compress_after: Duration,
     pub(crate) schedule: Option<Schedule>,
     /// Its `count` is the `backups` option.
     pub(crate) retention: Retention,
+    /// No file renamed: each rotation starts the next numbered file.
+    pub(crate) restart_proof: bool,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -90,6 +96,7 @@ impl Options {
             compression: Compression::None,
             compression_level: 1,
             compression_wait: Duration::from_secs(10),
+            compress_after: Duration::ZERO,
             lock_dir: None,
             mode: FileMode::DEFAULT,
             dir_mode: None,
@@ -100,6 +107,7 @@ impl Options {
             lock_warning: Duration::from_secs(10),
             lock_timeout: None,
             share_with_python: false,
+            restart_proof: false,
             period: None,
             utc: false,
             max_age: None,
@@ -130,6 +138,11 @@ impl Options {
         if self.backups == 0 && (max_bytes > 0 || self.period.is_some()) {
             return Err(invalid(
                 "backups(0) with rotation on would discard every full file; keep at least one backup, or use max_bytes(0) to never rotate".into(),
+            ));
+        }
+        if self.restart_proof && self.share_with_python {
+            return Err(invalid(
+                "restart_proof(true) cannot be combined with share_with_python(true): Python's handler renames the log at each rotation, which a restart-proof log never does; give Python's writers a log of their own".into(),
             ));
         }
         if self.max_age == Some(Duration::ZERO) {
@@ -233,8 +246,16 @@ impl Options {
         // Python's handler locks `.__app.lock`: lock it too when asked, or
         // when it is there already (a Python process, or an earlier version
         // of this library, uses it).
-        let python = self.share_with_python
-            || exists(&python_lock_path(path, self.lock_dir.as_deref())).unwrap_or(false);
+        let python_lock = python_lock_path(path, self.lock_dir.as_deref());
+        let python = self.share_with_python || exists(&python_lock).unwrap_or(false);
+        if self.restart_proof && python {
+            // Python's handler renames the log path at each rotation, and
+            // would append through the stable name under its own lock.
+            return Err(invalid(format!(
+                "restart_proof(true) cannot be used beside Python's handler, whose lock `{}` is there: it renames the log at each rotation, which a restart-proof log never does; if no Python process writes this log, delete that lock file",
+                python_lock.display()
+            )));
+        }
         let names = Names::new(
             self.path.clone(),
             LockPlace {
@@ -270,6 +291,7 @@ impl Options {
             compression: self.compression,
             compression_level: self.compression_level,
             compression_wait: self.compression_wait,
+            compress_after: self.compress_after,
             schedule: self.period.map(|period| Schedule {
                 period,
                 utc: self.utc,
@@ -279,6 +301,7 @@ impl Options {
                 max_age: self.max_age,
                 max_total_bytes: self.max_total_bytes,
             },
+            restart_proof: self.restart_proof,
             clock: self.clock,
         })
     }
@@ -315,6 +338,8 @@ impl Config {
             self.retention,
             self.schedule,
             self.compression == Compression::Gzip,
+            self.compress_after,
+            self.restart_proof,
             self.dir_mode,
         )
     }

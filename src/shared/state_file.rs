@@ -22,7 +22,9 @@
 //!   whether or not anyone wrote across the boundary;
 //! - `lock_*` and `holder` keep exclusion whatever happens to the lock file
 //!   (see `exclusion`);
-//! - `log_id` says which log the file is of; `rotations` counts rotations.
+//! - `log_id` says which log the file is of; `rotations` counts rotations;
+//! - `current` is the number of the live file of a restart-proof log
+//!   (`app.000123.log`; 0: not known yet, the directory tells).
 //!
 //! A file of another version, of another log, or with implausible values is
 //! reset whole before use, never trusted. Its blocks are allocated before it
@@ -78,10 +80,14 @@ enum Slot {
     Unfinished,
     /// Which log this state is of.
     LogId,
+    /// The number of a restart-proof log's live file (0: not known).
+    Current,
 }
 
-/// Slots reset when a state is started afresh: all of them.
-const SLOTS: usize = Slot::LogId as usize + 1;
+/// Slots reset when a state is started afresh: all of them. Slots added
+/// after `LogId` take the format's reserved space: a file of format 2
+/// holds zeros there, which every new slot reads as "not known".
+const SLOTS: usize = Slot::Current as usize + 1;
 
 /// The mapped state file.
 #[derive(Debug)]
@@ -367,6 +373,16 @@ impl StateFile {
         self.slot(Slot::PeriodTag).store(tag, Ordering::Relaxed);
     }
 
+    /// The number of a restart-proof log's live file; 0 if not known (a
+    /// state started afresh, or a log that is not restart-proof).
+    pub(crate) fn current(&self) -> u64 {
+        self.slot(Slot::Current).load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_current(&self, number: u64) {
+        self.slot(Slot::Current).store(number, Ordering::Relaxed);
+    }
+
     /// The lock file the writers use, as `(dev, ino)`; `(0, 0)` for none.
     pub(crate) fn lock_id(&self) -> (u64, u64) {
         (
@@ -477,9 +493,11 @@ mod tests {
         state.validate(7);
         state.begin_write(10, 500);
         state.set_size(500);
+        state.set_current(12);
         // Another log's.
         assert_eq!(state.validate(8), Validated::Reset);
         assert_eq!((state.unfinished_write(), state.size()), (None, 0));
+        assert_eq!(state.current(), 0, "a state started afresh knows no file");
         // Implausible: a write that ends before it starts.
         state.begin_write(500, 10);
         state.validate(8);

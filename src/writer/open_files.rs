@@ -57,10 +57,11 @@ impl OpenFiles {
             if config.compression == Compression::Gzip {
                 // Backups a killed compressor left plain (crash-safe), and
                 // whose unfinished compressions are finished, not redone.
-                to_compress =
-                    backups
-                        .plain_backups()
-                        .context(repair, "cannot list the backups of", log)?;
+                to_compress = backups.plain_backups(state, config.now()).context(
+                    repair,
+                    "cannot list the backups of",
+                    log,
+                )?;
             }
             backups.remove_leftovers(&to_compress).context(
                 repair,
@@ -76,7 +77,7 @@ impl OpenFiles {
             }
         }
         appender
-            .reopen(state, config)
+            .reopen(state, config, backups)
             .context(repair, "cannot open log file", log)?;
         // A record a killed writer left half-written (crash-safe).
         if let Some((start, end)) = state.unfinished_write() {

@@ -191,9 +191,9 @@ impl OpenLog {
     /// Opens the log path afresh, and makes every process do the same
     /// before its next record: after an outside tool moved the file.
     pub(crate) fn reopen(&self) -> std::io::Result<()> {
-        self.on_demand("reopen", |appender, state, config, _, _| {
+        self.on_demand("reopen", |appender, state, config, backups, _| {
             state.bump_generation();
-            appender.reopen(state, config)
+            appender.reopen(state, config, backups)
         })
     }
 

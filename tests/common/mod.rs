@@ -13,3 +13,14 @@ pub use test_support::{HeldLock, Immutable, mkfifo, within};
 pub fn own_file(dir: &Path, name: &str) -> PathBuf {
     dir.join(".concurrent-rotating-file").join(name)
 }
+
+/// The text a `.gz` file holds.
+pub fn gunzip(path: &Path) -> String {
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    text
+}

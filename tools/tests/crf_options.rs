@@ -1,5 +1,6 @@
 //! `crf`'s flags, end to end through a real process: time rotation and
-//! retention, file modes, the lock directory, compression level, each bad
+//! retention, file modes, the lock directory, compression level,
+//! restart-proof files, each bad
 //! flag refused with status 2 and a message naming it, and a file size
 //! limit reported as a write failure rather than a kill.
 
@@ -375,6 +376,45 @@ fn compression_level_reaches_the_gzipped_backups() {
     }
 }
 
+#[test]
+fn restart_proof_starts_numbered_files_and_keeps_the_file_a_name_of_the_live_one() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let input: String = (0..10).map(|i| format!("line {i:04}\n")).collect(); // 10 bytes each
+    for half in [&input[..50], &input[50..]] {
+        let out = crf(
+            &[
+                log.to_str().unwrap(),
+                "--max-bytes",
+                "30",
+                "--restart-proof",
+            ],
+            half.as_bytes(),
+        );
+        assert_ok(&out);
+    }
+    assert_eq!(
+        names(dir.path()),
+        [
+            OWN_DIR,
+            "app.000001.log",
+            "app.000002.log",
+            "app.000003.log",
+            "app.000004.log",
+            "app.log"
+        ]
+    );
+    assert_eq!(read(dir.path().join("app.000002.log")), input[30..60]);
+    let inode = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().ino();
+    assert_eq!(inode("app.log"), inode("app.000004.log"));
+    // A crf without the flag refuses the log rather than rename its files.
+    let out = crf(&[log.to_str().unwrap()], b"refused\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("restart_proof(true)"), "{err}");
+}
+
 /// Runs `crf` on a fresh log with `args` after the file; asserts it refused
 /// with status 2 and `message`, once, and created no file.
 fn refused(args: &[&str], message: &str) {
@@ -409,6 +449,14 @@ fn no_backups_with_rotation_on_is_refused() {
             "day",
         ],
         "--backups must be at least 1 while the file rotates",
+    );
+}
+
+#[test]
+fn restart_proof_with_share_with_python_is_refused() {
+    refused(
+        &["--restart-proof", "--share-with-python"],
+        "'--restart-proof' cannot be used with '--share-with-python'",
     );
 }
 

@@ -55,7 +55,16 @@ impl Shared {
         std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::create_dir(root.join("bin")).unwrap();
         for (tool, path) in [("crf-stress", STRESS), ("crf", env!("CARGO_BIN_EXE_crf"))] {
-            std::fs::copy(path, root.join("bin").join(tool)).unwrap();
+            // Copied by another process: a child this one forks meanwhile
+            // (the tests run in parallel) would inherit a descriptor open
+            // for writing on the copy, and running it would fail with
+            // "Text file busy".
+            let copied = Command::new("cp")
+                .arg(path)
+                .arg(root.join("bin").join(tool))
+                .status()
+                .expect("cp (coreutils) is needed");
+            assert!(copied.success(), "cannot copy {path}");
         }
         Shared { _base: base, root }
     }

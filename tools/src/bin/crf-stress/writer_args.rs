@@ -88,6 +88,14 @@ pub(crate) struct WriterArgs {
     /// Gzip the backups.
     #[arg(long)]
     pub(crate) gzip: bool,
+    /// Restart-proof files: no file renamed, each rotation starting the
+    /// next numbered one.
+    #[arg(long)]
+    pub(crate) restart_proof: bool,
+    /// Keep a backup plain until its last record is this old (with
+    /// --gzip).
+    #[arg(long, value_parser = crf_tools::units::parse_duration)]
+    pub(crate) compress_after: Option<std::time::Duration>,
     /// Share the log with Python's handler: lock its lock file, and check
     /// the log path before every record, as beside a writer outside the
     /// library.

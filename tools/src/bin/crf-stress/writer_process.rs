@@ -36,7 +36,11 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
         } else {
             Duration::from_millis(100)
         })
-        .share_with_python(args.beside_python);
+        .share_with_python(args.beside_python)
+        .restart_proof(args.restart_proof);
+    if let Some(age) = args.compress_after {
+        builder = builder.compress_after(age);
+    }
     if let Some(wait) = args.compression_wait {
         builder = builder.compression_wait(wait);
     }

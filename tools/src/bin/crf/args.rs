@@ -26,6 +26,7 @@ Examples:
   some-program 2>&1 | crf logs/app.log --max-bytes 10M --backups 5 --gzip
   some-program | crf logs/app.log --rotate-every day --max-age 30d --tee
   some-program | crf logs/app.log --mode 640 --group adm
+  some-program | crf logs/app.log --restart-proof    (ship logs/app.*.log)
   crf logs/app.log --rotate-now --gzip    # from a deploy script";
 
 const AFTER_LONG_HELP: &str = "Sizes: bytes, or K, M, G (powers of 1024): 64K, 1M, 1.5M, 1G.
@@ -45,7 +46,8 @@ written; 1 writing failed; 2 bad arguments, or the log cannot be opened; \
 )]
 pub(crate) struct Args {
     /// The log file. Its backups are FILE.1 (newest) to FILE.N, or with
-    /// --rotate-every FILE.PERIOD, such as app.log.2026-11-24.
+    /// --rotate-every FILE.PERIOD, such as app.log.2026-11-24; with
+    /// --restart-proof, numbered files such as app.000123.log.
     pub(crate) file: PathBuf,
     /// Rotate before the file would pass this size; 0: never by size
     /// [default: 1M; none with --rotate-every alone].
@@ -71,6 +73,11 @@ pub(crate) struct Args {
     /// Gzip the backups (in the background, never while holding the lock).
     #[arg(long)]
     gzip: bool,
+    /// Keep each backup plain until its last line is this old, then gzip
+    /// it (with --gzip): how long a log shipper may stay down and still
+    /// find the newest backups in its glob [default: 0s].
+    #[arg(long, value_name = "AGE", requires = "gzip", value_parser = parse_duration)]
+    compress_after: Option<Duration>,
     /// The gzip level: 0 (store) to 9 (smallest) [default: 1].
     #[arg(long, value_name = "0-9", requires = "gzip", value_parser = clap::value_parser!(u32).range(0..=9))]
     compression_level: Option<u32>,
@@ -109,6 +116,13 @@ pub(crate) struct Args {
     /// the log; needed when the log is new to them.
     #[arg(long)]
     share_with_python: bool,
+    /// Never rename a file, so that a log shipper restarted at any moment
+    /// loses nothing: each rotation starts the next numbered file
+    /// (app.000001.log, app.000002.log, ...; gzipped app.000001.log.gz),
+    /// and FILE stays a second name of the live one, for tail -F. Point
+    /// shippers at app.*.log. Every writer of the log must say so.
+    #[arg(long, conflicts_with = "share_with_python")]
+    restart_proof: bool,
     /// Also copy standard input to standard output.
     #[arg(long)]
     pub(crate) tee: bool,
@@ -164,6 +178,9 @@ impl Args {
         if let Some(level) = self.compression_level {
             builder = builder.compression_level(level);
         }
+        if let Some(age) = self.compress_after {
+            builder = builder.compress_after(age);
+        }
         if let Some(mode) = self.mode {
             builder = builder.mode(mode);
         }
@@ -178,7 +195,9 @@ impl Args {
         if let Some(dir) = &self.lock_dir {
             builder = builder.lock_dir(dir);
         }
-        builder.share_with_python(self.share_with_python)
+        builder
+            .share_with_python(self.share_with_python)
+            .restart_proof(self.restart_proof)
     }
 }
 
