@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::Options;
+use crate::config::{Group, Options};
 use crate::error::Error;
 use crate::gzip::Compression;
 use crate::sys::open::FileMode;
@@ -31,8 +31,8 @@ impl RotatingFile {
 ///
 /// | option | default | notes |
 /// | --- | --- | --- |
-/// | [`max_bytes`](Builder::max_bytes) | 1 MiB | 0: never rotate |
-/// | [`rotate_every`](Builder::rotate_every) | none | a [`Period`]: minute, hour, day, week |
+/// | [`max_bytes`](Builder::max_bytes) | 1 MiB; none with `rotate_every` alone | 0: never by size |
+/// | [`rotate_every`](Builder::rotate_every) | none | a [`Period`]: minute, hour, day, week; by time only unless `max_bytes` is set too |
 /// | [`utc`](Builder::utc) | `false` | periods on UTC rather than local time |
 /// | [`backups`](Builder::backups) | 10 | 0 only with rotation off |
 /// | [`max_age`](Builder::max_age) | none | backups older than it are deleted |
@@ -40,14 +40,18 @@ impl RotatingFile {
 /// | [`compression`](Builder::compression) | [`Compression::None`] | gzip in a thread, off the lock |
 /// | [`compression_level`](Builder::compression_level) | 1 | 0 to 9 |
 /// | [`compression_wait`](Builder::compression_wait) | 10 s | for queued compressions, at the last drop |
+/// | [`compress_after`](Builder::compress_after) | 0 | how long a backup stays plain first |
 /// | [`lock_dir`](Builder::lock_dir) | beside the log | where the lock and state files go |
-/// | [`mode`](Builder::mode) | `0o644`, less the umask | for the log, its backups, the lock and state files |
+/// | [`mode`](Builder::mode) | `0o644`, less the umask | exact, for every file it creates: the log, backups, `.gz`, lock and state |
+/// | [`dir_mode`](Builder::dir_mode) | from `mode`, or `0o755` less the umask | exact, for every directory it creates |
+/// | [`group`](Builder::group), [`group_id`](Builder::group_id) | the process's, or a set-group-id directory's | for every file and directory it creates |
 /// | [`create_dirs`](Builder::create_dirs) | `true` | missing parent and lock directories |
 /// | [`path_check_interval`](Builder::path_check_interval) | 100 ms | noticing a file deleted or moved by hand |
 /// | [`lock_spin`](Builder::lock_spin) | 60 µs | retrying a held lock before sleeping |
 /// | [`lock_warning`](Builder::lock_warning) | 10 s | saying who holds the lock, once |
 /// | [`lock_timeout`](Builder::lock_timeout) | none | giving up waiting for the lock |
 /// | [`share_with_python`](Builder::share_with_python) | `false` | lock Python's handler's `.__app.lock` |
+/// | [`restart_proof`](Builder::restart_proof) | `false` | never rename a file: `app.000123.log`, ... |
 /// | [`clock`](Builder::clock) | [`SystemClock`](crate::SystemClock) | the time periods and ages are read from |
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `open` is called"]
@@ -67,9 +71,11 @@ impl Builder {
     /// The size a file may reach. A record that would take the live file past
     /// it goes into a fresh file instead, so no file is ever larger, except
     /// one holding a single record larger than `max_bytes` alone.
-    /// `0` means never rotate. Default: 1 MiB.
+    /// `0` means never by size. Default: 1 MiB, unless
+    /// [`rotate_every`](Builder::rotate_every) is set: then no size limit
+    /// (rotated by time only) unless this is set too.
     pub fn max_bytes(mut self, max_bytes: u64) -> Self {
-        self.options.max_bytes = max_bytes;
+        self.options.max_bytes = Some(max_bytes);
         self
     }
 
@@ -87,9 +93,27 @@ impl Builder {
         self
     }
 
-    /// Also rotates at every boundary of `period` (in local time unless
-    /// [`utc`](Builder::utc)), whichever comes first with the size limit;
-    /// with `max_bytes(0)`, by time only. Default: by size only.
+    /// Rotates at every boundary of `period` (in local time unless
+    /// [`utc`](Builder::utc)): by time only, unless
+    /// [`max_bytes`](Builder::max_bytes) is set too, and then at whichever
+    /// comes first. Default: by size only.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use concurrent_rotating_file::{Period, RotatingFile};
+    /// # let dir = tempfile::tempdir()?;
+    ///
+    /// // A day's file, however large: no size limit was asked for.
+    /// let mut log = RotatingFile::builder(dir.path().join("app.log"))
+    ///     .rotate_every(Period::Day)
+    ///     .open()?;
+    /// let line = format!("{}\n", "x".repeat(1023));
+    /// for _ in 0..2048 {
+    ///     log.write_all(line.as_bytes())?; // 2 MiB in all
+    /// }
+    /// assert_eq!(std::fs::metadata(log.path())?.len(), 2 * 1024 * 1024);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// Backups are then named after the period of their records, as
     /// Python's timed handler names them: `app.log.2026-11-24` for the first
@@ -168,6 +192,20 @@ impl Builder {
         self
     }
 
+    /// How old a backup's last record must be before it is gzipped; until
+    /// then it stays plain, under its name. For a restart-proof log
+    /// ([`restart_proof`](Builder::restart_proof)) this is how long a log
+    /// shipper may stay down without losing what it had not read yet of the
+    /// newest backups: a gzipped backup is no longer a file the shipper
+    /// reads. Backups held back are handed to the compressor by a later
+    /// rotation (or `open`) once old enough, so a log that stops rotating
+    /// keeps its newest backups plain until then. Default: 0 (gzipped as
+    /// soon as rotated).
+    pub fn compress_after(mut self, age: Duration) -> Self {
+        self.options.compress_after = age;
+        self
+    }
+
     /// Keeps the lock file and the state file in `dir` instead of beside
     /// the log, like Python's `lock_file_directory`; their names there are
     /// unique to the log (its directory and name), so logs of the same name
@@ -180,21 +218,95 @@ impl Builder {
         self
     }
 
-    /// The permission bits of files this library creates: the log, its
-    /// backups, the lock and state files. Set exactly, whatever the process's
-    /// umask (like Python's `chmod` option). Without it, files are created
-    /// `0o644` less the umask, like any `open(2)`. Bits beyond `0o777` are
-    /// refused by [`open`](Builder::open).
+    /// The permission bits of files this library creates: the log (also
+    /// the new live file of each rotation, so backups keep them), the
+    /// `.gz` files and their temporaries, the lock and state files. Set
+    /// exactly, whatever the process's umask (like Python's `chmod`
+    /// option), and held from the moment a file appears under its name:
+    /// it is made under a private name and linked into place, so no other
+    /// process ever sees it with other permissions. Without it, files are
+    /// created `0o644` less the umask, like any `open(2)`. Bits beyond
+    /// `0o777` are refused by [`open`](Builder::open). Files that exist
+    /// already are left as they are. See also
+    /// [`dir_mode`](Builder::dir_mode) and [`group`](Builder::group).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::os::unix::fs::PermissionsExt;
+    /// use concurrent_rotating_file::RotatingFile;
+    /// # let dir = tempfile::tempdir()?;
+    ///
+    /// let mut log = RotatingFile::builder(dir.path().join("app.log"))
+    ///     .mode(0o660) // the owner and the group read and write, whatever the umask
+    ///     .max_bytes(64)
+    ///     .open()?;
+    /// for i in 0..10 {
+    ///     writeln!(log, "request {i} served")?;
+    /// }
+    /// for name in ["app.log", "app.log.1", ".concurrent-rotating-file/app.log.lock"] {
+    ///     let mode = std::fs::metadata(dir.path().join(name))?.permissions().mode();
+    ///     assert_eq!(mode & 0o777, 0o660, "{name}");
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn mode(mut self, mode: u32) -> Self {
         self.options.mode = FileMode {
             bits: mode,
             exact: true,
+            group: None,
         };
         self
     }
 
+    /// The permission bits of directories this library creates: the log's
+    /// directory and the lock directory when missing (with
+    /// [`create_dirs`](Builder::create_dirs)), and its own hidden
+    /// `.concurrent-rotating-file/` beside the log. Set exactly, whatever
+    /// the umask, from the moment the directory appears; a set-group-id
+    /// bit it inherits from its parent is kept. Bits beyond `0o7777` are
+    /// refused by [`open`](Builder::open). Default: with
+    /// [`mode`](Builder::mode) set, that mode with search (`x`) added
+    /// wherever it allows reading (`0o660` gives `0o770`, `0o640` gives
+    /// `0o750`); otherwise `0o755` less the umask.
+    pub fn dir_mode(mut self, mode: u32) -> Self {
+        self.options.dir_mode = Some(mode);
+        self
+    }
+
+    /// The group of the files and directories this library creates, by
+    /// name (`"adm"`), given with `fchown(2)` before the file appears under
+    /// its name: so that a shipper running as another user of that group
+    /// can read the logs (give [`mode`](Builder::mode) group read too).
+    /// Only root and the group's members may give a group:
+    /// [`open`](Builder::open) refuses a group this process cannot give,
+    /// or that does not exist, with
+    /// [`ErrorKind::InvalidOption`](crate::ErrorKind::InvalidOption).
+    /// Without it, a file gets the process's group, or, in a directory
+    /// with the set-group-id bit (`chmod g+s logs`), the directory's group:
+    /// the usual way to share a directory between users. Default: none.
+    pub fn group(mut self, name: &str) -> Self {
+        self.options.group = Some(Group::Name(name.to_owned()));
+        self
+    }
+
+    /// [`group`](Builder::group) by its numeric id.
+    ///
+    /// ```
+    /// use concurrent_rotating_file::RotatingFile;
+    /// # let dir = tempfile::tempdir()?;
+    /// // SAFETY: getegid cannot fail.
+    /// let mine = unsafe { libc::getegid() };
+    /// let log = RotatingFile::builder(dir.path().join("app.log")).group_id(mine).open()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn group_id(mut self, gid: u32) -> Self {
+        self.options.group = Some(Group::Id(gid));
+        self
+    }
+
     /// Whether to create the log's parent directory (and the lock
-    /// directory) when missing, with mode `0o755`. Default: `true`.
+    /// directory) when missing, with [`dir_mode`](Builder::dir_mode).
+    /// Default: `true`.
     pub fn create_dirs(mut self, create: bool) -> Self {
         self.options.create_dirs = create;
         self
@@ -256,6 +368,66 @@ impl Builder {
         self
     }
 
+    /// Never renames a file, so that a log shipper restarted at any moment
+    /// loses nothing: each rotation starts the next file of a numbered
+    /// sequence, `app.000001.log`, `app.000002.log`, ... (the number before
+    /// the extension, at least six digits), and a full file stays under its
+    /// name as a backup (gzipped: `app.000001.log.gz`). Point a shipper at
+    /// `logs/app.*.log`: every file, no `.gz`. Default: `false` (the live
+    /// file is renamed to `app.log.1`, or to its period's name).
+    ///
+    /// `app.log` stays the name to `tail -F`: a second (hard) link to the
+    /// live file, moved to the next file at each switch by an atomic
+    /// rename. The writers never open it. A glob that also matches it
+    /// (`logs/*.log`) finds the live file under two names.
+    ///
+    /// Everything else holds as for renamed files: the number of the live
+    /// file is kept in the shared state (no lookup per record), one process
+    /// switches per full file, `backups`, [`max_age`](Builder::max_age) and
+    /// [`max_total_bytes`](Builder::max_total_bytes) delete the oldest
+    /// files (never the live one), with [`rotate_every`](Builder::rotate_every)
+    /// a switch also happens at each boundary (the name carries the number
+    /// only: the order never depends on the clock), and gzip takes every
+    /// file but the live one; give it
+    /// [`compress_after`](Builder::compress_after) as long as a shipper
+    /// may be down, or the files gzipped meanwhile are gone from its glob
+    /// before it reads their end. Every process writing the log must say
+    /// `restart_proof(true)`: a writer without it refuses the log.
+    /// [`open`](Builder::open) refuses it together with
+    /// [`share_with_python`](Builder::share_with_python), or beside
+    /// Python's lock file: Python's handler renames the log.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::os::unix::fs::MetadataExt;
+    /// use concurrent_rotating_file::RotatingFile;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = |name: &str| dir.path().join(name);
+    ///
+    /// let log = RotatingFile::builder(path("app.log"))
+    ///     .max_bytes(64)
+    ///     .restart_proof(true)
+    ///     .open()?;
+    /// let mut w = log.clone();
+    /// for i in 0..10 {
+    ///     writeln!(w, "request {i} served")?;
+    /// }
+    /// // Three 19-byte lines per file, each file under its own name.
+    /// assert_eq!(
+    ///     std::fs::read_to_string(path("app.000001.log"))?,
+    ///     "request 0 served\nrequest 1 served\nrequest 2 served\n"
+    /// );
+    /// assert_eq!(std::fs::read_to_string(path("app.000004.log"))?, "request 9 served\n");
+    /// // `app.log` is the live file under its stable name.
+    /// let inode = |name: &str| std::fs::metadata(path(name)).map(|m| m.ino());
+    /// assert_eq!(inode("app.log")?, inode("app.000004.log")?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn restart_proof(mut self, restart_proof: bool) -> Self {
+        self.options.restart_proof = restart_proof;
+        self
+    }
+
     /// Validates the options, creates missing directories, opens the lock,
     /// state and log files, and returns the handle.
     ///
@@ -264,7 +436,8 @@ impl Builder {
     /// An [`Error`] naming the path and the problem:
     /// - [`ErrorKind::InvalidOption`](crate::ErrorKind::InvalidOption): `backups(0)` with rotation on, mode
     ///   bits beyond `0o777`, a compression level beyond 9, a zero
-    ///   `max_age` or `max_total_bytes`;
+    ///   `max_age` or `max_total_bytes`, `restart_proof(true)` with
+    ///   `share_with_python(true)` or beside Python's lock file;
     /// - [`ErrorKind::NotAFile`](crate::ErrorKind::NotAFile): the log path is a directory or has no file
     ///   name;
     /// - [`ErrorKind::Symlink`](crate::ErrorKind::Symlink): a symlink sits at the log, lock or state
@@ -273,7 +446,9 @@ impl Builder {
     ///   created (or `create_dirs(false)`);
     /// - [`ErrorKind::LockFile`](crate::ErrorKind::LockFile), [`ErrorKind::StateFile`](crate::ErrorKind::StateFile),
     ///   [`ErrorKind::LogFile`](crate::ErrorKind::LogFile): the file cannot be opened, for example for
-    ///   lack of permission.
+    ///   lack of permission; `LogFile` also when the log is restart-proof
+    ///   (its other writers said so) and `restart_proof(true)` was not
+    ///   given.
     pub fn open(self) -> Result<RotatingFile, Error> {
         RotatingFile::open(self.options.validate()?)
     }

@@ -15,26 +15,42 @@ use crate::shared::exclusion::Wait;
 use crate::shared::files::Place;
 use crate::sys::fs::{dir_of, ensure_dir, exists};
 use crate::sys::open::{self, FileMode};
+use crate::sys::process;
 use crate::time::clock::{Clock, SystemClock};
 use crate::time::period::{Period, Schedule};
+
+/// The size limit when neither `max_bytes` nor a period is set.
+const DEFAULT_MAX_BYTES: u64 = 1024 * 1024;
+
+/// The group created files and directories are given, as the user named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Group {
+    Name(String),
+    Id(u32),
+}
 
 /// The options as given, not yet checked.
 #[derive(Debug, Clone)]
 pub(crate) struct Options {
     pub(crate) path: PathBuf,
-    pub(crate) max_bytes: u64,
+    /// `None` until set: then 1 MiB, or with a period alone, no size limit.
+    pub(crate) max_bytes: Option<u64>,
     pub(crate) backups: usize,
     pub(crate) compression: Compression,
     pub(crate) compression_level: u32,
     pub(crate) compression_wait: Duration,
+    pub(crate) compress_after: Duration,
     pub(crate) lock_dir: Option<PathBuf>,
     pub(crate) mode: FileMode,
+    pub(crate) dir_mode: Option<u32>,
+    pub(crate) group: Option<Group>,
     pub(crate) create_dirs: bool,
     pub(crate) path_check_interval: Duration,
     pub(crate) lock_spin: Duration,
     pub(crate) lock_warning: Duration,
     pub(crate) lock_timeout: Option<Duration>,
     pub(crate) share_with_python: bool,
+    pub(crate) restart_proof: bool,
     pub(crate) period: Option<Period>,
     pub(crate) utc: bool,
     pub(crate) max_age: Option<Duration>,
@@ -47,7 +63,10 @@ pub(crate) struct Options {
 pub(crate) struct Config {
     pub(crate) names: Names,
     pub(crate) max_bytes: u64,
+    /// Of the files it creates, their group included.
     pub(crate) mode: FileMode,
+    /// Of the directories it creates, their group included.
+    pub(crate) dir_mode: FileMode,
     pub(crate) create_dirs: bool,
     pub(crate) path_check_interval: Duration,
     pub(crate) wait: Wait,
@@ -57,9 +76,13 @@ pub(crate) struct Config {
     pub(crate) compression: Compression,
     pub(crate) compression_level: u32,
     pub(crate) compression_wait: Duration,
+    /// How old a backup's last record must be before it is gzipped.
+    pub(crate) compress_after: Duration,
     pub(crate) schedule: Option<Schedule>,
     /// Its `count` is the `backups` option.
     pub(crate) retention: Retention,
+    /// No file renamed: each rotation starts the next numbered file.
+    pub(crate) restart_proof: bool,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -68,19 +91,23 @@ impl Options {
     pub(crate) fn new(path: PathBuf) -> Options {
         Options {
             path,
-            max_bytes: 1024 * 1024,
+            max_bytes: None,
             backups: 10,
             compression: Compression::None,
             compression_level: 1,
             compression_wait: Duration::from_secs(10),
+            compress_after: Duration::ZERO,
             lock_dir: None,
             mode: FileMode::DEFAULT,
+            dir_mode: None,
+            group: None,
             create_dirs: true,
             path_check_interval: Duration::from_millis(100),
             lock_spin: Duration::from_micros(60),
             lock_warning: Duration::from_secs(10),
             lock_timeout: None,
             share_with_python: false,
+            restart_proof: false,
             period: None,
             utc: false,
             max_age: None,
@@ -101,9 +128,21 @@ impl Options {
                 detail,
             )
         };
-        if self.backups == 0 && (self.max_bytes > 0 || self.period.is_some()) {
+        // Asked for time, rotated by time: a size limit nobody set would
+        // rotate a busy day's file many times over, and prune it.
+        let max_bytes = match (self.max_bytes, self.period) {
+            (Some(max_bytes), _) => max_bytes,
+            (None, Some(_)) => 0,
+            (None, None) => DEFAULT_MAX_BYTES,
+        };
+        if self.backups == 0 && (max_bytes > 0 || self.period.is_some()) {
             return Err(invalid(
                 "backups(0) with rotation on would discard every full file; keep at least one backup, or use max_bytes(0) to never rotate".into(),
+            ));
+        }
+        if self.restart_proof && self.share_with_python {
+            return Err(invalid(
+                "restart_proof(true) cannot be combined with share_with_python(true): Python's handler renames the log at each rotation, which a restart-proof log never does; give Python's writers a log of their own".into(),
             ));
         }
         if self.max_age == Some(Duration::ZERO) {
@@ -122,6 +161,36 @@ impl Options {
                 self.mode.bits
             )));
         }
+        if let Some(bits) = self.dir_mode
+            && bits & !0o7777 != 0
+        {
+            return Err(invalid(format!(
+                "dir_mode {bits:#o} has bits beyond 0o7777"
+            )));
+        }
+        let group = match &self.group {
+            None => None,
+            Some(group) => Some(resolve_group(group).map_err(invalid)?),
+        };
+        let mode = FileMode { group, ..self.mode };
+        let dir_mode = match self.dir_mode {
+            Some(bits) => FileMode {
+                bits,
+                exact: true,
+                group,
+            },
+            // Directories anyone the files are for can use: search (x)
+            // wherever read is given.
+            None if self.mode.exact => FileMode {
+                bits: self.mode.bits | ((self.mode.bits & 0o444) >> 2),
+                exact: true,
+                group,
+            },
+            None => FileMode {
+                group,
+                ..FileMode::DIR_DEFAULT
+            },
+        };
         if self.compression_level > 9 {
             return Err(invalid(format!(
                 "compression level {} is beyond 9",
@@ -155,9 +224,19 @@ impl Options {
             ));
         }
         let dir = dir_of(path);
-        ensure_dir(dir, self.create_dirs, "cannot create log directory")?;
+        ensure_dir(
+            dir,
+            self.create_dirs,
+            "cannot create log directory",
+            dir_mode,
+        )?;
         if let Some(lock_dir) = &self.lock_dir {
-            ensure_dir(lock_dir, self.create_dirs, "cannot create lock directory")?;
+            ensure_dir(
+                lock_dir,
+                self.create_dirs,
+                "cannot create lock directory",
+                dir_mode,
+            )?;
         }
         let canonical_dir = std::fs::canonicalize(dir).context(
             ErrorKind::CreateDirectory,
@@ -167,8 +246,16 @@ impl Options {
         // Python's handler locks `.__app.lock`: lock it too when asked, or
         // when it is there already (a Python process, or an earlier version
         // of this library, uses it).
-        let python = self.share_with_python
-            || exists(&python_lock_path(path, self.lock_dir.as_deref())).unwrap_or(false);
+        let python_lock = python_lock_path(path, self.lock_dir.as_deref());
+        let python = self.share_with_python || exists(&python_lock).unwrap_or(false);
+        if self.restart_proof && python {
+            // Python's handler renames the log path at each rotation, and
+            // would append through the stable name under its own lock.
+            return Err(invalid(format!(
+                "restart_proof(true) cannot be used beside Python's handler, whose lock `{}` is there: it renames the log at each rotation, which a restart-proof log never does; if no Python process writes this log, delete that lock file",
+                python_lock.display()
+            )));
+        }
         let names = Names::new(
             self.path.clone(),
             LockPlace {
@@ -185,13 +272,15 @@ impl Options {
             names.own_dir(),
             true,
             "cannot create the library's directory",
+            dir_mode,
         )?;
         let canonical = canonical_dir.join(path.file_name().unwrap_or_default());
         Ok(Config {
             log_id: fnv1a(canonical.as_os_str().as_encoded_bytes()),
             names,
-            max_bytes: self.max_bytes,
-            mode: self.mode,
+            max_bytes,
+            mode,
+            dir_mode,
             create_dirs: self.create_dirs,
             path_check_interval: self.path_check_interval,
             wait: Wait {
@@ -202,6 +291,7 @@ impl Options {
             compression: self.compression,
             compression_level: self.compression_level,
             compression_wait: self.compression_wait,
+            compress_after: self.compress_after,
             schedule: self.period.map(|period| Schedule {
                 period,
                 utc: self.utc,
@@ -211,9 +301,33 @@ impl Options {
                 max_age: self.max_age,
                 max_total_bytes: self.max_total_bytes,
             },
+            restart_proof: self.restart_proof,
             clock: self.clock,
         })
     }
+}
+
+/// The id of the group the user named, if this process may give its files
+/// that group; else what is wrong.
+fn resolve_group(group: &Group) -> Result<u32, String> {
+    let gid = match group {
+        Group::Id(gid) => *gid,
+        Group::Name(name) => match process::group_id(name) {
+            Ok(Some(gid)) => gid,
+            Ok(None) => return Err(format!("group `{name}`: no group has that name")),
+            Err(e) => return Err(format!("group `{name}`: cannot look it up: {e}")),
+        },
+    };
+    if !process::may_give_group(gid) {
+        let name = match group {
+            Group::Name(name) => format!("`{name}` ({gid})"),
+            Group::Id(gid) => gid.to_string(),
+        };
+        return Err(format!(
+            "group {name}: this process is not a member, so it cannot give its files that group (only root and the group's members can); run it with that group among its groups, or make the log directory set-group-id (chmod g+s) so that files inherit its group"
+        ));
+    }
+    Ok(gid)
 }
 
 impl Config {
@@ -224,6 +338,9 @@ impl Config {
             self.retention,
             self.schedule,
             self.compression == Compression::Gzip,
+            self.compress_after,
+            self.restart_proof,
+            self.dir_mode,
         )
     }
 
@@ -232,6 +349,7 @@ impl Config {
         Place {
             names: &self.names,
             mode: self.mode,
+            dir_mode: self.dir_mode,
             log_id: self.log_id,
         }
     }

@@ -12,6 +12,9 @@
 //! | live | `logs/app.log` |
 //! | numbered backup | `logs/app.log.3`, gzipped `logs/app.log.3.gz` |
 //! | time-named backup | `logs/app.log.2026-11-24`, then `.1`, `.2`, ...; `.gz` when gzipped |
+//! | restart-proof file (live or not) | `logs/app.000123.log`, gzipped `logs/app.000123.log.gz` |
+//! | restart-proof stable name | `logs/app.log`, a second (hard) link to the live `app.<number>.log` |
+//! | the stable name's next link, moved into place | `logs/.concurrent-rotating-file/app.log.link` |
 //! | lock | `logs/.concurrent-rotating-file/app.log.lock` |
 //! | lock shared with Python's handler | `logs/.__app.lock` (its name; used when asked, or when it exists) |
 //! | shared state | `logs/.concurrent-rotating-file/app.log.state` |
@@ -30,6 +33,10 @@ use crate::sys::fs::dir_of;
 
 /// The hidden directory beside the log that holds the library's own files.
 pub(crate) const OWN_DIR: &str = ".concurrent-rotating-file";
+
+/// The fewest digits of a restart-proof file's number: `app.000123.log`.
+/// Wider numbers (from 1,000,000) get more digits, without leading zeros.
+const SEQUENCE_DIGITS: usize = 6;
 
 /// The paths of one log's files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +161,40 @@ impl Names {
         }
     }
 
+    /// Restart-proof file `n`: the number before the log's extension,
+    /// `app.000123.log` (`app.000123` for a log without one).
+    pub(crate) fn sequenced(&self, n: u64) -> PathBuf {
+        let (stem, extension) = self.stem_and_extension();
+        let mut name = OsString::from(OsStr::from_bytes(stem));
+        name.push(format!(".{n:0width$}", width = SEQUENCE_DIGITS));
+        name.push(OsStr::from_bytes(extension));
+        self.live.with_file_name(name)
+    }
+
+    /// The number of the restart-proof file called `name`, and whether it
+    /// is gzipped (`app.000123.log.gz`). Only canonical numbers count: at
+    /// least 1, six digits or more, no leading zero beyond six.
+    pub(crate) fn sequence_number(&self, name: &OsStr) -> Option<(u64, bool)> {
+        let (stem, extension) = self.stem_and_extension();
+        let rest = name.as_bytes().strip_prefix(stem)?.strip_prefix(b".")?;
+        let (rest, gz) = match rest.strip_suffix(b".gz") {
+            Some(rest) => (rest, true),
+            None => (rest, false),
+        };
+        let digits = rest.strip_suffix(extension)?;
+        let canonical = digits.len() >= SEQUENCE_DIGITS
+            && digits.iter().all(u8::is_ascii_digit)
+            && (digits.len() == SEQUENCE_DIGITS || digits[0] != b'0');
+        let n: u64 = std::str::from_utf8(digits).ok()?.parse().ok()?;
+        (canonical && n >= 1).then_some((n, gz))
+    }
+
+    /// Where the stable name's next link is made before it is renamed over
+    /// the stable name (restart-proof logs).
+    pub(crate) fn link_temp(&self) -> PathBuf {
+        self.own(format_args!(".link"))
+    }
+
     /// What follows `app.log.` in a backup's file name, if `name` starts so.
     pub(crate) fn backup_suffix<'a>(&self, name: &'a OsStr) -> Option<&'a [u8]> {
         name.as_bytes()
@@ -197,6 +238,16 @@ impl Names {
 
     fn live_name(&self) -> &[u8] {
         self.live.file_name().unwrap_or_default().as_bytes()
+    }
+
+    /// The log's file name split before its extension: `app` and `.log`;
+    /// `app` and nothing for a name without one.
+    fn stem_and_extension(&self) -> (&[u8], &[u8]) {
+        let name = self.live_name();
+        match name.iter().rposition(|&b| b == b'.') {
+            Some(dot) if dot > 0 => name.split_at(dot),
+            _ => (name, b""),
+        }
     }
 
     fn with_suffix(&self, suffix: std::fmt::Arguments<'_>) -> PathBuf {
@@ -348,6 +399,42 @@ mod tests {
         );
         assert_eq!(n.backup_suffix(OsStr::new("app.log")), None);
         assert_eq!(gz_of(Path::new("a/app.log.1")), Path::new("a/app.log.1.gz"));
+    }
+
+    #[test]
+    fn restart_proof_files_carry_their_number_before_the_extension() {
+        let n = names("logs/app.log");
+        assert_eq!(n.sequenced(123), Path::new("logs/app.000123.log"));
+        assert_eq!(n.sequenced(1_234_567), Path::new("logs/app.1234567.log"));
+        let number = |name: &str| n.sequence_number(OsStr::new(name));
+        assert_eq!(number("app.000123.log"), Some((123, false)));
+        assert_eq!(number("app.000123.log.gz"), Some((123, true)));
+        assert_eq!(number("app.1234567.log"), Some((1_234_567, false)));
+        for not_ours in [
+            "app.log",
+            "app.log.1",
+            "app.00123.log",
+            "app.0001234.log",
+            "app.000000.log",
+            "app.000123.txt",
+            "app.000123.log.tmp",
+            "other.000123.log",
+            "app.00012a.log",
+        ] {
+            assert_eq!(number(not_ours), None, "{not_ours}");
+        }
+        let bare = names("logs/app");
+        assert_eq!(bare.sequenced(7), Path::new("logs/app.000007"));
+        assert_eq!(
+            bare.sequence_number(OsStr::new("app.000007.gz")),
+            Some((7, true))
+        );
+        let dotted = names("my.app.log");
+        assert_eq!(dotted.sequenced(7), Path::new("my.app.000007.log"));
+        assert_eq!(
+            n.link_temp(),
+            Path::new("logs/.concurrent-rotating-file/app.log.link")
+        );
     }
 
     #[test]

@@ -219,8 +219,10 @@ fn after_the_log_directory_is_removed_every_process_locks_the_same_file_again() 
     std::thread::sleep(Duration::from_millis(150));
     writeln!(log, "notices the lock file is gone").unwrap();
     // What a process starting now locks: the writer must wait for it.
-    let lock = std::fs::File::open(common::own_file(&logs, "app.log.lock")).unwrap();
-    lock.lock().unwrap();
+    let lock = common::HeldLock::of(&common::own_file(&logs, "app.log.lock"));
+    // A writer that had the log to itself looks for others at its next
+    // path check.
+    std::thread::sleep(Duration::from_millis(150));
     let writer = std::thread::spawn(move || {
         writeln!(log, "waited for the lock").unwrap();
     });
@@ -453,7 +455,7 @@ impl StoppedHolder {
         let mut child = std::process::Command::new("python3")
             .args([
                 "-c",
-                "import fcntl,os,sys; f=open(sys.argv[1],'a'); fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); os.kill(os.getpid(), 19)",
+                "import fcntl,os,sys; f=open(sys.argv[1],'a+'); fcntl.lockf(f, fcntl.LOCK_SH, 1, 0, 0); fcntl.flock(f, fcntl.LOCK_EX); print('locked', flush=True); os.kill(os.getpid(), 19)",
             ])
             .arg(lock)
             .stdout(std::process::Stdio::piped())
@@ -487,6 +489,9 @@ fn a_stopped_lock_holder_is_named_and_lock_timeout_gives_up() {
         .unwrap();
     writeln!(log, "before").unwrap();
     let holder = StoppedHolder::of(&common::own_file(dir.path(), "app.log.lock"));
+    // A writer that had the log to itself looks for others at its next
+    // path check (every 100 ms by default).
+    std::thread::sleep(Duration::from_millis(150));
     let (log, err) = common::within(10, move || {
         let err = writeln!(log, "refused").unwrap_err();
         (log, err)
@@ -580,4 +585,25 @@ fn a_writer_asleep_behind_a_stopped_holder_says_who_once_then_goes_on() {
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     assert!(!rest.contains("held by"), "said more than once: {rest}");
     assert_eq!(read(&path), "after the wait\n");
+}
+
+#[test]
+fn a_failure_that_loses_no_record_is_counted_apart_from_lost_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut log = RotatingFile::builder(&path).open().unwrap();
+    writeln!(log, "before").unwrap();
+    // The lock file deleted, and the directory to recreate it in frozen:
+    // following it fails, while records still go in under the lock held.
+    let own = dir.path().join(".concurrent-rotating-file");
+    std::fs::remove_file(own.join("app.log.lock")).unwrap();
+    let frozen = Immutable::new(&own);
+    // Past the 100 ms between two checks of the lock path.
+    std::thread::sleep(Duration::from_millis(150));
+    writeln!(log, "written all the same").unwrap();
+    let stats = log.stats();
+    drop(frozen);
+    assert_eq!((stats.write_errors, stats.maintenance_failures), (0, 1));
+    assert_eq!(log.write_errors(), 0);
+    assert_eq!(read(&path), "before\nwritten all the same\n");
 }

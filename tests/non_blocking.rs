@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::fs::File;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -24,10 +23,8 @@ fn lines_in(path: &std::path::Path) -> usize {
 
 /// Holds the log's lock from another open file description, as another
 /// process would: the background thread stalls on it.
-fn hold_lock(dir: &std::path::Path) -> File {
-    let lock = File::open(common::own_file(dir, "app.log.lock")).unwrap();
-    lock.lock().unwrap();
-    lock
+fn hold_lock(dir: &std::path::Path) -> common::HeldLock {
+    common::HeldLock::of(&common::own_file(dir, "app.log.lock"))
 }
 
 #[test]

@@ -27,6 +27,19 @@ fn backups_zero_with_rotation_on_is_refused() {
 }
 
 #[test]
+fn a_group_that_does_not_exist_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logs/app.log");
+    let err = open_err(RotatingFile::builder(&path).group("no-such-group-for-crf"));
+    assert_eq!(err.kind(), ErrorKind::InvalidOption);
+    assert!(
+        err.to_string().contains("group `no-such-group-for-crf`"),
+        "{err}"
+    );
+    assert!(!dir.path().join("logs").exists(), "nothing is created");
+}
+
+#[test]
 fn backups_zero_is_fine_when_rotation_is_off() {
     let dir = tempfile::tempdir().unwrap();
     RotatingFile::builder(dir.path().join("app.log"))

@@ -1,10 +1,13 @@
 //! Time-based rotation with several real processes (this test executable
 //! re-invoked as the writers) sharing one clock, which the test moves
 //! forward while they write and while they sit idle: one rotation per
-//! boundary, every record once and in order, retention of the oldest only.
+//! boundary, every record once and in order, retention of the oldest only;
+//! and the same with restart-proof files, which switch at each boundary
+//! without renaming anything.
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -39,12 +42,13 @@ impl Clock for FileClock {
     }
 }
 
-fn open(dir: &Path, backups: usize) -> RotatingFile {
+fn open(dir: &Path, backups: usize, restart_proof: bool) -> RotatingFile {
     RotatingFile::builder(dir.join("app.log"))
         .rotate_every(Period::Minute)
         .utc(true)
         .max_bytes(0)
         .backups(backups)
+        .restart_proof(restart_proof)
         .clock(FileClock(dir.join("clock")))
         .open()
         .unwrap()
@@ -57,19 +61,20 @@ fn writer_process() {
     let Ok(spec) = std::env::var(WRITER) else {
         return;
     };
-    let arg = |key: &str| -> String {
+    let find = |key: &str| {
         spec.split(' ')
             .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
-            .unwrap_or_else(|| panic!("{key} missing from {spec}"))
-            .to_owned()
+            .map(str::to_owned)
     };
+    let arg = |key: &str| find(key).unwrap_or_else(|| panic!("{key} missing from {spec}"));
     let dir = PathBuf::from(arg("dir"));
     if arg("mode") == "dst" {
         return daylight_saving_time(&dir);
     }
     let id: u32 = arg("id").parse().unwrap();
     let clock = FileClock(dir.join("clock"));
-    let mut log = open(&dir, arg("backups").parse().unwrap());
+    let restart_proof = find("restart_proof").is_some();
+    let mut log = open(&dir, arg("backups").parse().unwrap(), restart_proof);
     let mut record = |seq: u64| {
         // The time read before the record: it cannot land in an earlier
         // period's file.
@@ -172,23 +177,32 @@ fn chain(dir: &Path) -> Vec<(String, Records)> {
         .collect();
     names.sort();
     names.push("app.log".into());
+    with_records(dir, names)
+}
+
+/// Each file of `names` in `dir` with its records.
+fn with_records(dir: &Path, names: Vec<String>) -> Vec<(String, Records)> {
     names
         .into_iter()
         .map(|name| {
-            let text = std::fs::read_to_string(dir.join(&name)).unwrap();
-            let records = text
-                .lines()
-                .map(|line| {
-                    let mut fields = line.split(' ');
-                    let mut next = || fields.next().unwrap_or_else(|| panic!("torn: {line:?}"));
-                    (
-                        next().parse().unwrap(),
-                        next().parse().unwrap(),
-                        next().parse().unwrap(),
-                    )
-                })
-                .collect();
+            let records = read_records(&dir.join(&name));
             (name, records)
+        })
+        .collect()
+}
+
+/// The records of one file.
+fn read_records(path: &Path) -> Records {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .map(|line| {
+            let mut fields = line.split(' ');
+            let mut next = || fields.next().unwrap_or_else(|| panic!("torn: {line:?}"));
+            (
+                next().parse().unwrap(),
+                next().parse().unwrap(),
+                next().parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -251,19 +265,22 @@ fn tick_while_writing(dir: &Path, children: Vec<Child>) {
     }
 }
 
-#[test]
-fn one_rotation_per_boundary_while_processes_write() {
-    let dir = tempfile::tempdir().unwrap();
-    FileClock::set(&dir.path().join("clock"), T);
+/// 4 processes write 1500 records each while the clock moves a minute
+/// every 30 ms; returns the files, oldest first, after checking that every
+/// process's records are all there, once and in order.
+fn write_while_ticking(dir: &Path, restart_proof: bool) -> Vec<(String, Records)> {
+    FileClock::set(&dir.join("clock"), T);
     let lines = 1500;
-    let children = spawn(
-        dir.path(),
-        4,
-        &format!("mode=steady lines={lines} backups=1000"),
-    );
-    tick_while_writing(dir.path(), children);
-    let chain = chain(dir.path());
-    let seen = check_chain(&chain);
+    let mut spec = format!("mode=steady lines={lines} backups=1000");
+    if restart_proof {
+        spec.push_str(" restart_proof=1");
+    }
+    tick_while_writing(dir, spawn(dir, 4, &spec));
+    let files = match restart_proof {
+        true => numbered_files(dir),
+        false => chain(dir),
+    };
+    let seen = check_chain(&files);
     assert_eq!(seen.len(), 4);
     for (id, seqs) in seen {
         assert_eq!(
@@ -272,12 +289,60 @@ fn one_rotation_per_boundary_while_processes_write() {
             "process {id} lost records"
         );
     }
+    files
+}
+
+#[test]
+fn one_rotation_per_boundary_while_processes_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = write_while_ticking(dir.path(), false);
     let backups = chain.len() as u64 - 1;
     assert!(
         backups >= 3,
         "only {backups} boundaries crossed while writing"
     );
-    assert_eq!(open(dir.path(), 1000).rotations(), backups);
+    assert_eq!(open(dir.path(), 1000, false).rotations(), backups);
+}
+
+/// A restart-proof log's files in number order (the live one last), each
+/// with its records.
+fn numbered_files(dir: &Path) -> Vec<(String, Records)> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("app.") && n.ends_with(".log") && n != "app.log")
+        .collect();
+    names.sort();
+    with_records(dir, names)
+}
+
+#[test]
+fn restart_proof_files_switch_once_per_boundary_while_processes_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = write_while_ticking(dir.path(), true);
+    // A record read just before a boundary may land in the next file, never
+    // in an earlier one: each file's newest period is later than the last
+    // file's, or two switches happened in one period.
+    let newest: Vec<String> = files
+        .iter()
+        .map(|(name, records)| {
+            let newest = records.iter().map(|r| r.2).max();
+            minute_label(newest.unwrap_or_else(|| panic!("{name} is empty")))
+        })
+        .collect();
+    assert!(
+        newest.windows(2).all(|w| w[0] < w[1]),
+        "two switches in one period: {newest:?}"
+    );
+    let backups = files.len() as u64 - 1;
+    assert!(
+        backups >= 3,
+        "only {backups} boundaries crossed while writing"
+    );
+    assert_eq!(open(dir.path(), 1000, true).rotations(), backups);
+    // Nothing renamed: the stable name is the live file, the last number.
+    let inode = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().ino();
+    assert_eq!(inode("app.log"), inode(&files.last().unwrap().0));
 }
 
 #[test]
@@ -322,7 +387,7 @@ fn processes_idle_across_boundaries_rotate_once_when_they_wake() {
             ("app.log", vec![1, 1, 1, 1])
         ]
     );
-    assert_eq!(open(dir.path(), 10).rotations(), 1);
+    assert_eq!(open(dir.path(), 10, false).rotations(), 1);
 }
 
 #[test]
@@ -339,7 +404,7 @@ fn retention_under_many_processes_deletes_only_the_oldest() {
     let chain = chain(dir.path());
     let seen = check_chain(&chain);
     assert_eq!(chain.len(), 4, "three backups and the live file");
-    let rotations = open(dir.path(), 3).rotations();
+    let rotations = open(dir.path(), 3, false).rotations();
     assert!(
         rotations > 3,
         "only {rotations} rotations: nothing to delete"

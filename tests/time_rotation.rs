@@ -396,3 +396,39 @@ fn a_clock_jump_past_max_age_keeps_the_backup_just_made() {
         "before the jump\n"
     );
 }
+
+#[test]
+fn a_period_alone_rotates_by_time_only_whatever_the_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let clock = ManualClock::at(T);
+    let mut log = RotatingFile::builder(&path)
+        .rotate_every(Period::Day)
+        .utc(true)
+        .clock(clock.clone())
+        .open()
+        .unwrap();
+    // A busy day: 2 MiB, twice what the size limit would be by default.
+    let line = format!("{}\n", "x".repeat(1023));
+    for _ in 0..2048 {
+        log.write_all(line.as_bytes()).unwrap();
+    }
+    assert_eq!(backups(dir.path()), Vec::<String>::new());
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 2 << 20);
+    clock.advance(86_400);
+    writeln!(log, "the next day").unwrap();
+    assert_eq!(backups(dir.path()), ["app.log.2026-11-24"]);
+    assert_eq!(read(dir.path(), "app.log"), "the next day\n");
+    // Both limits when both are asked for.
+    let both = dir.path().join("both.log");
+    let mut log = RotatingFile::builder(&both)
+        .rotate_every(Period::Day)
+        .max_bytes(4096)
+        .clock(clock)
+        .open()
+        .unwrap();
+    for _ in 0..8 {
+        log.write_all(line.as_bytes()).unwrap();
+    }
+    assert_eq!(std::fs::metadata(&both).unwrap().len(), 4096);
+}

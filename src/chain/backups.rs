@@ -1,18 +1,24 @@
-//! [`Backups`]: the chain of one log, numbered or time-named, as the writer
-//! and the compressor see it.
+//! [`Backups`]: the chain of one log, numbered, time-named or restart-proof,
+//! as the writer and the compressor see it.
 
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use crate::chain::leftovers;
 use crate::chain::numbered::NumberedChain;
 use crate::chain::pending::Pending;
 use crate::chain::provenance::Twins;
 use crate::chain::retention::Retention;
+use crate::chain::sequence::SequenceChain;
 use crate::chain::timed::TimedChain;
 use crate::names::Names;
+use crate::shared::state_file::StateFile;
 use crate::sys::fs::FileId;
+use crate::sys::open::FileMode;
+use crate::time::clock::unix_secs;
 use crate::time::period::Schedule;
 
 /// The backups of one log.
@@ -25,15 +31,27 @@ pub(crate) struct Backups {
     schedule: Option<Schedule>,
     /// Whether rotations report the plain backups, for the compressor.
     gzip: bool,
+    /// How old a backup's last record must be before it is handed to the
+    /// compressor.
+    compress_after: Duration,
+    /// Restart-proof: no file renamed, each rotation starts the next
+    /// number (whatever `schedule` says).
+    restart_proof: bool,
+    /// Of the library's directory, if a rotation must recreate it.
+    dir_mode: FileMode,
     /// Plain and gzipped backups of one name kept together, shared by the
     /// clones (the writer's and the compressor's).
     twins: Arc<Twins>,
+    /// Whether a failure to keep a restart-proof log's stable name was
+    /// reported.
+    link_reported: Arc<AtomicBool>,
 }
 
-/// The two naming schemes.
+/// The three naming schemes.
 enum Scheme<'a> {
     Numbered(NumberedChain<'a>),
     Timed(TimedChain<'a>),
+    Sequence(SequenceChain<'a>),
 }
 
 impl Backups {
@@ -42,26 +60,68 @@ impl Backups {
         retention: Retention,
         schedule: Option<Schedule>,
         gzip: bool,
+        compress_after: Duration,
+        restart_proof: bool,
+        dir_mode: FileMode,
     ) -> Backups {
         Backups {
             names,
             retention,
             schedule,
             gzip,
+            compress_after,
+            restart_proof,
+            dir_mode,
             twins: Arc::new(Twins::new()),
+            link_reported: Arc::new(AtomicBool::new(false)),
         }
     }
 
-    /// Renames the live file to a backup and lets retention drop what it
+    /// Where the live file is: the log's path, or a restart-proof log's
+    /// current numbered file (see `sequence`). A log path whose state names
+    /// a restart-proof file is refused in the other schemes: its writers
+    /// would rename a file others keep writing. Called with the lock held,
+    /// when (re)opening.
+    pub(crate) fn live_path(&self, state: &StateFile) -> io::Result<PathBuf> {
+        match self.scheme() {
+            Scheme::Sequence(chain) => chain.live_path(state),
+            _ if state.current() != 0 => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "the log is restart-proof (its live file is `{}`): open it with restart_proof(true), as its other writers do",
+                    self.names.sequenced(state.current()).display()
+                ),
+            )),
+            _ => Ok(self.names.live().to_path_buf()),
+        }
+    }
+
+    /// Makes a restart-proof log's stable name a name of the live file at
+    /// `live` (file `live_id`; `held` the file the caller held before); a
+    /// failure is reported once. Nothing for the other schemes. Called
+    /// with the lock held.
+    pub(crate) fn link_live(&self, live: &Path, live_id: FileId, held: Option<FileId>) {
+        if let Scheme::Sequence(chain) = self.scheme() {
+            chain.link(live, live_id, held);
+        }
+    }
+
+    /// Turns the live file into a backup and lets retention drop what it
     /// must. Numbered: shifts the chain up by one, the live file becoming
     /// `.1`. Time-named: the live file, whose records are from the period
-    /// `label`, becomes that period's next backup. Called with the lock
-    /// held.
-    pub(crate) fn rotate(&self, label: &str, now: i64) -> io::Result<Pending> {
-        match self.scheme() {
+    /// `label`, becomes that period's next backup. Restart-proof: the live
+    /// file keeps its name, and the state names the next. Called with the
+    /// lock held.
+    pub(crate) fn rotate(&self, state: &StateFile, label: &str, now: i64) -> io::Result<Pending> {
+        // Where retention moves what it lets go.
+        leftovers::ensure_own_dir(&self.names, self.dir_mode)?;
+        let mut pending = match self.scheme() {
             Scheme::Numbered(chain) => chain.rotate(now),
             Scheme::Timed(chain) => chain.rotate(label, now),
-        }
+            Scheme::Sequence(chain) => chain.rotate(state, now),
+        }?;
+        self.hold_back_young(&mut pending.to_compress, now)?;
+        Ok(pending)
     }
 
     /// Closes the gap a process killed mid-rotation left in a numbered
@@ -70,17 +130,45 @@ impl Backups {
     pub(crate) fn close_gap(&self) -> io::Result<()> {
         match self.scheme() {
             Scheme::Numbered(chain) => chain.close_gap(),
-            Scheme::Timed(_) => Ok(()),
+            Scheme::Timed(_) | Scheme::Sequence(_) => Ok(()),
         }
     }
 
-    /// The plain backups in the chain, for compressing what a killed
-    /// compressor left. Called with the lock held.
-    pub(crate) fn plain_backups(&self) -> io::Result<Vec<PathBuf>> {
-        match self.scheme() {
+    /// The plain backups in the chain old enough to compress at `now`, for
+    /// compressing what a killed compressor left. Called with the lock
+    /// held.
+    pub(crate) fn plain_backups(&self, state: &StateFile, now: i64) -> io::Result<Vec<PathBuf>> {
+        let mut plain = match self.scheme() {
             Scheme::Numbered(chain) => chain.plain_backups(),
             Scheme::Timed(chain) => chain.plain_backups(),
+            Scheme::Sequence(chain) => chain.plain_backups(state),
+        }?;
+        self.hold_back_young(&mut plain, now)?;
+        Ok(plain)
+    }
+
+    /// Keeps out of `to_compress` the backups whose last record is younger
+    /// than `compress_after` at `now` (a follower down meanwhile finds them
+    /// still plain); every rotation and `open` hands over the plain backups
+    /// again, so they are compressed once old enough.
+    fn hold_back_young(&self, to_compress: &mut Vec<PathBuf>, now: i64) -> io::Result<()> {
+        if self.compress_after.is_zero() {
+            return Ok(());
         }
+        let after = i64::try_from(self.compress_after.as_secs()).unwrap_or(i64::MAX);
+        let mut old_enough = Vec::with_capacity(to_compress.len());
+        for path in to_compress.drain(..) {
+            let last_written = match std::fs::symlink_metadata(&path) {
+                Ok(meta) => unix_secs(meta.modified()?),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            if now.saturating_sub(last_written) >= after {
+                old_enough.push(path);
+            }
+        }
+        *to_compress = old_enough;
+        Ok(())
     }
 
     /// Where the plain backup that was queued as `queued` and is file `id`
@@ -89,12 +177,14 @@ impl Backups {
         match self.scheme() {
             Scheme::Numbered(chain) => chain.locate(id),
             Scheme::Timed(chain) => chain.locate(queued, id),
+            Scheme::Sequence(chain) => chain.locate(queued, id),
         }
     }
 
-    /// Removes what killed processes left. Called with the lock held.
-    pub(crate) fn remove_leftovers(&self) -> io::Result<()> {
-        leftovers::remove(&self.names)
+    /// Removes what killed processes left, but the unfinished compressions
+    /// of the plain backups in `finishing`. Called with the lock held.
+    pub(crate) fn remove_leftovers(&self, finishing: &[PathBuf]) -> io::Result<()> {
+        leftovers::remove(&self.names, finishing)
     }
 
     /// Backups held both plain and gzipped with different data, both kept,
@@ -109,6 +199,16 @@ impl Backups {
     }
 
     fn scheme(&self) -> Scheme<'_> {
+        if self.restart_proof {
+            return Scheme::Sequence(SequenceChain {
+                names: &self.names,
+                retention: &self.retention,
+                gzip: self.gzip,
+                twins: &self.twins,
+                dir_mode: self.dir_mode,
+                link_reported: &self.link_reported,
+            });
+        }
         match &self.schedule {
             None => Scheme::Numbered(NumberedChain {
                 names: &self.names,

@@ -6,7 +6,8 @@
 //! (freeing its blocks is slow). A process killed in between leaves it
 //! there, and a compressor killed mid-way leaves its temporary file; the
 //! next writer that opens the log removes both, unless a live compressor
-//! still claims the temporary (guarantee: crash-safe).
+//! still claims the temporary, or the writer's compressor will finish it
+//! (guarantee: crash-safe).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -14,22 +15,32 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::names::Names;
 use crate::shared::claim;
-use crate::sys::fs::{FileId, ensure_dir, exists, remove_if_present, rename};
+use crate::sys::create;
+use crate::sys::fs::{FileId, dir_of, ensure_dir, exists, remove_if_present, rename};
+use crate::sys::open::FileMode;
 
-/// Moves a backup retention let go to a hidden name, to be deleted once
-/// the lock is released ([`delete_pruned`]). Called with the lock held.
-pub(crate) fn move_aside(names: &Names, backup: &Path) -> io::Result<PathBuf> {
-    static PARKED: AtomicU64 = AtomicU64::new(0);
-    let aside = names.pruned(std::process::id(), PARKED.fetch_add(1, Ordering::Relaxed));
+/// Recreates the library's directory if it was removed by hand since the
+/// log was opened, for [`move_aside`]. Called with the lock held, before a
+/// rotation.
+pub(crate) fn ensure_own_dir(names: &Names, dir_mode: FileMode) -> io::Result<()> {
     if !exists(names.own_dir())? {
-        // Removed by hand since the log was opened.
         ensure_dir(
             names.own_dir(),
             true,
             "cannot recreate the library's directory",
+            dir_mode,
         )
         .map_err(io::Error::from)?;
     }
+    Ok(())
+}
+
+/// Moves a backup retention let go to a hidden name, to be deleted once
+/// the lock is released ([`delete_pruned`]). Called with the lock held,
+/// after [`ensure_own_dir`].
+pub(crate) fn move_aside(names: &Names, backup: &Path) -> io::Result<PathBuf> {
+    static PARKED: AtomicU64 = AtomicU64::new(0);
+    let aside = names.pruned(std::process::id(), PARKED.fetch_add(1, Ordering::Relaxed));
     rename(backup, &aside)?;
     Ok(aside)
 }
@@ -50,11 +61,24 @@ pub(crate) fn delete_pruned(names: &Names, pruned: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Removes what killed processes left: backups parked for deletion, and
-/// unfinished compressions no live compressor holds, in the library's own
-/// directory (and those an earlier version left beside the log). Called
-/// with the lock held, when opening.
-pub(crate) fn remove(names: &Names) -> io::Result<()> {
+/// Removes what killed processes left: backups parked for deletion,
+/// unfinished compressions no live compressor holds, except those of the
+/// backups in `finishing` (the plain backups this process will compress,
+/// which may reuse them: see `compressor`), in the library's own directory
+/// (and those an earlier version left beside the log), and files a process
+/// was creating. Called with the lock held, when opening.
+pub(crate) fn remove(names: &Names, finishing: &[PathBuf]) -> io::Result<()> {
+    let mut kept = Vec::new();
+    for backup in finishing {
+        if let Some(id) = FileId::at(backup)? {
+            kept.push(names.gzip_temp(id.ino()));
+        }
+    }
+    let lock_dir =
+        Some(dir_of(names.lock())).filter(|d| ![names.dir(), names.own_dir()].contains(d));
+    for dir in [names.dir(), names.own_dir()].into_iter().chain(lock_dir) {
+        create::remove_orphans(dir)?;
+    }
     for (dir, legacy) in [(names.own_dir(), false), (names.dir(), true)] {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
@@ -70,8 +94,9 @@ pub(crate) fn remove(names: &Names) -> io::Result<()> {
             } else {
                 (names.is_pruned(&name), names.is_gzip_temp(&name))
             };
-            if parked || (temporary && !claim::is_claimed(&entry.path())?) {
-                remove_if_present(&entry.path())?;
+            let path = entry.path();
+            if parked || (temporary && !kept.contains(&path) && !claim::is_claimed(&path)?) {
+                remove_if_present(&path)?;
             }
         }
     }
@@ -99,7 +124,7 @@ mod tests {
         assert!(claim::claim(&holder).unwrap());
         std::fs::write(own.join("other.log.79.gz.tmp"), "another log's").unwrap();
         std::fs::write(names.live(), "live").unwrap();
-        remove(&names).unwrap();
+        remove(&names, &[]).unwrap();
         let list = |dir: &std::path::Path| {
             let mut left: Vec<String> = std::fs::read_dir(dir)
                 .unwrap()

@@ -27,7 +27,6 @@ use crate::chain::provenance::{self, Twins};
 use crate::chain::retention::{Facts, Retention};
 use crate::names::{Names, backup_number};
 use crate::sys::fs::{FileId, exists, remove_if_present, rename};
-use crate::time::clock::unix_secs;
 
 /// Above this many backups, the chain is read from one directory listing
 /// rather than from two `stat`s per number (measured: about even at 16).
@@ -91,7 +90,7 @@ impl NumberedChain<'_> {
             let facts = run
                 .iter()
                 .enumerate()
-                .map(|(i, &form)| facts_of(self.named(i + 1, form)));
+                .map(|(i, &form)| Facts::of_files(self.named(i + 1, form)));
             // The backup this rotation made holds the newest records: age
             // and size never take it, even after the clock jumped forward.
             let keep = self.retention.keep(facts, now)?.max(usize::from(made));
@@ -247,21 +246,6 @@ impl NumberedChain<'_> {
     }
 }
 
-/// A backup's size and the time of its last record (its modification
-/// time, which compression keeps); of both files when it is a pair.
-fn facts_of(paths: impl Iterator<Item = PathBuf>) -> io::Result<Facts> {
-    let mut facts = Facts {
-        last_written: i64::MIN,
-        bytes: 0,
-    };
-    for path in paths {
-        let meta = std::fs::symlink_metadata(path)?;
-        facts.last_written = facts.last_written.max(unix_secs(meta.modified()?));
-        facts.bytes += meta.len();
-    }
-    Ok(facts)
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -304,6 +288,8 @@ mod tests {
         let names = Names::beside(dir.path().join("app.log"));
         let retention = kept(2);
         let backups = chain(&names, &retention);
+        // Where pruned backups go (`Backups::rotate` makes sure it exists).
+        std::fs::create_dir(names.own_dir()).unwrap();
         for content in ["a", "b", "c"] {
             std::fs::write(names.live(), content).unwrap();
             for pruned in backups.rotate(0).unwrap().pruned {

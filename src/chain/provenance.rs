@@ -16,6 +16,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use crate::error::doing;
 use crate::sys::{open, stderr};
 
 /// The gzip header comment that names the plain file a `.gz` was made from.
@@ -35,14 +36,14 @@ pub(crate) fn made_from(gz: &Path, plain: &Path) -> io::Result<bool> {
         Ok(meta) if meta.is_file() => meta,
         Ok(_) => return Ok(false),
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(e),
+        Err(e) => return Err(doing(e, format_args!("stat `{}`", plain.display()))),
     };
     let file = match open::open_for_reading(gz) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound || open::is_not_ours(&e) => {
             return Ok(false);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(doing(e, format_args!("open `{}`", gz.display()))),
     };
     let mut decoder = flate2::read::GzDecoder::new(file);
     // The header is read with the first bytes of data.

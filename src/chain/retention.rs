@@ -2,7 +2,10 @@
 //! and no larger in total than a budget. The newest are kept first.
 
 use std::io;
+use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::time::clock::unix_secs;
 
 /// The retention options of a log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +21,24 @@ pub(crate) struct Facts {
     /// When its last record was written, in Unix seconds.
     pub(crate) last_written: i64,
     pub(crate) bytes: u64,
+}
+
+impl Facts {
+    /// A backup's size and the time of its last record (its modification
+    /// time, which compression keeps), of all its files (a plain file and
+    /// a `.gz` kept together count as one backup).
+    pub(crate) fn of_files(paths: impl IntoIterator<Item = PathBuf>) -> io::Result<Facts> {
+        let mut facts = Facts {
+            last_written: i64::MIN,
+            bytes: 0,
+        };
+        for path in paths {
+            let meta = std::fs::symlink_metadata(path)?;
+            facts.last_written = facts.last_written.max(unix_secs(meta.modified()?));
+            facts.bytes += meta.len();
+        }
+        Ok(facts)
+    }
 }
 
 impl Retention {

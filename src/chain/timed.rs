@@ -65,9 +65,6 @@ impl TimedChain<'_> {
             other => {
                 other?;
                 backups.extend(self.parse_path(&target));
-                if self.gzip {
-                    pending.to_compress.push(target);
-                }
                 true
             }
         };
@@ -94,6 +91,15 @@ impl TimedChain<'_> {
                     .pruned
                     .push(leftovers::move_aside(self.names, path)?);
             }
+        }
+        if self.gzip {
+            // Every plain one kept: the one just made, and any a compressor
+            // left (killed, or held back by compress_after).
+            pending.to_compress = backups[expired..]
+                .iter()
+                .filter(|b| !b.gz)
+                .map(|b| b.path.clone())
+                .collect();
         }
         Ok(pending)
     }

@@ -7,12 +7,16 @@
 //! 1. open the backup and claim it with a non-blocking `flock` on it, so two
 //!    processes never compress the same one; a dead compressor's claim is
 //!    released by the kernel, so the next one takes over;
-//! 2. under the lock, create `.__app.log.<inode>.gz.tmp` and claim it too
-//!    (an unclaimed temp is a dead compressor's leftover, and is removed);
+//! 2. under the lock, create `.__app.log.<inode>.gz.tmp` (with the log's
+//!    mode and group: the `.gz` is this file) and claim it too; an
+//!    unclaimed temp is a leftover of a compressor killed, or cut short at
+//!    exit: if it is a complete gzip of this very backup (its header names
+//!    the backup, its checksum holds) it is finished rather than redone;
+//!    else it is emptied;
 //! 3. gzip the backup into the temp, outside the lock, on a thread of its
 //!    own at the lowest CPU priority (`nice` 19 on Linux): on a busy
-//!    machine the writers get the processors first (once the process's
-//!    last handle waits for its compressions, at normal priority);
+//!    machine the writers get the processors first (once the process
+//!    waits for its compressions, at normal priority);
 //! 4. under the lock, find where the backup is now (a numbered chain may
 //!    have shifted: by inode, not by number), link the temp to `.k.gz`
 //!    (its modification time the backup's; never over a `.gz` already
@@ -26,13 +30,19 @@
 //! A compressor killed at any point leaves the plain backup and at most an
 //! unclaimed temp: no incomplete `.gz` ever has a final name. Each rotation
 //! and each `open` queues every plain backup in the chain, so the work is
-//! redone.
+//! finished by the next writer.
+//!
+//! How many queued compressions are unfinished is kept (`progress`), for
+//! what waits for them: `RotatingFile::shutdown`, the background writers'
+//! guards, the last handle's drop, and the process's exit (`at_exit`).
 
 use std::fs::{File, Metadata};
 use std::io::{self, BufWriter};
+use std::os::unix::fs::FileExt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -41,6 +51,8 @@ use crossbeam_channel::{Receiver, Sender};
 use crate::chain::{self, Backups};
 use crate::error::doing;
 use crate::error::{Error, ErrorKind};
+use crate::gzip::at_exit;
+use crate::gzip::progress::Progress;
 use crate::names::{self, Names};
 use crate::shared::claim::claim;
 use crate::shared::exclusion::Wait;
@@ -65,10 +77,7 @@ pub(crate) struct Counters {
 pub(crate) struct Compressor {
     sender: Option<Sender<PathBuf>>,
     thread: Option<JoinHandle<()>>,
-    /// Set when the process's last handle waits for the compressions: from
-    /// then on they run at normal priority (no writer of this process is
-    /// left to give way to).
-    finishing: Arc<AtomicBool>,
+    progress: Arc<Progress>,
 }
 
 impl Compressor {
@@ -79,22 +88,27 @@ impl Compressor {
         place: Place<'_>,
         wait: Wait,
         level: u32,
+        exit_wait: Duration,
         counters: Arc<Counters>,
     ) -> Result<Compressor, Error> {
-        let shared = SharedFiles::open(place, wait.warning)?;
-        let finishing = Arc::new(AtomicBool::new(false));
+        let mut shared = SharedFiles::open(place, wait.warning)?;
+        // Present only while at work (see `Job::run`).
+        let _ = shared.be_present(false);
+        let progress = Arc::new(Progress::new(place.names.live(), exit_wait));
         let mut job = Job {
             shared,
             work: Work {
                 backups,
                 names: place.names.clone(),
                 mode: place.mode,
+                dir_mode: place.dir_mode,
                 log_id: place.log_id,
                 wait,
                 level,
                 counters,
-                finishing: Arc::clone(&finishing),
+                progress: Arc::clone(&progress),
             },
+            progress: Arc::clone(&progress),
         };
         let (sender, receiver) = crossbeam_channel::unbounded();
         let thread = std::thread::Builder::new()
@@ -108,31 +122,42 @@ impl Compressor {
                     e,
                 )
             })?;
+        // Compressions in flight when the process exits are finished first
+        // (within `exit_wait`), even if no handle is ever dropped.
+        at_exit::finish_compressions(&progress);
         Ok(Compressor {
             sender: Some(sender),
             thread: Some(thread),
-            finishing,
+            progress,
         })
     }
 
     /// Queues a backup (by its current path) for compression.
     pub(crate) fn queue(&self, backup: PathBuf) {
         if let Some(sender) = &self.sender {
+            self.progress.queued();
             // The thread lives as long as the sender: cannot fail.
-            let _ = sender.send(backup);
+            if sender.send(backup).is_err() {
+                self.progress.done();
+            }
         }
+    }
+
+    /// What is left of the compressions queued, to wait on.
+    pub(crate) fn progress(&self) -> Arc<Progress> {
+        Arc::clone(&self.progress)
     }
 
     /// Lets the thread finish what is queued, waiting up to `timeout`;
     /// past it, the thread is left to the process's exit (the backups it
     /// did not finish stay plain, and are compressed by a later writer).
     pub(crate) fn finish(&mut self, timeout: Duration) {
-        self.finishing.store(true, Ordering::Relaxed);
         drop(self.sender.take());
         let Some(thread) = self.thread.take() else {
             return;
         };
         let deadline = Instant::now() + timeout;
+        self.progress.wait(deadline);
         while !thread.is_finished() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
@@ -147,25 +172,45 @@ impl Compressor {
 struct Job {
     shared: SharedFiles,
     work: Work,
+    progress: Arc<Progress>,
 }
 
 struct Work {
     backups: Backups,
     names: Names,
     mode: FileMode,
+    dir_mode: FileMode,
     log_id: u64,
     wait: Wait,
     level: u32,
     counters: Arc<Counters>,
-    finishing: Arc<AtomicBool>,
+    /// Whether the process waits for the compressions: then they run at
+    /// normal priority (no writer of this process is left to give way to).
+    progress: Arc<Progress>,
 }
 
 impl Job {
     fn run(&mut self, receiver: &Receiver<PathBuf>) {
         let mut reported = false;
         for backup in receiver {
+            // Present while at work only: a writer alone with the log
+            // otherwise skips the flock (see `presence`).
+            let _ = self.shared.be_present(true);
             let started = Instant::now();
-            match self.work.compress(&mut self.shared, &backup) {
+            // A panic (a bug) fails this compression, not the thread, and
+            // never leaves a shutdown waiting for it.
+            let compressed = catch_unwind(AssertUnwindSafe(|| {
+                self.work.compress(&mut self.shared, &backup)
+            }))
+            .unwrap_or_else(|_| Err(io::Error::other("the compression panicked")));
+            if compressed.is_ok() {
+                // Counted when queued (see `Appender::shift`): done.
+                self.shared.state.end_work();
+            }
+            if receiver.is_empty() {
+                let _ = self.shared.be_present(false);
+            }
+            match compressed {
                 Ok(true) => {
                     let counters = &self.work.counters;
                     counters.compressed.fetch_add(1, Ordering::Relaxed);
@@ -184,6 +229,7 @@ impl Job {
                     }
                 }
             }
+            self.progress.done();
         }
     }
 }
@@ -200,74 +246,97 @@ impl Work {
             Err(e) if open::is_not_ours(&e) => return Ok(false),
             Err(e) => return Err(e),
         };
-        if !claim(&source)? {
+        let named = |what: &str, path: &Path| {
+            let what = format!("{what} `{}`", path.display());
+            move |e| doing(e, what)
+        };
+        if !claim(&source).map_err(named("lock", backup))? {
             return Ok(false);
         }
-        let id = FileId::of(&source.metadata()?);
+        let source_meta = source.metadata()?;
+        let id = FileId::of(&source_meta);
         let temp_path = self.names.gzip_temp(id.ino());
         let temp = self.locked(shared, || {
-            let temp = match open::open_temporary(&temp_path) {
+            let temp = match open::open_temporary(&temp_path, self.mode) {
                 // A symlink or a FIFO planted at our private name.
                 Err(e) if open::is_not_ours(&e) => {
                     remove_if_present(&temp_path)?;
-                    open::open_temporary(&temp_path)?
+                    open::open_temporary(&temp_path, self.mode)
                 }
-                other => other?,
-            };
-            // Claim before touching it: only a dead compressor's leftover may
-            // be emptied and reused.
-            if !claim(&temp)? {
-                return Ok(None);
+                other => other,
             }
-            temp.set_len(0)?;
-            Ok(Some(temp))
+            .map_err(named("create", &temp_path))?;
+            // Claim before touching it: only a dead compressor's leftover
+            // may be reused.
+            Ok(claim(&temp)
+                .map_err(named("lock", &temp_path))?
+                .then_some(temp))
         })?;
         let Some(temp) = temp else { return Ok(false) };
-        let source_meta = source.metadata()?;
-        let result = match self.finishing.load(Ordering::Relaxed) {
-            // The process waits for this: no writer of its own to give way to.
-            true => gzip(&source, &source_meta, &temp, self.level),
-            false => gzip_aside(&source, &source_meta, &temp, self.level),
-        };
-        let result = result.and_then(|()| {
-            // Age-based retention of numbered backups reads this.
-            temp.set_modified(source_meta.modified()?)?;
-            self.locked(shared, || match self.backups.locate(backup, id)? {
-                Some(plain) => {
-                    // Never over a `.gz` already there (an outside tool's,
-                    // holding other data): a link fails where a rename
-                    // would replace. The plain backup then stays.
-                    let gz = names::gz_of(&plain);
-                    let linked = match std::fs::hard_link(&temp_path, &gz) {
-                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
-                        other => {
-                            other.map_err(|e| {
-                                doing(
-                                    e,
-                                    format_args!(
-                                        "link `{}` -> `{}`",
-                                        temp_path.display(),
-                                        gz.display()
-                                    ),
-                                )
-                            })?;
-                            true
-                        }
-                    };
-                    remove_if_present(&temp_path)?;
-                    if linked {
-                        remove_if_present(&plain)?;
-                    }
-                    Ok(linked)
-                }
-                // Pruned while we worked.
-                None => remove_if_present(&temp_path).map(|()| false),
-            })
-        });
+        let result = self
+            .write_gzip(&source, &source_meta, &temp, &temp_path)
+            .and_then(|()| {
+                // Age-based retention of numbered backups reads this.
+                temp.set_modified(source_meta.modified()?)
+                    .map_err(named("set the time of", &temp_path))?;
+                self.locked(shared, || self.link_into_place(backup, id, &temp_path))
+            });
         if result.is_err() {
             let _ = remove_if_present(&temp_path);
         }
         result
+    }
+
+    /// Gzips `source` into `temp` (claimed), unless `temp` already holds a
+    /// complete gzip of it: left by a compressor killed, or cut short at
+    /// exit, after it wrote the last byte.
+    fn write_gzip(
+        &self,
+        source: &File,
+        source_meta: &Metadata,
+        temp: &File,
+        temp_path: &Path,
+    ) -> io::Result<()> {
+        if temp.metadata()?.len() > 0 && is_complete_gzip_of(temp, source_meta) {
+            return Ok(());
+        }
+        temp.set_len(0)
+            .and_then(|()| match self.progress.waited_for() {
+                true => gzip(source, source_meta, temp, self.level),
+                false => gzip_aside(source, source_meta, temp, self.level),
+            })
+            .map_err(|e| doing(e, format_args!("gzip into `{}`", temp_path.display())))
+    }
+
+    /// Under the lock: names the finished gzip `.gz` beside wherever the
+    /// backup is now, and removes the plain backup; `Ok(false)` if it was
+    /// pruned meanwhile (the gzip is dropped).
+    fn link_into_place(&self, backup: &Path, id: FileId, temp_path: &Path) -> io::Result<bool> {
+        let Some(plain) = self.backups.locate(backup, id)? else {
+            // Pruned while we worked.
+            return remove_if_present(temp_path).map(|()| false);
+        };
+        // Never over a `.gz` already there (an outside tool's, holding other
+        // data): a link fails where a rename would replace. The plain backup
+        // then stays.
+        let gz = names::gz_of(&plain);
+        let linked = match std::fs::hard_link(temp_path, &gz) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+            other => {
+                other.map_err(|e| {
+                    doing(
+                        e,
+                        format_args!("link `{}` -> `{}`", temp_path.display(), gz.display()),
+                    )
+                })?;
+                true
+            }
+        };
+        remove_if_present(temp_path)?;
+        if linked {
+            remove_if_present(&plain)?;
+        }
+        Ok(linked)
     }
 
     /// Runs `f` with the log's lock held, timing the hold.
@@ -279,6 +348,7 @@ impl Work {
         let place = Place {
             names: &self.names,
             mode: self.mode,
+            dir_mode: self.dir_mode,
             log_id: self.log_id,
         };
         let mut inside = shared.enter(place, &self.wait)?;
@@ -317,6 +387,37 @@ fn gzip_aside(source: &File, source_meta: &Metadata, temp: &File, level: u32) ->
     })
 }
 
+/// Whether `temp` holds a complete gzip of the file `source` is: its header
+/// names that file (see `chain::provenance`), and it decodes to its end,
+/// checksum and length included, into as many bytes as the file holds.
+fn is_complete_gzip_of(temp: &File, source: &Metadata) -> bool {
+    let mut decoder = flate2::read::GzDecoder::new(io::BufReader::with_capacity(
+        64 * 1024,
+        ReadAt { file: temp, at: 0 },
+    ));
+    let decoded = io::copy(&mut decoder, &mut io::sink());
+    let comment = chain::gzip_comment(source);
+    let named = decoder
+        .header()
+        .and_then(|header| header.comment())
+        .is_some_and(|found| found == comment.as_bytes());
+    named && decoded.is_ok_and(|len| len == source.len())
+}
+
+/// Reads a file from `at` on, leaving its offset alone.
+struct ReadAt<'a> {
+    file: &'a File,
+    at: u64,
+}
+
+impl io::Read for ReadAt<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read_at(buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
 /// Gzips `source` into `temp`, naming the source in the header (see
 /// `chain::provenance`).
 fn gzip(source: &File, source_meta: &Metadata, temp: &File, level: u32) -> io::Result<()> {
@@ -335,4 +436,74 @@ fn gzip(source: &File, source_meta: &Metadata, temp: &File, level: u32) -> io::R
         .into_inner()
         .map_err(io::IntoInnerError::into_error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::os::unix::fs::MetadataExt;
+
+    use crate::gzip::Compression;
+    use crate::names::Names;
+    use crate::writer::handle::RotatingFile;
+
+    /// A plain backup `app.log.1`, and what a compressor cut short left of
+    /// its gzip: all of it, or its first `keep` bytes. Returns the temp's
+    /// inode.
+    fn leave_cut_short(dir: &std::path::Path, keep: Option<usize>) -> u64 {
+        let names = Names::beside(dir.join("app.log"));
+        std::fs::create_dir_all(names.own_dir()).unwrap();
+        let backup = names.numbered(1);
+        std::fs::write(&backup, "a line of the backup\n".repeat(1000)).unwrap();
+        let meta = std::fs::metadata(&backup).unwrap();
+        let temp = names.gzip_temp(meta.ino());
+        let mut encoder = flate2::GzBuilder::new()
+            .comment(crate::chain::gzip_comment(&meta))
+            .write(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(&std::fs::read(&backup).unwrap()).unwrap();
+        let gz = encoder.finish().unwrap();
+        std::fs::write(&temp, &gz[..keep.unwrap_or(gz.len())]).unwrap();
+        std::fs::metadata(&temp).unwrap().ino()
+    }
+
+    fn open_and_finish(dir: &std::path::Path) {
+        let mut log = RotatingFile::builder(dir.join("app.log"))
+            .compression(Compression::Gzip)
+            .open()
+            .unwrap();
+        log.shutdown(std::time::Duration::from_secs(10)).unwrap();
+    }
+
+    #[test]
+    fn a_complete_gzip_cut_short_before_its_link_is_finished_by_the_next_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let temp_ino = leave_cut_short(dir.path(), None);
+        open_and_finish(dir.path());
+        let gz = dir.path().join("app.log.1.gz");
+        // The very file left behind, named: not compressed again.
+        assert_eq!(std::fs::metadata(&gz).unwrap().ino(), temp_ino);
+        assert!(!dir.path().join("app.log.1").exists());
+        let own = Names::beside(dir.path().join("app.log"))
+            .own_dir()
+            .to_path_buf();
+        assert!(
+            std::fs::read_dir(own).unwrap().all(|e| !e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp"))
+        );
+    }
+
+    #[test]
+    fn a_gzip_cut_short_midway_is_done_again_and_never_named() {
+        let dir = tempfile::tempdir().unwrap();
+        leave_cut_short(dir.path(), Some(40));
+        open_and_finish(dir.path());
+        let gz = std::fs::File::open(dir.path().join("app.log.1.gz")).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut text).unwrap();
+        assert_eq!(text, "a line of the backup\n".repeat(1000));
+        assert!(!dir.path().join("app.log.1").exists());
+    }
 }

@@ -1,7 +1,11 @@
-//! Gzip of backups: the [`Compression`] option, and the compressor thread
-//! each process runs off the writers' path ([`compressor`]).
+//! Gzip of backups: the [`Compression`] option, the compressor thread each
+//! process runs off the writers' path ([`compressor`]), what is left of its
+//! work ([`progress`]), and how the process's exit waits for it
+//! ([`at_exit`]).
 
+pub(crate) mod at_exit;
 pub(crate) mod compressor;
+pub(crate) mod progress;
 
 /// How rotated backups are stored. Set with
 /// [`Builder::compression`](crate::Builder::compression).

@@ -4,8 +4,10 @@
 
 use std::hash::Hash;
 use std::io;
+use std::time::Instant;
 
 use crate::non_blocking::batch::Batch;
+use crate::sys::stderr;
 use crate::writer::append::AppendError;
 use crate::writer::handle::RotatingFile;
 use crate::writer::records::Records;
@@ -39,6 +41,11 @@ pub(crate) trait Destination: Send + Sync + 'static {
 
     /// What is written to, for messages.
     fn describe(&self) -> String;
+
+    /// Waits for the compressions this process queued, within each log's
+    /// `compression_wait` and `deadline`, and says on stderr what is left
+    /// unfinished: for the guard, once the thread has stopped.
+    fn wait_for_compressions(&self, deadline: Option<Instant>);
 }
 
 // === impl RotatingFile ===
@@ -67,5 +74,18 @@ impl Destination for RotatingFile {
 
     fn describe(&self) -> String {
         format!("`{}`", self.path().display())
+    }
+
+    fn wait_for_compressions(&self, deadline: Option<Instant>) {
+        let log = self.open_log();
+        let bound = Instant::now() + log.config.compression_wait;
+        let deadline = deadline.map_or(bound, |deadline| deadline.min(bound));
+        let left = log.wait_for_compressions(deadline);
+        if left > 0 {
+            stderr::print(format_args!(
+                "{left} compression(s) of `{}`'s backups unfinished when the background writer stopped; they go on in the background, and the next process to open the log finishes what this one does not",
+                self.path().display(),
+            ));
+        }
     }
 }

@@ -87,8 +87,10 @@ impl<D: Destination> Stopper<D> {
             return;
         }
         self.queue.stop();
-        if let Some(timeout) = self.shutdown_timeout {
-            let deadline = Instant::now() + timeout;
+        let deadline = self
+            .shutdown_timeout
+            .map(|timeout| Instant::now() + timeout);
+        if let Some(deadline) = deadline {
             while !thread.is_finished() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(1));
             }
@@ -103,5 +105,8 @@ impl<D: Destination> Stopper<D> {
         }
         // The thread catches its own panics (and reports them).
         let _ = thread.join();
+        // The last batches' rotations queued compressions: the program
+        // leaves every backup gzipped.
+        self.queue.destination.wait_for_compressions(deadline);
     }
 }

@@ -135,6 +135,12 @@ impl FileCache {
     pub(crate) fn contains(&self, name: &str) -> bool {
         self.entries.lock().open.contains_key(name)
     }
+
+    /// Every file open now.
+    pub(crate) fn files(&self) -> Vec<Arc<RotatingFile>> {
+        let entries = self.entries.lock();
+        entries.open.values().map(|e| Arc::clone(&e.file)).collect()
+    }
 }
 
 /// Closes files let go by the cache, outside its mutex. The last handle of

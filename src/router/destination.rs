@@ -4,6 +4,7 @@
 //! there are.
 
 use std::io;
+use std::time::Instant;
 
 use crate::non_blocking::batch::Batch;
 use crate::non_blocking::destination::Destination;
@@ -42,5 +43,9 @@ impl Destination for Router {
 
     fn describe(&self) -> String {
         "the router's files".into()
+    }
+
+    fn wait_for_compressions(&self, deadline: Option<Instant>) {
+        Router::wait_for_compressions(self, deadline);
     }
 }

@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorKind};
 use crate::router::cache::{FileCache, Lookup};
 use crate::router::name::{LogName, Naming, valid_root};
 use crate::router::stats::RouterStats;
+use crate::sys::stderr;
 use crate::writer::handle::RotatingFile;
 use crate::writer::records::Records;
 
@@ -244,6 +245,24 @@ impl Router {
     /// Whether `name`'s file is open now.
     pub fn is_open(&self, name: &str) -> bool {
         self.routes.files.contains(name)
+    }
+
+    /// Waits, for each file open now, for the compressions this process
+    /// queued, within the file's `compression_wait` (from one start) and
+    /// `deadline`: for the background writer's guard.
+    pub(crate) fn wait_for_compressions(&self, deadline: Option<Instant>) {
+        let started = Instant::now();
+        for file in self.routes.files.files() {
+            let log = file.open_log();
+            let bound = started + log.config.compression_wait;
+            let left = log.wait_for_compressions(deadline.map_or(bound, |d| d.min(bound)));
+            if left > 0 {
+                stderr::print(format_args!(
+                    "{left} compression(s) of `{}`'s backups unfinished when the router's background writer stopped; they go on in the background, and the next process to open the log finishes what this one does not",
+                    file.path().display()
+                ));
+            }
+        }
     }
 
     pub(crate) fn options(&self) -> &Options {

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 
+use crate::error::doing;
 use crate::sys::open;
 
 /// Takes the claim on `file`: `true` if this caller now holds it, `false`
@@ -26,7 +27,9 @@ pub(crate) fn is_claimed(path: &Path) -> io::Result<bool> {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(true),
         Err(e) if open::is_not_ours(&e) => return Ok(false),
-        Err(e) => return Err(e),
+        Err(e) => return Err(doing(e, format_args!("open `{}`", path.display()))),
     };
-    claim(&file).map(|claimed| !claimed)
+    claim(&file)
+        .map(|claimed| !claimed)
+        .map_err(|e| doing(e, format_args!("lock `{}`", path.display())))
 }

@@ -31,15 +31,27 @@
 //! The claim, the check and the take-over are sequentially consistent
 //! atomics on the shared mapping, so of two writers of different files at
 //! least one sees the other: they are never inside together.
+//!
+//! **Alone.** A process that has the log to itself (no other process has
+//! it open: see `presence`) enters by claiming the holder slot alone,
+//! marked [`FAST`], without the `flock` syscalls: a record then costs its
+//! `write(2)` only. The slot is the lock: a process that comes along takes
+//! the `flock`, finds a fast holder in the slot, says so in the state
+//! (`contended`) and waits for it to leave (or to be found dead) before it
+//! claims the slot itself; the fast writer reads that at its next record
+//! and goes the `flock` way too, until it finds itself alone again. A log
+//! shared with Python's handler, which knows nothing of the slot, never
+//! takes the fast way.
 
 use std::io;
 use std::path::Path;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::StateFile;
 use crate::shared::watchdog::{self, WaitSlot, holder_words};
+use crate::sys::process::is_alive;
 
 /// Between two non-blocking tries of a held lock while spinning. Shorter
 /// pauses measured worse: each try is a syscall that contends with the
@@ -50,8 +62,25 @@ const RETRY_PAUSE: Duration = Duration::from_micros(20);
 /// `lock_timeout`).
 const POLL_MAX: Duration = Duration::from_millis(1);
 
-/// How long a replaced holder may look dead before it is taken for dead.
+/// How long a holder may look dead before it is taken for dead.
 const DEAD_AFTER: Duration = Duration::from_secs(1);
+
+/// Marks a holder that entered without the `flock` (see "Alone" above).
+pub(crate) const FAST: u64 = 1 << 63;
+
+/// What a holder writes in the slot: its pid in the low 32 bits, and above
+/// them a number telling apart the descriptors of one process (its writers'
+/// and its compressor's), which exclude each other too.
+pub(crate) fn holder_token(pid: u32) -> u64 {
+    static SERIAL: AtomicU64 = AtomicU64::new(1);
+    let serial = SERIAL.fetch_add(1, Ordering::Relaxed) & 0x7fff_ffff;
+    u64::from(pid) | (serial << 32)
+}
+
+/// The pid of the holder whose token is `token`.
+fn pid_of(token: u64) -> u32 {
+    token as u32
+}
 
 /// How a writer waits for the lock.
 #[derive(Debug, Clone, Copy)]
@@ -74,9 +103,9 @@ pub(crate) enum Entry {
     Replaced,
 }
 
-/// Takes the `flock` (waiting as `wait` says), then enters as process `me`
-/// (its pid, read once: `getpid` is a syscall): see the module
-/// documentation. `lock_path` is for messages only.
+/// Takes the `flock` (waiting as `wait` says), then enters as `me` (a
+/// [`holder_token`]): see the module documentation. `lock_path` is for
+/// messages only.
 pub(crate) fn enter(
     lock: &LockFile,
     state: &StateFile,
@@ -89,6 +118,13 @@ pub(crate) fn enter(
     let mine = lock.id();
     let holder = state.holder();
     while let Err(other) = holder.compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst) {
+        if other & FAST != 0 {
+            // A writer that was alone is inside without the flock: it takes
+            // the flock from its next record on.
+            state.contended().store(1, Ordering::SeqCst);
+            wait_for_holder(lock, state, me, wait, lock_path)?;
+            break;
+        }
         if state.lock_id() != mine {
             // A holder of another lock file is inside, or taking over.
             lock.unlock();
@@ -135,40 +171,65 @@ pub(crate) fn take_over(
     let mine = lock.id();
     state.set_lock_id(mine);
     let holder = state.holder();
-    let started = Instant::now();
-    let (mut seen, mut since, mut warned) = (0, started, false);
-    let mut pause = Duration::from_micros(50);
-    while let Err(other) = holder.compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst) {
-        if other != seen {
-            (seen, since) = (other, Instant::now());
-        }
-        let stale = other == me || (since.elapsed() >= DEAD_AFTER && !is_alive(other));
-        if stale
-            && holder
-                .compare_exchange(other, me, Ordering::SeqCst, Ordering::SeqCst)
-                .is_ok()
-        {
-            break;
-        }
-        let waited = started.elapsed();
-        if let Some(timeout) = wait.timeout
-            && waited >= timeout
-        {
-            lock.unlock();
-            return Err(timed_out(lock_path, Some(other as u32), timeout));
-        }
-        if waited >= wait.warning && !std::mem::replace(&mut warned, true) {
-            watchdog::warn(lock_path, Some(other as u32), waited, wait.timeout);
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(1));
-    }
+    wait_for_holder(lock, state, me, wait, lock_path)?;
     if state.lock_id() != mine {
         let _ = holder.compare_exchange(me, 0, Ordering::SeqCst, Ordering::SeqCst);
         lock.unlock();
         return Ok(Entry::Replaced);
     }
     Ok(Entry::Inside)
+}
+
+/// Claims the holder slot for `me` once the process in it (of another lock
+/// file, or one that entered alone) has left, or is found dead; the lock is
+/// held meanwhile, and let go on a timeout.
+fn wait_for_holder(
+    lock: &LockFile,
+    state: &StateFile,
+    me: u64,
+    wait: &Wait,
+    lock_path: &Path,
+) -> io::Result<()> {
+    let holder = state.holder();
+    let started = Instant::now();
+    let (mut seen, mut since, mut warned) = (0, started, false);
+    let mut pause = Duration::from_micros(1);
+    while let Err(other) = holder.compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst) {
+        if other != seen {
+            (seen, since) = (other, Instant::now());
+        }
+        let pid = pid_of(other);
+        // A writer that entered alone keeps the state open while inside: if
+        // no one else has it open, it died there (whoever has its pid now).
+        let gone = other & FAST != 0 && state.alone();
+        let stale =
+            other & !FAST == me || gone || (since.elapsed() >= DEAD_AFTER && !is_alive(pid));
+        if stale
+            && holder
+                .compare_exchange(other, me, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            return Ok(());
+        }
+        let waited = started.elapsed();
+        if let Some(timeout) = wait.timeout
+            && waited >= timeout
+        {
+            lock.unlock();
+            return Err(timed_out(lock_path, Some(pid), timeout));
+        }
+        if waited >= wait.warning && !std::mem::replace(&mut warned, true) {
+            watchdog::warn(lock_path, Some(pid), waited, wait.timeout);
+        }
+        // A record takes a microsecond: yield at first, then sleep longer.
+        if pause < Duration::from_micros(20) {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(pause);
+        }
+        pause = (pause * 2).min(Duration::from_millis(1));
+    }
+    Ok(())
 }
 
 /// Leaves: clears the holder slot and lets the lock go.
@@ -232,16 +293,6 @@ fn poll(
         std::thread::sleep(pause.min(timeout - waited));
         pause = (pause * 2).min(POLL_MAX);
     }
-}
-
-/// Whether process `pid` exists (it may be another user's).
-fn is_alive(pid: u64) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: kill with signal 0 sends nothing; it only checks the pid.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 fn timed_out(lock_path: &Path, holder: Option<u32>, timeout: Duration) -> io::Error {

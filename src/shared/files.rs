@@ -4,13 +4,14 @@
 //! replaced or shrunk under them.
 
 use std::io;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crate::error::{Context, Error, ErrorKind};
+use crate::error::{Context, Error, ErrorKind, doing};
 use crate::names::Names;
-use crate::shared::exclusion::{self, Entry, Wait};
+use crate::shared::exclusion::{self, Entry, FAST, Wait};
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::{self, StateFile, Validated};
 use crate::shared::watchdog::WaitSlot;
@@ -26,6 +27,8 @@ const CHECK_MIN: Duration = Duration::from_millis(100);
 pub(crate) struct Place<'a> {
     pub(crate) names: &'a Names,
     pub(crate) mode: FileMode,
+    /// Of the library's directory, if it must be recreated.
+    pub(crate) dir_mode: FileMode,
     /// Which log the state must be of.
     pub(crate) log_id: u64,
 }
@@ -39,9 +42,16 @@ pub(crate) struct SharedFiles {
     validated: bool,
     /// When to check next that the paths still name the files held.
     next_check: Instant,
-    /// This process's pid, read once (a syscall; these files are renewed
-    /// in a child after `fork()`).
-    pid: u64,
+    /// What these files write in the holder slot: this process's pid, read
+    /// once (a syscall; these files are renewed in a child after
+    /// `fork()`), and a number of their own (see `holder_token`).
+    token: u64,
+    /// Whether no other process had the log open at the last look (see
+    /// `presence`): then records enter without the `flock`. Never with
+    /// Python's lock.
+    alone: bool,
+    /// How the current entry was made: with [`FAST`] if without the flock.
+    entered_as: u64,
     /// What the watchdog looks at while this process sleeps for the lock.
     watch: Arc<WaitSlot>,
 }
@@ -50,22 +60,30 @@ impl SharedFiles {
     /// Opens the lock and state files at their paths (without the lock);
     /// a writer asleep for the lock longer than `warning` is reported.
     pub(crate) fn open(place: Place<'_>, warning: Duration) -> Result<SharedFiles, Error> {
-        let (lock, state) = (place.names.lock(), place.names.state());
+        let (lock_path, state_path) = (place.names.lock(), place.names.state());
+        let lock = LockFile::open(lock_path, place.mode).context(
+            ErrorKind::LockFile,
+            "cannot open lock file",
+            lock_path,
+        )?;
+        let state = StateFile::open(state_path, place.mode).context(
+            ErrorKind::StateFile,
+            "cannot open state file",
+            state_path,
+        )?;
         Ok(SharedFiles {
-            lock: LockFile::open(lock, place.mode).context(
-                ErrorKind::LockFile,
-                "cannot open lock file",
-                lock,
-            )?,
-            state: StateFile::open(state, place.mode).context(
-                ErrorKind::StateFile,
-                "cannot open state file",
-                state,
-            )?,
+            // Both just opened at their paths: the next look (see `follow`)
+            // can wait, and whether this process has the log to itself is
+            // known then (a short-lived process takes the flock: as cheap
+            // as the look).
+            alone: false,
+            next_check: Instant::now() + CHECK_MIN,
+            lock,
+            state,
             validated: false,
-            next_check: Instant::now(),
-            pid: u64::from(std::process::id()),
-            watch: WaitSlot::new(lock.to_path_buf(), warning),
+            token: exclusion::holder_token(std::process::id()),
+            entered_as: 0,
+            watch: WaitSlot::new(lock_path.to_path_buf(), warning),
         })
     }
 
@@ -75,11 +93,27 @@ impl SharedFiles {
     /// returned guard's drop.
     pub(crate) fn enter(&mut self, place: Place<'_>, wait: &Wait) -> io::Result<Inside<'_>> {
         let lock_path = place.names.lock();
+        let fast = self.token | FAST;
+        if self.alone && self.state.contended().load(Ordering::SeqCst) != 0 {
+            // Another process waits: the flock way until alone again.
+            self.alone = false;
+        }
+        if self.alone
+            && self
+                .state
+                .holder()
+                .compare_exchange(0, fast, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            // Alone with the log: the slot is the lock (see `exclusion`).
+            self.entered_as = fast;
+            return Ok(self.inside(place));
+        }
         loop {
             let entry = match exclusion::enter(
                 &self.lock,
                 &self.state,
-                self.pid,
+                self.token,
                 wait,
                 &self.watch,
                 lock_path,
@@ -89,7 +123,7 @@ impl SharedFiles {
                     exclusion::take_over(
                         &self.lock,
                         &self.state,
-                        self.pid,
+                        self.token,
                         wait,
                         &self.watch,
                         lock_path,
@@ -103,17 +137,30 @@ impl SharedFiles {
                 Entry::Replaced => self.lock = LockFile::open(lock_path, place.mode)?,
             }
         }
+        self.entered_as = self.token;
+        Ok(self.inside(place))
+    }
+
+    /// The guard of a writer just let in; validates a state newly mapped or
+    /// emptied since.
+    fn inside(&mut self, place: Place<'_>) -> Inside<'_> {
         let inside = Inside { shared: self };
         // Also when the magic vanished since: someone emptied the file.
         if !std::mem::replace(&mut inside.shared.validated, true) || !inside.state().is_valid() {
-            match inside.state().validate(place.log_id) {
-                Validated::Valid => {}
-                Validated::FirstFormat(carried) => inside.state().carry(carried),
+            let state = inside.state();
+            match state.validate(place.log_id) {
+                Validated::Valid => return inside,
+                Validated::FirstFormat(carried) => state.carry(carried),
                 // Started afresh: carry over an earlier version's, if any.
-                Validated::Reset => carry_legacy(inside.state(), place.names),
+                Validated::Reset => carry_legacy(state, place.names),
             }
+            // Started afresh, the slots that exclude included: ours again.
+            state
+                .holder()
+                .store(inside.shared.entered_as, Ordering::SeqCst);
+            state.set_lock_id(inside.shared.lock.id());
         }
-        Ok(inside)
+        inside
     }
 
     /// Every 100 ms at most (outside the lock): if the lock path no longer
@@ -135,19 +182,37 @@ impl SharedFiles {
         }
         self.next_check = now + every.max(CHECK_MIN);
         let names = place.names;
+
         let mut reopened = false;
         if !self.lock.is_at(names.lock())? {
-            recreate_own_dir(names)?;
-            self.lock = LockFile::open(names.lock(), place.mode)?;
+            recreate_own_dir(place)?;
+            self.lock =
+                LockFile::open(names.lock(), place.mode).map_err(reopening(names.lock()))?;
             reopened = true;
         }
         if lost || !self.state.is_at(names.state())? {
-            recreate_own_dir(names)?;
-            self.state = StateFile::open(names.state(), place.mode)?;
+            recreate_own_dir(place)?;
+            self.state =
+                StateFile::open(names.state(), place.mode).map_err(reopening(names.state()))?;
             self.validated = false;
             reopened = true;
         }
+        // Both files: a state file deleted and made anew, or a lock file,
+        // must not let two processes each believe they are alone.
+        self.alone = !names.is_python_lock() && self.state.alone() && self.lock.alone();
+        if self.alone {
+            // No one else has the log open: no one waits any more.
+            self.state.contended().store(0, Ordering::SeqCst);
+        }
         Ok(reopened)
+    }
+
+    /// Says whether these descriptors are present (see `presence`): a
+    /// compressor with nothing to do withdraws, so that a writer alone
+    /// with the log may skip the `flock`.
+    pub(crate) fn be_present(&mut self, present: bool) -> io::Result<()> {
+        self.state.be_present(present)?;
+        self.lock.be_present(present)
     }
 }
 
@@ -158,6 +223,12 @@ pub(crate) struct Inside<'a> {
 }
 
 impl Inside<'_> {
+    /// Whether no other process (nor another handle of this one) has the
+    /// log's lock and state files open: nothing else is under way.
+    pub(crate) fn nobody_else(&self) -> bool {
+        self.shared.state.alone() && self.shared.lock.alone()
+    }
+
     /// The state, as mapped now.
     pub(crate) fn state(&self) -> &StateFile {
         &self.shared.state
@@ -174,11 +245,14 @@ impl Inside<'_> {
         if !self.shared.state.is_lost() {
             return Ok(false);
         }
-        recreate_own_dir(place.names)?;
-        let state = StateFile::open(place.names.state(), place.mode)?;
+        recreate_own_dir(place)?;
+        let state = StateFile::open(place.names.state(), place.mode)
+            .map_err(reopening(place.names.state()))?;
         state.reset(place.log_id);
         // Ours again, in the new mapping.
-        state.holder().store(self.shared.pid, Ordering::SeqCst);
+        state
+            .holder()
+            .store(self.shared.entered_as, Ordering::SeqCst);
         state.set_lock_id(self.shared.lock.id());
         self.shared.state = state;
         self.shared.validated = true;
@@ -188,15 +262,31 @@ impl Inside<'_> {
 
 impl Drop for Inside<'_> {
     fn drop(&mut self) {
-        exclusion::leave(&self.shared.lock, &self.shared.state, self.shared.pid);
+        let shared = &self.shared;
+        if shared.entered_as & FAST != 0 {
+            let _ = shared.state.holder().compare_exchange(
+                shared.entered_as,
+                0,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
+        } else {
+            exclusion::leave(&shared.lock, &shared.state, shared.token);
+        }
     }
 }
 
-fn recreate_own_dir(names: &Names) -> io::Result<()> {
+/// Names the file an error of reopening is about.
+fn reopening(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
+    move |e| doing(e, format_args!("reopen `{}`", path.display()))
+}
+
+fn recreate_own_dir(place: Place<'_>) -> io::Result<()> {
     ensure_dir(
-        names.own_dir(),
+        place.names.own_dir(),
         true,
         "cannot recreate the library's directory",
+        place.dir_mode,
     )
     .map_err(io::Error::from)
 }

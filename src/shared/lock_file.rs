@@ -13,21 +13,46 @@ use std::path::Path;
 
 use crate::sys::fs::FileId;
 use crate::sys::open::{self, Access, FileMode};
+use crate::sys::presence;
 
 /// An open lock file.
 #[derive(Debug)]
 pub(crate) struct LockFile {
     file: File,
     id: FileId,
+    /// Whether this descriptor says it is present (see `presence`).
+    present: bool,
 }
 
 impl LockFile {
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<LockFile> {
         let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
+        // Present for as long as this file is open (see `presence`). If it
+        // cannot say so, others may take it for absent: then it never
+        // finds itself alone either (see `alone`).
+        let present = presence::announce(&file).is_ok();
         Ok(LockFile {
             file,
             id: FileId::of(&meta),
+            present,
         })
+    }
+
+    /// Whether no other process (nor another descriptor of this one) has
+    /// this lock file open: one syscall.
+    /// Never while this descriptor is not present itself.
+    pub(crate) fn alone(&self) -> bool {
+        self.present && presence::alone(&self.file)
+    }
+
+    /// Says this descriptor is present (again) or no longer is.
+    pub(crate) fn be_present(&mut self, present: bool) -> io::Result<()> {
+        let said = match present {
+            true => presence::announce(&self.file),
+            false => presence::withdraw(&self.file),
+        };
+        self.present = present && said.is_ok();
+        said
     }
 
     /// Which file this is, as `(device, inode)`.

@@ -22,7 +22,9 @@
 //!   whether or not anyone wrote across the boundary;
 //! - `lock_*` and `holder` keep exclusion whatever happens to the lock file
 //!   (see `exclusion`);
-//! - `log_id` says which log the file is of; `rotations` counts rotations.
+//! - `log_id` says which log the file is of; `rotations` counts rotations;
+//! - `current` is the number of the live file of a restart-proof log
+//!   (`app.000123.log`; 0: not known yet, the directory tells).
 //!
 //! A file of another version, of another log, or with implausible values is
 //! reset whole before use, never trusted. Its blocks are allocated before it
@@ -32,13 +34,14 @@
 use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::MmapMut;
 
 use crate::sys::open::{self, Access, FileMode};
-use crate::sys::sigbus;
+use crate::sys::{presence, sigbus};
 use crate::time::period::Span;
 
 const MAGIC: u64 = u64::from_le_bytes(*b"crfstat2");
@@ -68,12 +71,23 @@ enum Slot {
     LockIno,
     /// The process inside the critical section (0: none).
     Holder,
+    /// Set by a writer that found a holder entered without the `flock`:
+    /// whoever was alone goes the `flock` way from its next record.
+    Contended,
+    /// Work begun that leaves something to finish or repair if its process
+    /// dies: rotations under way, backups moved aside and not yet deleted,
+    /// backups queued for compression. 0: opening need not look.
+    Unfinished,
     /// Which log this state is of.
     LogId,
+    /// The number of a restart-proof log's live file (0: not known).
+    Current,
 }
 
-/// Slots reset when a state is started afresh: all of them.
-const SLOTS: usize = Slot::LogId as usize + 1;
+/// Slots reset when a state is started afresh: all of them. Slots added
+/// after `LogId` take the format's reserved space: a file of format 2
+/// holds zeros there, which every new slot reads as "not known".
+const SLOTS: usize = Slot::Current as usize + 1;
 
 /// The mapped state file.
 #[derive(Debug)]
@@ -85,6 +99,8 @@ pub(crate) struct StateFile {
     /// SIGBUS repairs seen when mapped: more since means this mapping may
     /// have lost its contents.
     repairs: u64,
+    /// Whether this descriptor says it is present (see `presence`).
+    present: bool,
 }
 
 /// What [`StateFile::validate`] found.
@@ -111,8 +127,11 @@ pub(crate) struct Carried {
 impl StateFile {
     /// Opens (creating if needed) and maps the state file at `path`.
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<StateFile> {
-        let (file, _) = open::open_or_create(path, Access::ReadWrite, mode)?;
-        allocate(&file)?;
+        let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
+        // Allocated by whoever made it, unless someone shrank it since.
+        if meta.len() < LEN || meta.blocks() * 512 < LEN {
+            allocate(&file)?;
+        }
         let repairs = sigbus::repairs();
         // SAFETY: the mapping is of a regular file at least LEN bytes long
         // whose blocks are allocated. Other processes change it
@@ -124,12 +143,34 @@ impl StateFile {
                 .len(LEN as usize)
                 .map_mut(&file)?
         };
+        // Present for as long as this file is open (see `presence`). If it
+        // cannot say so, others may take it for absent: then it never
+        // finds itself alone either (see `alone`).
+        let present = presence::announce(&file).is_ok();
         Ok(StateFile {
             _guarded: sigbus::guard(map.as_ptr(), map.len()),
             map,
             file,
             repairs,
+            present,
         })
+    }
+
+    /// Whether no other process (nor another descriptor of this one, such
+    /// as its compressor's) has this state file open: one syscall.
+    /// Never while this descriptor is not present itself.
+    pub(crate) fn alone(&self) -> bool {
+        self.present && presence::alone(&self.file)
+    }
+
+    /// Says this descriptor is present (again) or no longer is.
+    pub(crate) fn be_present(&mut self, present: bool) -> io::Result<()> {
+        let said = match present {
+            true => presence::announce(&self.file),
+            false => presence::withdraw(&self.file),
+        };
+        self.present = present && said.is_ok();
+        said
     }
 
     /// Whether this mapping may have lost its contents (someone shrank the
@@ -145,7 +186,10 @@ impl StateFile {
         Ok(match std::fs::symlink_metadata(path) {
             Ok(at) => at.dev() == mapped.dev() && at.ino() == mapped.ino(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => return Err(e),
+            Err(e) => {
+                let what = format_args!("stat `{}`", path.display());
+                return Err(crate::error::doing(e, what));
+            }
         })
     }
 
@@ -188,6 +232,8 @@ impl StateFile {
         self.slot(Slot::Generation)
             .store(fresh_generation(), Ordering::Relaxed);
         self.slot(Slot::LogId).store(log_id, Ordering::Relaxed);
+        // What was under way before is unknown: the next opening looks.
+        self.slot(Slot::Unfinished).store(1, Ordering::Relaxed);
         self.slot(Slot::Magic).store(MAGIC, Ordering::Release);
         carried.map_or(Validated::Reset, Validated::FirstFormat)
     }
@@ -231,6 +277,32 @@ impl StateFile {
     // barrier), so Relaxed suffices for the counters; the exclusion slots
     // (`lock_*`, `holder`) are read before the lock is known to be ours and
     // use SeqCst.
+
+    /// How much work under way may leave something to repair (see
+    /// [`Slot::Unfinished`]); 0 when the log needs no repair.
+    pub(crate) fn unfinished(&self) -> u64 {
+        self.slot(Slot::Unfinished).load(Ordering::Relaxed)
+    }
+
+    /// Counts `n` pieces of such work begun.
+    pub(crate) fn begin_work(&self, n: u64) {
+        if n > 0 {
+            self.slot(Slot::Unfinished).fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts one piece finished (outside the lock too: never below 0).
+    pub(crate) fn end_work(&self) {
+        let _ =
+            self.slot(Slot::Unfinished)
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+    }
+
+    /// Sets the count, once whoever opens the log has repaired everything
+    /// while no other process had it open.
+    pub(crate) fn set_unfinished(&self, n: u64) {
+        self.slot(Slot::Unfinished).store(n, Ordering::Relaxed);
+    }
 
     pub(crate) fn generation(&self) -> u64 {
         self.slot(Slot::Generation).load(Ordering::Relaxed)
@@ -301,6 +373,16 @@ impl StateFile {
         self.slot(Slot::PeriodTag).store(tag, Ordering::Relaxed);
     }
 
+    /// The number of a restart-proof log's live file; 0 if not known (a
+    /// state started afresh, or a log that is not restart-proof).
+    pub(crate) fn current(&self) -> u64 {
+        self.slot(Slot::Current).load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_current(&self, number: u64) {
+        self.slot(Slot::Current).store(number, Ordering::Relaxed);
+    }
+
     /// The lock file the writers use, as `(dev, ino)`; `(0, 0)` for none.
     pub(crate) fn lock_id(&self) -> (u64, u64) {
         (
@@ -317,6 +399,12 @@ impl StateFile {
     /// The process in the critical section (0: none).
     pub(crate) fn holder(&self) -> &AtomicU64 {
         self.slot(Slot::Holder)
+    }
+
+    /// Whether a writer waits behind one that entered alone (see
+    /// `exclusion`).
+    pub(crate) fn contended(&self) -> &AtomicU64 {
+        self.slot(Slot::Contended)
     }
 }
 
@@ -405,9 +493,11 @@ mod tests {
         state.validate(7);
         state.begin_write(10, 500);
         state.set_size(500);
+        state.set_current(12);
         // Another log's.
         assert_eq!(state.validate(8), Validated::Reset);
         assert_eq!((state.unfinished_write(), state.size()), (None, 0));
+        assert_eq!(state.current(), 0, "a state started afresh knows no file");
         // Implausible: a write that ends before it starts.
         state.begin_write(500, 10);
         state.validate(8);

@@ -6,6 +6,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use crate::error::{Error, ErrorKind};
+use crate::sys::create::{self, Attributes};
 
 /// Device and inode: what a file is, whatever its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +37,10 @@ impl FileId {
         match std::fs::symlink_metadata(path) {
             Ok(meta) => Ok(Some(FileId::of(&meta))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
+            Err(e) => Err(crate::error::doing(
+                e,
+                format_args!("stat `{}`", path.display()),
+            )),
         }
     }
 }
@@ -46,10 +50,14 @@ pub(crate) fn exists(path: &Path) -> io::Result<bool> {
     Ok(FileId::at(path)?.is_some())
 }
 
-/// Removes `path`; a file already gone is no error.
+/// Removes `path`; a file already gone is no error. The error names the
+/// path.
 pub(crate) fn remove_if_present(path: &Path) -> io::Result<()> {
     match std::fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(crate::error::doing(
+            e,
+            format_args!("remove `{}`", path.display()),
+        )),
         _ => Ok(()),
     }
 }
@@ -72,9 +80,16 @@ pub(crate) fn dir_of(path: &Path) -> &Path {
     }
 }
 
-/// Makes sure `dir` exists as a directory, creating it (mode `0o755`) if
-/// `create` allows.
-pub(crate) fn ensure_dir(dir: &Path, create: bool, doing: &'static str) -> Result<(), Error> {
+/// Makes sure `dir` exists as a directory, creating it (and its missing
+/// parents) with `mode` if `create` allows: with the default, `0o755` less
+/// the umask; with an exact mode or a group, each directory appears with
+/// them (see `create`).
+pub(crate) fn ensure_dir(
+    dir: &Path,
+    create: bool,
+    doing: &'static str,
+    mode: Attributes,
+) -> Result<(), Error> {
     let refuse = |detail| {
         Err(Error::invalid(
             ErrorKind::CreateDirectory,
@@ -92,10 +107,23 @@ pub(crate) fn ensure_dir(dir: &Path, create: bool, doing: &'static str) -> Resul
         Err(_) if !create => return refuse("it does not exist and create_dirs(false) was set"),
         Err(_) => {}
     }
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o755)
-        .create(dir)
-        .map_err(|e| Error::io(ErrorKind::CreateDirectory, doing, dir, e))
+    let made = if mode.is_plain() {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(mode.bits)
+            .create(dir)
+    } else {
+        // The missing ones, from the outermost in.
+        let missing: Vec<&Path> = dir
+            .ancestors()
+            .filter(|d| !d.as_os_str().is_empty())
+            .take_while(|d| std::fs::symlink_metadata(d).is_err())
+            .collect();
+        missing
+            .into_iter()
+            .rev()
+            .try_for_each(|d| create::dir_in_place(d, mode))
+    };
+    made.map_err(|e| Error::io(ErrorKind::CreateDirectory, doing, dir, e))
 }

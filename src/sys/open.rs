@@ -10,28 +10,16 @@
 
 use std::fs::{File, FileType, Metadata, OpenOptions};
 use std::io;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
+
+use crate::sys::create;
 
 /// The flags of every open: never through a symlink, never blocking.
 const FLAGS: i32 = libc::O_NOFOLLOW | libc::O_NONBLOCK;
 
-/// The permission bits for files the library creates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct FileMode {
-    pub(crate) bits: u32,
-    /// Set exactly, whatever the umask (the user asked for this mode), rather
-    /// than filtered through the umask like any `open(2)`.
-    pub(crate) exact: bool,
-}
-
-impl FileMode {
-    /// `0o644` less the umask, like any `open(2)`.
-    pub(crate) const DEFAULT: FileMode = FileMode {
-        bits: 0o644,
-        exact: false,
-    };
-}
+/// The permission bits and group of files the library creates.
+pub(crate) use crate::sys::create::Attributes as FileMode;
 
 /// How a file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +44,7 @@ pub(crate) fn open_or_create(
         Access::ReadWrite => options.read(true).write(true),
     };
     options.custom_flags(FLAGS).mode(mode.bits);
-    if !mode.exact {
+    if mode.is_plain() {
         return regular(
             options
                 .create(true)
@@ -64,20 +52,25 @@ pub(crate) fn open_or_create(
                 .map_err(|e| explain(e, path))?,
         );
     }
-    // The mode must be exact only on the file we create, so find out whether
-    // we created it: exclusive create first, then open what exists.
+    open_or_create_in_place(path, &options, mode)
+}
+
+/// Opens the file at `path`, or creates it holding its exact mode and
+/// group from the moment it appears (see `create`).
+fn open_or_create_in_place(
+    path: &Path,
+    options: &OpenOptions,
+    mode: FileMode,
+) -> io::Result<(File, Metadata)> {
     loop {
-        match options.clone().create_new(true).open(path) {
-            Ok(file) => {
-                file.set_permissions(std::fs::Permissions::from_mode(mode.bits))?;
-                return regular(file);
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(explain(e, path)),
-        }
         match options.open(path) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue, // removed in between
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             other => return regular(other.map_err(|e| explain(e, path))?),
+        }
+        match create::file_in_place(path, options, mode) {
+            // Created by another process in between: open theirs.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            other => return regular(other?),
         }
     }
 }
@@ -92,16 +85,11 @@ pub(crate) fn open_for_reading(path: &Path) -> io::Result<File> {
     Ok(regular(file)?.0)
 }
 
-/// Opens a temporary file for writing, creating it if missing but never
-/// emptying it (only its claimant may), never through a symlink.
-pub(crate) fn open_temporary(path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .custom_flags(FLAGS)
-        .open(path)?;
-    Ok(regular(file)?.0)
+/// Opens a temporary file for reading and writing, creating it with `mode`
+/// if missing but never emptying it (only its claimant may), never through
+/// a symlink.
+pub(crate) fn open_temporary(path: &Path, mode: FileMode) -> io::Result<File> {
+    Ok(open_or_create(path, Access::ReadWrite, mode)?.0)
 }
 
 /// Opening a FIFO for writing without a reader fails with `ENXIO` ("no

@@ -11,6 +11,7 @@
 //! has been quiet for ten minutes.
 
 use std::io;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::chain::{Backups, Pending};
@@ -55,6 +56,9 @@ impl From<AppendError> for io::Error {
 pub(crate) struct Appender {
     /// `None` until opened, and after a failure to reopen.
     live: Option<LiveFile>,
+    /// Where `live` was opened: the log's path, or a restart-proof log's
+    /// numbered file.
+    path: PathBuf,
     /// The shared generation `live` belongs to.
     generation: u64,
     next_path_check: Instant,
@@ -71,6 +75,7 @@ impl Appender {
     pub(crate) fn new() -> Appender {
         Appender {
             live: None,
+            path: PathBuf::new(),
             generation: 0,
             next_path_check: Instant::now(),
             strict_until: None,
@@ -104,14 +109,15 @@ impl Appender {
         };
         // Rotated once: another process rotated (or recreated) the file.
         if self.live.is_none() || self.generation != state.generation() {
-            self.reopen(state, config).map_err(on("reopen"))?;
+            self.reopen(state, config, backups).map_err(on("reopen"))?;
         }
         if let Some((start, end)) = state.unfinished_write() {
             self.repair_unfinished_write(state, start, end)
                 .map_err(on("end the record cut short in"))?;
         }
         if now >= self.next_path_check || self.beside_foreign_writer(now) {
-            self.check_path(state, config, now).map_err(on("check"))?;
+            self.check_path(state, config, backups, now)
+                .map_err(on("check"))?;
         }
         if let Some(schedule) = &config.schedule {
             self.turn_period(state, config, backups, schedule)
@@ -142,7 +148,7 @@ impl Appender {
                 // read from it may be zeros. Start it afresh and take the
                 // live file's size from the file itself.
                 state.validate(config.log_id);
-                self.reopen(state, config).map_err(on("reopen"))?;
+                self.reopen(state, config, backups).map_err(on("reopen"))?;
                 size = state.size();
                 continue;
             }
@@ -212,11 +218,20 @@ impl Appender {
     /// (moved or deleted by hand, rotated by a writer outside this library);
     /// adopt its size if such a writer appended, and then check before every
     /// record for a while, as every writer sharing the state will.
-    fn check_path(&mut self, state: &StateFile, config: &Config, now: Instant) -> io::Result<()> {
+    fn check_path(
+        &mut self,
+        state: &StateFile,
+        config: &Config,
+        backups: &Backups,
+        now: Instant,
+    ) -> io::Result<()> {
         self.next_path_check = now + config.path_check_interval;
-        match self.live()?.size_at(config.names.live())? {
-            None => self.reopen(state, config)?,
+        let live = self.live()?;
+        match live.size_at(&self.path)? {
+            None => self.reopen(state, config, backups)?,
             Some(actual) => {
+                // Restart-proof: the stable name deleted or replaced by hand.
+                backups.link_live(&self.path, live.id(), None);
                 let expected = state.size();
                 if actual > expected {
                     state.set_foreign_seen(wall_secs());
@@ -285,15 +300,45 @@ impl Appender {
     /// returns the size of the file now live.
     fn rotate(&mut self, state: &StateFile, config: &Config, backups: &Backups) -> io::Result<u64> {
         let now = config.now();
-        let label = match &config.schedule {
-            Some(schedule) => state
-                .period(schedule.tag())
-                .map(|span| schedule.label(span.start))
-                .unwrap_or_else(|| schedule.label(now)),
-            None => String::new(),
-        };
+        let label = period_label(state, config, now);
         self.rotate_into(state, config, backups, &label, now)?;
         Ok(state.size())
+    }
+
+    /// Rotates now, as a caller asked (`RotatingFile::rotate`), unless the
+    /// path has named another file since it asked (the shared generation
+    /// moved on from `asked`: someone rotated meanwhile, so several asking
+    /// at once make one rotation) or the live file is empty. Returns
+    /// whether it rotated.
+    pub(crate) fn rotate_on_demand(
+        &mut self,
+        state: &StateFile,
+        config: &Config,
+        backups: &Backups,
+        asked: u64,
+    ) -> io::Result<bool> {
+        if state.generation() != asked {
+            return Ok(false);
+        }
+        if self.live.is_none() || self.generation != asked {
+            self.reopen(state, config, backups)?;
+        }
+        if let Some((start, end)) = state.unfinished_write() {
+            self.repair_unfinished_write(state, start, end)?;
+        }
+        if self.live()?.end()? == 0 {
+            return Ok(false);
+        }
+        let now = config.now();
+        let rotations = state.rotations();
+        self.shift(
+            state,
+            config,
+            backups,
+            &period_label(state, config, now),
+            now,
+        )?;
+        Ok(state.rotations() != rotations)
     }
 
     /// Rotates the live file into a backup (rotated once: only if the path
@@ -321,31 +366,65 @@ impl Appender {
         label: &str,
         now: i64,
     ) -> io::Result<()> {
-        if self.live()?.is_at(config.names.live())? {
+        if self.live()?.is_at(&self.path)? {
             // Bump first: if this process dies between the renames, the
             // others still reopen by path rather than write to a backup.
             state.bump_generation();
-            let pending = backups.rotate(label, now)?;
+            // Counted until done, and what it leaves for after the lock
+            // until that is done too: an opening repairs only then.
+            state.begin_work(1);
+            let pending = backups.rotate(state, label, now)?;
+            state.begin_work((pending.pruned.len() + pending.to_compress.len()) as u64);
+            state.end_work();
             self.pending.pruned.extend(pending.pruned);
-            self.pending.to_compress = pending.to_compress;
+            // Several rotations in one call: a numbered chain lists every
+            // plain backup each time, under its new name.
+            let queue = &mut self.pending.to_compress;
+            queue.extend(pending.to_compress);
+            let mut seen = std::collections::HashSet::new();
+            queue.retain(|path| {
+                let first = seen.insert(path.clone());
+                if !first {
+                    state.end_work();
+                }
+                first
+            });
             state.count_rotation();
         }
-        self.reopen(state, config)
+        self.reopen(state, config, backups)
     }
 
-    /// Opens the log path afresh, recreating the file (and, if allowed, its
-    /// directory) when missing, and takes its size. If it names a file other
-    /// than the one the shared state speaks of, every process must reopen: a
-    /// new generation.
-    pub(crate) fn reopen(&mut self, state: &StateFile, config: &Config) -> io::Result<()> {
+    /// Opens the live file afresh (the log path, or a restart-proof log's
+    /// current file), recreating it (and, if allowed, its directory) when
+    /// missing, and takes its size. If it names a file other than the one
+    /// the shared state speaks of, every process must reopen: a new
+    /// generation.
+    pub(crate) fn reopen(
+        &mut self,
+        state: &StateFile,
+        config: &Config,
+        backups: &Backups,
+    ) -> io::Result<()> {
         let previous = self.live.take();
-        let path = config.names.live();
-        let live = match LiveFile::open(path, config.mode) {
+        let path = backups.live_path(state)?;
+        let open = || match LiveFile::open(&path, config.mode) {
             Err(e) if e.kind() == io::ErrorKind::NotFound && config.create_dirs => {
                 // The directory was removed under us.
-                ensure_dir(dir_of(path), true, "cannot recreate log directory")
-                    .map_err(io::Error::from)?;
-                LiveFile::open(path, config.mode)?
+                ensure_dir(
+                    dir_of(&path),
+                    true,
+                    "cannot recreate log directory",
+                    config.dir_mode,
+                )
+                .map_err(io::Error::from)?;
+                LiveFile::open(&path, config.mode)
+            }
+            other => other,
+        };
+        let live = match open() {
+            // The log's own path is named by the caller.
+            Err(e) if path != config.names.live() => {
+                return Err(doing(e, format_args!("open `{}`", path.display())));
             }
             other => other?,
         };
@@ -356,7 +435,11 @@ impl Appender {
         }
         self.generation = state.generation();
         state.set_size(live.end()?);
+        backups.link_live(&path, live.id(), previous.as_ref().map(LiveFile::id));
         self.live = Some(live);
+        self.path = path;
+        // Just looked: the path names this file.
+        self.next_path_check = Instant::now() + config.path_check_interval;
         Ok(())
     }
 
@@ -364,6 +447,18 @@ impl Appender {
     /// generation, before the next record.
     pub(crate) fn forget_live(&mut self) {
         self.live = None;
+    }
+}
+
+/// The label of the backup a rotation at `now` makes: the period of the
+/// live file's records with time-named backups, nothing for numbered ones.
+fn period_label(state: &StateFile, config: &Config, now: i64) -> String {
+    match &config.schedule {
+        Some(schedule) => state
+            .period(schedule.tag())
+            .map(|span| schedule.label(span.start))
+            .unwrap_or_else(|| schedule.label(now)),
+        None => String::new(),
     }
 }
 

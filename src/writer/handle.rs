@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::error::Error;
@@ -81,6 +82,121 @@ impl RotatingFile {
     /// kind only.
     pub fn write_errors(&self) -> u64 {
         self.log.errors.records()
+    }
+
+    /// What to call before the program ends: writes this handle's pending
+    /// partial line, then waits, at most `timeout`, until every compression
+    /// this process has queued (for any handle of this file) is finished,
+    /// so that the process leaves every backup gzipped and no temporary
+    /// file. The handle, and its clones, can still be used afterwards.
+    ///
+    /// The process's exit does the same wait (within
+    /// [`compression_wait`](crate::Builder::compression_wait)) even if no
+    /// handle is ever dropped, as with a subscriber installed globally:
+    /// this method is for a program that wants to know, or to bound the
+    /// wait otherwise. See "Shutting down" in the crate documentation.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    /// use concurrent_rotating_file::{Compression, RotatingFile};
+    /// # let dir = tempfile::tempdir()?;
+    ///
+    /// let log = RotatingFile::builder(dir.path().join("app.log"))
+    ///     .max_bytes(64)
+    ///     .compression(Compression::Gzip)
+    ///     .open()?;
+    /// let mut w = log.clone(); // as a global subscriber would hold it
+    /// for i in 0..10 {
+    ///     writeln!(w, "request {i} served")?;
+    /// }
+    /// w.shutdown(Duration::from_secs(10))?;
+    /// assert!(dir.path().join("app.log.1.gz").exists());
+    /// assert!(!dir.path().join("app.log.1").exists());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The error of writing the partial line, or, when compressions are
+    /// still unfinished after `timeout`, an error of kind
+    /// [`TimedOut`](io::ErrorKind::TimedOut) saying how many (they go on
+    /// in the background; whatever the process's exit cuts short, the next
+    /// process to open the log finishes).
+    pub fn shutdown(&mut self, timeout: Duration) -> io::Result<()> {
+        let deadline = Instant::now() + timeout;
+        self.flush()?;
+        match self.log.wait_for_compressions(deadline) {
+            0 => Ok(()),
+            left => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!(
+                    "shutdown `{}`: {left} compression(s) unfinished after {timeout:?}",
+                    self.path().display()
+                ),
+            )),
+        }
+    }
+
+    /// Rotates the file now, the way it rotates when full: the live file
+    /// becomes the newest backup (compressed, with gzip on), a fresh one is
+    /// started, and every process writing it follows before its next
+    /// record. For an operator's `SIGHUP`, a deploy script (`crf
+    /// --rotate-now`), the end of a batch job.
+    ///
+    /// Several processes asking at once make one rotation, not several: a
+    /// call whose file was rotated by anyone since it began (asked by
+    /// another, or by size or time) does nothing. So does a call on an
+    /// empty file. Returns whether this call rotated.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use concurrent_rotating_file::RotatingFile;
+    /// # let dir = tempfile::tempdir()?;
+    ///
+    /// let mut log = RotatingFile::builder(dir.path().join("app.log")).open()?;
+    /// writeln!(log, "before the deploy")?;
+    /// assert!(log.rotate()?);
+    /// assert!(!log.rotate()?); // empty now: nothing to rotate
+    /// writeln!(log, "after it")?;
+    /// assert_eq!(std::fs::read_to_string(dir.path().join("app.log.1"))?, "before the deploy\n");
+    /// assert_eq!(std::fs::read_to_string(log.path())?, "after it\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of the rotation, naming the path and what failed
+    /// (`rotate \`logs/app.log\`: rename ...`).
+    pub fn rotate(&self) -> io::Result<bool> {
+        self.log.rotate()
+    }
+
+    /// Opens the log path afresh, and makes every process writing the file
+    /// do the same before its next record: after an outside tool moved or
+    /// deleted the file (logrotate's `create` mode, an operator's `mv`).
+    /// Without it each process notices within
+    /// [`path_check_interval`](crate::Builder::path_check_interval).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use concurrent_rotating_file::RotatingFile;
+    /// # let dir = tempfile::tempdir()?;
+    ///
+    /// let mut log = RotatingFile::builder(dir.path().join("app.log")).open()?;
+    /// writeln!(log, "old")?;
+    /// std::fs::rename(log.path(), dir.path().join("archived.log"))?;
+    /// log.reopen()?;
+    /// writeln!(log, "new")?;
+    /// assert_eq!(std::fs::read_to_string(log.path())?, "new\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of opening the file, naming the path.
+    pub fn reopen(&self) -> io::Result<()> {
+        self.log.reopen()
     }
 
     pub(crate) fn open_log(&self) -> &OpenLog {

@@ -44,6 +44,11 @@ impl LiveFile {
         })
     }
 
+    /// The file's device and inode.
+    pub(crate) fn id(&self) -> FileId {
+        self.id
+    }
+
     /// Whether both are the same file.
     pub(crate) fn same_file(&self, other: &LiveFile) -> bool {
         self.id == other.id

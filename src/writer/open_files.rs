@@ -47,27 +47,43 @@ impl OpenFiles {
         )?;
         let (state, appender) = (inside.state(), &mut files.appender);
         let repair = ErrorKind::LogFile;
-        backups
-            .close_gap()
-            .context(repair, "cannot repair the backups of", log)?;
-        backups
-            .remove_leftovers()
-            .context(repair, "cannot remove leftovers next to", log)?;
+        // The state counts the work under way that a killed process leaves
+        // unfinished: with none, there is nothing to look for. Python's
+        // handler counts nothing.
+        if state.unfinished() > 0 || config.names.is_python_lock() {
+            backups
+                .close_gap()
+                .context(repair, "cannot repair the backups of", log)?;
+            if config.compression == Compression::Gzip {
+                // Backups a killed compressor left plain (crash-safe), and
+                // whose unfinished compressions are finished, not redone.
+                to_compress = backups.plain_backups(state, config.now()).context(
+                    repair,
+                    "cannot list the backups of",
+                    log,
+                )?;
+            }
+            backups.remove_leftovers(&to_compress).context(
+                repair,
+                "cannot remove leftovers next to",
+                log,
+            )?;
+            // Queued below, and counted until compressed. With no other
+            // process about, what the count held is all repaired now.
+            let queued = to_compress.len() as u64;
+            match inside.nobody_else() {
+                true => state.set_unfinished(queued),
+                false => state.begin_work(queued),
+            }
+        }
         appender
-            .reopen(state, config)
+            .reopen(state, config, backups)
             .context(repair, "cannot open log file", log)?;
         // A record a killed writer left half-written (crash-safe).
         if let Some((start, end)) = state.unfinished_write() {
             appender
                 .repair_unfinished_write(state, start, end)
                 .context(repair, "cannot repair log file", log)?;
-        }
-        if config.compression == Compression::Gzip {
-            // Backups a killed compressor left plain (crash-safe).
-            to_compress =
-                backups
-                    .plain_backups()
-                    .context(repair, "cannot list the backups of", log)?;
         }
         if inside.recover_if_lost(config.place()).context(
             repair,
@@ -78,5 +94,52 @@ impl OpenFiles {
         }
         drop(inside);
         Ok((files, to_compress))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::path::Path;
+
+    use crate::shared::state_file::StateFile;
+    use crate::sys::open::FileMode;
+    use crate::{Compression, RotatingFile};
+
+    fn state(dir: &Path) -> StateFile {
+        let path = dir.join(".concurrent-rotating-file/app.log.state");
+        StateFile::open(&path, FileMode::DEFAULT).unwrap()
+    }
+
+    fn run(dir: &Path) {
+        let mut log = RotatingFile::builder(dir.join("app.log"))
+            .max_bytes(100)
+            .backups(3)
+            .compression(Compression::Gzip)
+            .open()
+            .unwrap();
+        for i in 0..30 {
+            writeln!(log, "record {i} with some padding").unwrap();
+        }
+        // Waits for the compressions.
+        drop(log);
+    }
+
+    #[test]
+    fn the_work_a_clean_run_begins_is_all_counted_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        run(dir.path());
+        assert_eq!(state(dir.path()).unfinished(), 0);
+        // What a killed compressor leaves: looked for only when counted.
+        let temp = dir
+            .path()
+            .join(".concurrent-rotating-file/app.log.1.gz.tmp");
+        std::fs::write(&temp, "unfinished").unwrap();
+        run(dir.path());
+        assert!(temp.exists(), "an opening after a clean stop looked");
+        state(dir.path()).set_unfinished(1);
+        run(dir.path());
+        assert!(!temp.exists(), "the leftover of unfinished work stayed");
+        assert_eq!(state(dir.path()).unfinished(), 0);
     }
 }

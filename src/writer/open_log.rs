@@ -17,8 +17,10 @@ use crate::error::{Error, doing};
 use crate::gzip::Compression;
 use crate::gzip::compressor::{self, Compressor};
 use crate::shared::exclusion::Wait;
+use crate::shared::files::Inside;
+use crate::shared::state_file::StateFile;
 use crate::sys::fork::PerProcess;
-use crate::writer::append::AppendError;
+use crate::writer::append::{AppendError, Appender};
 use crate::writer::open_files::OpenFiles;
 use crate::writer::records::Records;
 use crate::writer::report::ErrorReport;
@@ -116,7 +118,11 @@ impl OpenLog {
             false => self.config.wait,
         };
         let (config, path) = (&self.config, self.config.names.live());
-        let mut inside = files.shared.enter(config.place(), &wait).map_err(|e| {
+        // Files deleted or moved by hand, and whether others came along:
+        // looked at before entering, so that a writer that had the log to
+        // itself takes the lock from the next record on.
+        self.follow(files, now);
+        let inside = files.shared.enter(config.place(), &wait).map_err(|e| {
             AppendError::new(0, doing(e, format_args!("append to `{}`", path.display())))
         })?;
         let result = files.appender.append_locked(
@@ -127,12 +133,26 @@ impl OpenLog {
             records,
             now,
         );
-        match inside.recover_if_lost(config.place()) {
-            Ok(true) => files.appender.forget_live(),
+        self.leave(inside, &mut files.appender);
+        self.after_leaving(this, files);
+        result
+    }
+
+    /// Leaves the lock, first mapping the state afresh if this process's
+    /// mapping lost it meanwhile (see `Inside::recover_if_lost`).
+    fn leave(&self, mut inside: Inside<'_>, appender: &mut Appender) {
+        match inside.recover_if_lost(self.config.place()) {
+            Ok(true) => appender.forget_live(),
             Ok(false) => {}
             Err(e) => self.errors.report(&e, 0),
         }
-        drop(inside);
+    }
+
+    /// Before entering, every `path_check_interval`: follows lock and state
+    /// files replaced, and looks whether this process has the log to
+    /// itself (see `SharedFiles::follow`).
+    fn follow(&self, files: &mut OpenFiles, now: Instant) {
+        let config = &self.config;
         match files
             .shared
             .follow(config.place(), now, config.path_check_interval)
@@ -141,17 +161,73 @@ impl OpenLog {
             Ok(false) => {}
             Err(e) => self.errors.report(&e, 0),
         }
+    }
+
+    /// Once out of the lock: does what rotations left to do.
+    fn after_leaving(&self, this: &ThisProcess, files: &mut OpenFiles) {
         let pending = &mut files.appender.pending;
         if !pending.to_compress.is_empty() {
             self.queue_compression(this, &mut pending.to_compress);
         }
         for pruned in pending.pruned.drain(..) {
             // Freeing an old backup's blocks is slow: done unlocked.
-            if let Err(e) = self.backups.delete_pruned(&pruned) {
-                self.errors.report(&e, 0);
+            match self.backups.delete_pruned(&pruned) {
+                Ok(()) => files.shared.state.end_work(),
+                Err(e) => self.errors.report(&e, 0),
             }
         }
-        result
+    }
+
+    /// Rotates the live file now, unless it is empty or the file the path
+    /// names changed since this call began (another process rotated it, by
+    /// size, by time or asked to: several asking at once make one
+    /// rotation). Returns whether this call rotated.
+    pub(crate) fn rotate(&self) -> std::io::Result<bool> {
+        self.on_demand("rotate", |appender, state, config, backups, asked| {
+            appender.rotate_on_demand(state, config, backups, asked)
+        })
+    }
+
+    /// Opens the log path afresh, and makes every process do the same
+    /// before its next record: after an outside tool moved the file.
+    pub(crate) fn reopen(&self) -> std::io::Result<()> {
+        self.on_demand("reopen", |appender, state, config, backups, _| {
+            state.bump_generation();
+            appender.reopen(state, config, backups)
+        })
+    }
+
+    /// Runs `f` under the lock, with the shared generation as it was before
+    /// the lock was taken; then does what it left to do.
+    fn on_demand<T>(
+        &self,
+        what: &str,
+        f: impl FnOnce(&mut Appender, &StateFile, &Config, &Backups, u64) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        let path = self.config.names.live();
+        let named = |e| doing(e, format_args!("{what} `{}`", path.display()));
+        let this = self.this_process().map_err(named)?;
+        let mut files = this.files();
+        let files = &mut *files;
+        let now = Instant::now();
+        let config = &self.config;
+        self.follow(files, now);
+        // Read before the lock: a rotation by anyone in between moves it on.
+        let asked = files.shared.state.generation();
+        let inside = files
+            .shared
+            .enter(config.place(), &config.wait)
+            .map_err(named)?;
+        let result = f(
+            &mut files.appender,
+            inside.state(),
+            config,
+            &self.backups,
+            asked,
+        );
+        self.leave(inside, &mut files.appender);
+        self.after_leaving(this, files);
+        result.map_err(named)
     }
 
     /// [`append`](OpenLog::append) of bytes whose last record lacks its
@@ -200,6 +276,7 @@ impl OpenLog {
         Stats {
             rotations: self.rotations(),
             write_errors: self.errors.records(),
+            maintenance_failures: self.errors.maintenance(),
             compressed: gzip.compressed.load(Ordering::Relaxed),
             compression_failures: gzip.failed.load(Ordering::Relaxed),
             longest_compression: nanos(&gzip.longest_nanos),
@@ -225,6 +302,7 @@ impl OpenLog {
                 self.config.place(),
                 self.config.wait,
                 self.config.compression_level,
+                self.config.compression_wait,
                 Arc::clone(&self.gzip),
             );
             match started {
@@ -242,6 +320,26 @@ impl OpenLog {
                 compressor.queue(backup);
             }
         }
+    }
+}
+
+impl OpenLog {
+    /// Waits until every compression this process queued so far is
+    /// finished, or until `deadline`; returns how many are unfinished.
+    pub(crate) fn wait_for_compressions(&self, deadline: Instant) -> u64 {
+        let Some(this) = self.process.this_process() else {
+            // A child after fork() that never wrote: it queued nothing.
+            return 0;
+        };
+        // Not waited on with the compressor's mutex held: writers that
+        // rotate meanwhile queue their backups through it.
+        let progress = this
+            .compressor
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(Compressor::progress);
+        progress.map_or(0, |progress| progress.wait(deadline))
     }
 }
 

@@ -1,6 +1,9 @@
 //! Failures on paths that cannot return an error (a `tracing` event, a
-//! handle dropped with a partial line, the background thread): counted, and
-//! the first printed on stderr.
+//! handle dropped with a partial line, the background thread, the work
+//! done after a record is in): counted, and the first of each kind printed
+//! on stderr. A failure that lost records and one that lost none (deleting
+//! a backup retention let go, following a replaced lock file) are counted
+//! apart, and said apart, so that the counters agree with what is printed.
 
 use std::io;
 use std::path::PathBuf;
@@ -8,12 +11,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::sys::stderr;
 
-/// The failure count of one log in this process.
+/// The failure counts of one log in this process.
 #[derive(Debug)]
 pub(crate) struct ErrorReport {
     path: PathBuf,
     records: AtomicU64,
-    printed: AtomicBool,
+    loss_printed: AtomicBool,
+    maintenance: AtomicU64,
+    maintenance_printed: AtomicBool,
 }
 
 impl ErrorReport {
@@ -21,7 +26,9 @@ impl ErrorReport {
         ErrorReport {
             path,
             records: AtomicU64::new(0),
-            printed: AtomicBool::new(false),
+            loss_printed: AtomicBool::new(false),
+            maintenance: AtomicU64::new(0),
+            maintenance_printed: AtomicBool::new(false),
         }
     }
 
@@ -30,13 +37,29 @@ impl ErrorReport {
         self.records.load(Ordering::Relaxed)
     }
 
-    /// Counts `records` that could not be written; prints the first failure
-    /// (of any kind: a failure to delete an old backup loses no record).
+    /// Failures that lost no record.
+    pub(crate) fn maintenance(&self) -> u64 {
+        self.maintenance.load(Ordering::Relaxed)
+    }
+
+    /// Counts `records` that could not be written and prints the first such
+    /// failure; with `records` 0, a failure that lost nothing, counted and
+    /// printed as such.
     pub(crate) fn report(&self, err: &io::Error, records: u64) {
+        if records == 0 {
+            self.maintenance.fetch_add(1, Ordering::Relaxed);
+            if !self.maintenance_printed.swap(true, Ordering::Relaxed) {
+                stderr::print(format_args!(
+                    "`{}`: {err} (no record was lost; further such failures are counted in stats().maintenance_failures, not printed)",
+                    self.path.display()
+                ));
+            }
+            return;
+        }
         self.records.fetch_add(records, Ordering::Relaxed);
-        if !self.printed.swap(true, Ordering::Relaxed) {
+        if !self.loss_printed.swap(true, Ordering::Relaxed) {
             stderr::print(format_args!(
-                "cannot write to `{}`: {err} (further errors are counted, not printed)",
+                "cannot write to `{}`: {err} ({records} record(s) lost; further losses are counted in write_errors(), not printed)",
                 self.path.display()
             ));
         }

@@ -66,3 +66,39 @@ pub fn within<T: Send + 'static>(seconds: u64, f: impl FnOnce() -> T + Send + 's
         .recv_timeout(std::time::Duration::from_secs(seconds))
         .unwrap_or_else(|_| panic!("still blocked after {seconds} s"))
 }
+
+/// Holds the lock of a log as another process of the library would, from
+/// an open file description of its own: present (a shared byte-range lock
+/// on the first byte, which the library looks for before it takes the
+/// lock alone) and holding the exclusive `flock`. Let go on drop.
+#[derive(Debug)]
+pub struct HeldLock(std::fs::File);
+
+impl HeldLock {
+    /// Holds the lock file at `path`, waiting for it if needed.
+    pub fn of(path: &Path) -> HeldLock {
+        let file = std::fs::File::open(path).expect("the lock file exists");
+        present(&file);
+        file.lock().unwrap();
+        HeldLock(file)
+    }
+
+    /// Lets the lock go, staying present.
+    pub fn unlock(&self) -> std::io::Result<()> {
+        self.0.unlock()
+    }
+}
+
+/// Takes a shared byte-range lock on the first byte of `file` (a POSIX
+/// record lock: the library's presence check sees it).
+pub fn present(file: &std::fs::File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock is a plain C struct; all zeros is valid.
+    let mut lock: libc::flock = unsafe { std::mem::zeroed() };
+    lock.l_type = libc::F_RDLCK as libc::c_short;
+    lock.l_whence = libc::SEEK_SET as libc::c_short;
+    lock.l_len = 1;
+    // SAFETY: F_OFD_SETLK on an open descriptor with a valid struct.
+    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_SETLK, &lock) };
+    assert_eq!(rc, 0, "cannot take a byte-range lock");
+}

@@ -1,5 +1,6 @@
 //! `crf`'s flags, end to end through a real process: time rotation and
-//! retention, file modes, the lock directory, compression level, each bad
+//! retention, file modes, the lock directory, compression level,
+//! restart-proof files, each bad
 //! flag refused with status 2 and a message naming it, and a file size
 //! limit reported as a write failure rather than a kill.
 
@@ -102,6 +103,21 @@ fn rotate_every_hour_names_the_backup_by_its_hour() {
         .path()
         .join(format!("app.log.{}", label(then, "%Y-%m-%d_%H")));
     assert_eq!(read(&backup), "earlier\n", "{:?}", names(dir.path()));
+}
+
+#[test]
+fn rotate_every_alone_rotates_by_time_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let line = format!("{}\n", "x".repeat(1023));
+    let input = line.repeat(2048); // 2 MiB, twice the default size limit
+    let out = crf(
+        &[log.to_str().unwrap(), "--rotate-every", "day"],
+        input.as_bytes(),
+    );
+    assert_ok(&out);
+    assert_eq!(std::fs::metadata(&log).unwrap().len(), 2 << 20);
+    assert_eq!(names(dir.path()), [OWN_DIR, "app.log"]);
 }
 
 #[test]
@@ -219,6 +235,86 @@ fn mode_sets_the_permission_bits_of_every_file_created() {
 }
 
 #[test]
+fn dir_mode_and_group_reach_every_directory_and_file_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("logs/app.log");
+    // SAFETY: getegid cannot fail and touches no memory.
+    let group = unsafe { libc::getegid() };
+    let out = crf(
+        &[
+            log.to_str().unwrap(),
+            "--mode",
+            "640",
+            "--dir-mode",
+            "750",
+            "--group",
+            &group.to_string(),
+            "--max-bytes",
+            "64",
+            "--gzip",
+        ],
+        "a line of about thirty bytes\n".repeat(8).as_bytes(),
+    );
+    assert_ok(&out);
+    let logs = dir.path().join("logs");
+    let own = logs.join(OWN_DIR);
+    let mut checked = 0;
+    for path in [logs.clone(), own.clone()]
+        .into_iter()
+        .chain(std::fs::read_dir(&logs).unwrap().map(|e| e.unwrap().path()))
+        .chain(std::fs::read_dir(&own).unwrap().map(|e| e.unwrap().path()))
+    {
+        let meta = std::fs::metadata(&path).unwrap();
+        let expected = if meta.is_dir() { 0o750 } else { 0o640 };
+        assert_eq!(meta.permissions().mode() & 0o7777, expected, "{path:?}");
+        assert_eq!(
+            std::os::unix::fs::MetadataExt::gid(&meta),
+            group,
+            "{path:?}"
+        );
+        checked += 1;
+    }
+    assert!(
+        logs.join("app.log.1.gz").exists() && checked >= 6,
+        "{:?}",
+        names(&logs)
+    );
+}
+
+#[test]
+fn rotate_now_rotates_without_reading_and_gzips_the_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    assert_ok(&crf(&[log.to_str().unwrap()], b"before the deploy\n"));
+    let out = crf(
+        &[log.to_str().unwrap(), "--rotate-now", "--gzip"],
+        b"not read\n",
+    );
+    assert_ok(&out);
+    let gz = std::fs::File::open(dir.path().join("app.log.1.gz")).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut text).unwrap();
+    assert_eq!(text, "before the deploy\n");
+    assert_eq!(read(&log), "");
+    // Nothing more to rotate: said, and no error.
+    let out = crf(&[log.to_str().unwrap(), "--rotate-now"], b"");
+    assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not rotated"));
+    assert!(!dir.path().join("app.log.2").exists());
+}
+
+#[test]
+fn reopen_starts_a_fresh_file_after_an_outside_move() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    assert_ok(&crf(&[log.to_str().unwrap()], b"old\n"));
+    std::fs::rename(&log, dir.path().join("moved.log")).unwrap();
+    assert_ok(&crf(&[log.to_str().unwrap(), "--reopen"], b"not read\n"));
+    assert_eq!(read(&log), "");
+    assert_eq!(read(dir.path().join("moved.log")), "old\n");
+}
+
+#[test]
 fn lock_dir_keeps_the_lock_file_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
     let locks = tempfile::tempdir().unwrap();
@@ -280,6 +376,45 @@ fn compression_level_reaches_the_gzipped_backups() {
     }
 }
 
+#[test]
+fn restart_proof_starts_numbered_files_and_keeps_the_file_a_name_of_the_live_one() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let input: String = (0..10).map(|i| format!("line {i:04}\n")).collect(); // 10 bytes each
+    for half in [&input[..50], &input[50..]] {
+        let out = crf(
+            &[
+                log.to_str().unwrap(),
+                "--max-bytes",
+                "30",
+                "--restart-proof",
+            ],
+            half.as_bytes(),
+        );
+        assert_ok(&out);
+    }
+    assert_eq!(
+        names(dir.path()),
+        [
+            OWN_DIR,
+            "app.000001.log",
+            "app.000002.log",
+            "app.000003.log",
+            "app.000004.log",
+            "app.log"
+        ]
+    );
+    assert_eq!(read(dir.path().join("app.000002.log")), input[30..60]);
+    let inode = |name: &str| std::fs::metadata(dir.path().join(name)).unwrap().ino();
+    assert_eq!(inode("app.log"), inode("app.000004.log"));
+    // A crf without the flag refuses the log rather than rename its files.
+    let out = crf(&[log.to_str().unwrap()], b"refused\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("restart_proof(true)"), "{err}");
+}
+
 /// Runs `crf` on a fresh log with `args` after the file; asserts it refused
 /// with status 2 and `message`, once, and created no file.
 fn refused(args: &[&str], message: &str) {
@@ -314,6 +449,14 @@ fn no_backups_with_rotation_on_is_refused() {
             "day",
         ],
         "--backups must be at least 1 while the file rotates",
+    );
+}
+
+#[test]
+fn restart_proof_with_share_with_python_is_refused() {
+    refused(
+        &["--restart-proof", "--share-with-python"],
+        "'--restart-proof' cannot be used with '--share-with-python'",
     );
 }
 

@@ -63,6 +63,7 @@ fn several_crf_processes_piping_into_one_file_keep_every_invariant() {
         killed: vec![],
         all_gzipped: false,
         foreign: vec![],
+        restart_proof: false,
         rotations: None,
     })
     .unwrap();

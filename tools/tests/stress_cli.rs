@@ -235,6 +235,36 @@ fn an_earlier_runs_files_are_refused_unless_forced_then_replaced() {
 }
 
 #[test]
+fn an_earlier_restart_proof_runs_files_are_deleted_by_force() {
+    // A restart-proof run, then a renaming run forced into its directory:
+    // a numbered file or the state's file number left behind would fail
+    // the second run (an unexpected file; a log refused as restart-proof).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    let run = ["-p", "2", "-n", "3000", "--max-bytes", "16K", "--dir", path];
+    let first = stress(&[&run[..], &["--restart-proof"]].concat());
+    assert!(first.status.success(), "{}", stderr(&first));
+    let numbered = |dir: &std::path::Path| names(dir).into_iter().any(|n| n.starts_with("app.0"));
+    assert!(numbered(dir.path()), "{:?}", names(dir.path()));
+    let forced = stress(&[&run[..], &["--force", "--json"]].concat());
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_eq!(json(&forced)["ok"], true);
+    assert!(!numbered(dir.path()), "{:?}", names(dir.path()));
+}
+
+#[test]
+fn restart_proof_with_python_or_a_baseline_loop_is_refused() {
+    refused(
+        &["--restart-proof", "--python", "1"],
+        "--restart-proof cannot be combined with --python or --only-python",
+    );
+    refused(
+        &["--restart-proof", "--mode", "raw-flock", "--max-bytes", "0"],
+        "--mode raw-flock writes app.log itself, without the library: --restart-proof does not apply",
+    );
+}
+
+#[test]
 fn the_defaults_rotate_at_1_mib_keeping_10_backups_and_verify_the_pruned_chain() {
     // Every default but the number of lines: 8 processes write 29 MB.
     let out = stress(&["-n", "30000", "--json"]);

@@ -35,34 +35,11 @@ pub(crate) struct Chain {
 /// Lists the chain of `log`, holding it to at most `allowed` backups, all
 /// gzipped if `all_gzipped`.
 pub(crate) fn list(log: &Path, allowed: usize, all_gzipped: bool) -> io::Result<Chain> {
-    let dir = match log.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let name = log
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
+    let (dir, name) = dir_and_name(log);
     // Python's handler's lock, shared with it.
     let python_lock = format!(".__{}.lock", name.trim_end_matches(".log"));
     let mut chain = Chain::default();
-    let own = dir.join(OWN_DIR);
-    if own.is_dir() {
-        let (lock, state) = (format!("{name}.lock"), format!("{name}.state"));
-        for entry in list_dir(&own)? {
-            let entry_name = entry?.file_name().to_string_lossy().into_owned();
-            let ours = entry_name
-                .strip_prefix(&name)
-                .is_some_and(|rest| rest.starts_with('.'));
-            if ours && entry_name != lock && entry_name != state {
-                chain.problems.push(format!(
-                    "unexpected file {}",
-                    own.join(&entry_name).display()
-                ));
-            }
-        }
-    }
+    check_own_dir(dir, &name, &mut chain.problems)?;
     let mut backups: BTreeMap<usize, PathBuf> = BTreeMap::new();
     for entry in list_dir(dir)? {
         let entry_name = entry?.file_name().to_string_lossy().into_owned();
@@ -121,8 +98,41 @@ pub(crate) fn list(log: &Path, allowed: usize, all_gzipped: bool) -> io::Result<
     Ok(chain)
 }
 
+/// The log's directory and file name.
+pub(crate) fn dir_and_name(log: &Path) -> (&Path, String) {
+    let dir = match log.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = log.file_name().unwrap_or_default().to_string_lossy();
+    (dir, name.into_owned())
+}
+
+/// Holds the library's hidden directory beside the log to its lock and
+/// state files (of this log; other logs' files are theirs).
+pub(crate) fn check_own_dir(dir: &Path, name: &str, problems: &mut Vec<String>) -> io::Result<()> {
+    let own = dir.join(OWN_DIR);
+    if !own.is_dir() {
+        return Ok(());
+    }
+    let (lock, state) = (format!("{name}.lock"), format!("{name}.state"));
+    for entry in list_dir(&own)? {
+        let entry_name = entry?.file_name().to_string_lossy().into_owned();
+        let ours = entry_name
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('.'));
+        if ours && entry_name != lock && entry_name != state {
+            problems.push(format!(
+                "unexpected file {}",
+                own.join(&entry_name).display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The entries of `dir`, the error naming it.
-fn list_dir(dir: &Path) -> io::Result<std::fs::ReadDir> {
+pub(crate) fn list_dir(dir: &Path) -> io::Result<std::fs::ReadDir> {
     std::fs::read_dir(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("cannot list {}: {e}", dir.display())))
 }

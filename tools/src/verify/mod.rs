@@ -1,9 +1,10 @@
-//! Reads a log directory after a run and checks the library's guarantees
-//! against what was written: never torn, never past `max_bytes`, an
-//! unbroken chain with each writer's lines in order, nothing lost or
-//! duplicated, and for a killed writer only its own unwritten lines missing
-//! (a prefix of its sequence, and at most one torn line: the beginning of
-//! the line it was writing).
+//! Reads a log directory after a run (renamed backups, or a restart-proof
+//! log's numbered files) and checks the library's guarantees against what
+//! was written: never torn, never past `max_bytes`, an unbroken chain with
+//! each writer's lines in order, nothing lost or duplicated, and for a
+//! killed writer only its own unwritten lines missing (a prefix of its
+//! sequence, and at most one torn line: the beginning of the line it was
+//! writing).
 //!
 //! When backups were pruned, what survives must be exactly the newest part
 //! of each writer's sequence: its lines found form one run, without holes,
@@ -17,6 +18,7 @@
 
 mod chain;
 mod read;
+mod restart_proof;
 mod sequence;
 mod torn;
 
@@ -59,6 +61,9 @@ pub struct Expectation {
     /// Processes using Python's handler, which rotates only once a file has
     /// reached the limit: a record of theirs may take a file past it.
     pub foreign: Vec<u32>,
+    /// The log is restart-proof: its files are `app.000001.log`, ... in
+    /// number order, `app.log` a second name of the live (highest) one.
+    pub restart_proof: bool,
     /// The rotations counted in the shared state after the run
     /// (`RotatingFile::rotations`). Used only when no process was killed
     /// and no foreign writer took part, with every writer on `max_bytes`:
@@ -157,7 +162,11 @@ pub fn verify_with_progress(
     expect: &Expectation,
     on_progress: &mut dyn FnMut(Progress),
 ) -> io::Result<Report> {
-    let chain = chain::list(&expect.log, expect.backups, expect.all_gzipped)?;
+    let chain = if expect.restart_proof {
+        restart_proof::list(&expect.log, expect.backups, expect.all_gzipped)?
+    } else {
+        chain::list(&expect.log, expect.backups, expect.all_gzipped)?
+    };
     let mut report = Report {
         expected: expect.writers.values().sum(),
         files: chain.files.len(),

@@ -41,6 +41,7 @@ fn good_run() -> Fixture {
         killed: vec![],
         all_gzipped: false,
         foreign: vec![],
+        restart_proof: false,
         rotations: None,
     };
     Fixture { dir, expect }
@@ -455,4 +456,83 @@ fn too_many_backups_are_caught() {
     fixture.expect.backups = 2;
     let report = verify(&fixture.expect).unwrap();
     assert!(has_problem(&report, "more than"), "{report}");
+}
+
+/// `good_run` as a restart-proof log leaves it: `app.000001.log` (oldest)
+/// to `app.000004.log` (live), `app.log` a second name of the live file.
+fn good_restart_proof_run() -> Fixture {
+    let fixture = good_run();
+    let dir = fixture.dir.path();
+    for (from, to) in [
+        ("app.log.3", "app.000001.log"),
+        ("app.log.2", "app.000002.log"),
+        ("app.log.1", "app.000003.log"),
+        ("app.log", "app.000004.log"),
+    ] {
+        std::fs::rename(dir.join(from), dir.join(to)).unwrap();
+    }
+    std::fs::hard_link(dir.join("app.000004.log"), dir.join("app.log")).unwrap();
+    Fixture {
+        expect: Expectation {
+            restart_proof: true,
+            ..fixture.expect
+        },
+        dir: fixture.dir,
+    }
+}
+
+#[test]
+fn a_correct_restart_proof_run_passes_read_in_number_order() {
+    let fixture = good_restart_proof_run();
+    let report = verify(&fixture.expect).unwrap();
+    assert!(report.ok(), "{report}");
+    assert_eq!((report.found, report.files, report.backups), (12, 4, 3));
+}
+
+#[test]
+fn a_restart_proof_run_read_out_of_number_order_is_caught() {
+    // Files 1 and 2 swapped: each writer's lines come out of order.
+    let fixture = good_restart_proof_run();
+    let dir = fixture.dir.path();
+    std::fs::rename(dir.join("app.000001.log"), dir.join("x")).unwrap();
+    std::fs::rename(dir.join("app.000002.log"), dir.join("app.000001.log")).unwrap();
+    std::fs::rename(dir.join("x"), dir.join("app.000002.log")).unwrap();
+    let report = verify(&fixture.expect).unwrap();
+    assert!(report.out_of_order > 0, "{report}");
+}
+
+#[test]
+fn a_gap_in_the_restart_proof_numbers_is_caught() {
+    let fixture = good_restart_proof_run();
+    let dir = fixture.dir.path();
+    std::fs::rename(dir.join("app.000002.log"), dir.join("app.000009.log")).unwrap();
+    let report = verify(&fixture.expect).unwrap();
+    assert!(has_problem(&report, "gap in the file numbers"), "{report}");
+}
+
+#[test]
+fn a_stable_name_that_is_not_the_live_file_is_caught() {
+    let fixture = good_restart_proof_run();
+    let dir = fixture.dir.path();
+    std::fs::remove_file(dir.join("app.log")).unwrap();
+    std::fs::hard_link(dir.join("app.000003.log"), dir.join("app.log")).unwrap();
+    let report = verify(&fixture.expect).unwrap();
+    assert!(
+        has_problem(&report, "is not a name of the live file"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_gzipped_live_file_and_a_number_both_plain_and_gzipped_are_caught() {
+    let fixture = good_restart_proof_run();
+    let dir = fixture.dir.path();
+    std::fs::write(dir.join("app.000004.log.gz"), "").unwrap();
+    std::fs::write(dir.join("app.000005.log.gz"), "").unwrap();
+    let report = verify(&fixture.expect).unwrap();
+    assert!(
+        has_problem(&report, "exists both plain and gzipped"),
+        "{report}"
+    );
+    assert!(has_problem(&report, "is gzipped"), "{report}");
 }

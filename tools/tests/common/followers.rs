@@ -119,6 +119,13 @@ pub struct Rsyslog {
     pub watch: PathBuf,
     /// Poll every this many seconds instead of using inotify.
     pub poll_seconds: Option<u32>,
+    /// Keep its place in each file across a SIGKILL too: the state is
+    /// written after each batch of lines is shipped
+    /// (`persistStateAfterSubmission`), and lines are shipped before
+    /// imfile goes on (a `Direct` main queue, so no line read sits in a
+    /// queue that a kill empties). Without it, the state is written when
+    /// rsyslog stops cleanly.
+    pub persist_state: bool,
 }
 
 impl Rsyslog {
@@ -132,6 +139,7 @@ impl Rsyslog {
             home: home.to_owned(),
             watch: watch.to_owned(),
             poll_seconds: None,
+            persist_state: false,
         }
     }
 
@@ -139,19 +147,30 @@ impl Rsyslog {
     /// in a work directory of its own.
     pub fn config(&self) -> String {
         let home = self.home.display();
-        let mode = match self.poll_seconds {
+        let mut mode = match self.poll_seconds {
             None => r#"mode="inotify""#.to_owned(),
             Some(s) => format!(r#"mode="polling" pollingInterval="{s}""#),
         };
+        if self.watches_a_glob() {
+            // Files found at start (after a restart) read in name order.
+            mode.push_str(r#" sortFiles="on""#);
+        }
+        let (queue, persist) = match self.persist_state {
+            true => (
+                "main_queue(queue.type=\"Direct\")\n",
+                r#" persistStateAfterSubmission="on""#,
+            ),
+            false => ("", ""),
+        };
         format!(
             r#"global(workDirectory="{home}/state" maxMessageSize="{max}")
-module(load="imfile" {mode})
+{queue}module(load="imfile" {mode})
 template(name="raw" type="string" string="%rawmsg%\n")
 ruleset(name="ship") {{
     action(type="omfile" file="{output}" template="raw")
 }}
-input(type="imfile" file="{watch}" tag="app" ruleset="ship")
-input(type="imfile" file="{probe}" tag="probe" ruleset="ship")
+input(type="imfile" file="{watch}" tag="app" ruleset="ship"{persist})
+input(type="imfile" file="{probe}" tag="probe" ruleset="ship"{persist})
 "#,
             max = Self::MAX_MESSAGE_SIZE,
             output = self.output().display(),
@@ -163,14 +182,26 @@ input(type="imfile" file="{probe}" tag="probe" ruleset="ship")
     fn config_path(&self) -> PathBuf {
         self.home.join("rsyslog.conf")
     }
+
+    fn watches_a_glob(&self) -> bool {
+        self.watch.to_string_lossy().contains('*')
+    }
 }
 
 impl Follower for Rsyslog {
     fn name(&self) -> String {
-        match self.poll_seconds {
-            None => "rsyslog imfile (inotify)".into(),
-            Some(s) => format!("rsyslog imfile (polling every {s} s)"),
+        let mut name = match self.poll_seconds {
+            None => "rsyslog imfile (inotify".to_owned(),
+            Some(s) => format!("rsyslog imfile (polling every {s} s"),
+        };
+        if self.watches_a_glob() {
+            let file = self.watch.file_name().unwrap_or_default();
+            name.push_str(&format!(", `{}`", file.to_string_lossy()));
         }
+        if self.persist_state {
+            name.push_str(", state after each batch");
+        }
+        name + ")"
     }
 
     fn home(&self) -> &Path {

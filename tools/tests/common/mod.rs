@@ -30,6 +30,10 @@ pub struct Fleet {
     pub mode: &'static str,
     pub fork_after_open: bool,
     pub gzip: bool,
+    /// Restart-proof files (`app.000001.log`, ...), none renamed.
+    pub restart_proof: bool,
+    /// With gzip, keep each backup plain until its last line is this old.
+    pub compress_after: Option<std::time::Duration>,
     /// At most this many lines per second per thread (0: as fast as it goes).
     pub rate: u64,
     /// The id of the first process; the others follow.
@@ -49,6 +53,8 @@ impl Fleet {
             mode: "sync",
             fork_after_open: false,
             gzip: false,
+            restart_proof: false,
+            compress_after: None,
             rate: 0,
             first_id: 0,
         }
@@ -76,6 +82,12 @@ impl Fleet {
                 }
                 if self.gzip {
                     cmd.arg("--gzip");
+                }
+                if self.restart_proof {
+                    cmd.arg("--restart-proof");
+                }
+                if let Some(age) = self.compress_after {
+                    cmd.args(["--compress-after", &format!("{}s", age.as_secs())]);
                 }
                 (id, cmd.spawn().expect("cannot start a crf-stress writer"))
             })
@@ -106,8 +118,9 @@ impl Fleet {
             max_bytes: self.max_bytes,
             backups: self.backups,
             line_size: self.line_size,
-            all_gzipped: self.gzip && killed.is_empty(),
+            all_gzipped: self.gzip && self.compress_after.is_none() && killed.is_empty(),
             foreign: vec![],
+            restart_proof: self.restart_proof,
             rotations: None,
             writers,
             killed,
@@ -135,6 +148,7 @@ impl Fleet {
             } else {
                 Compression::None
             })
+            .restart_proof(self.restart_proof)
             .open()
             .unwrap()
             .rotations()

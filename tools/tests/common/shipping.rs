@@ -366,6 +366,12 @@ fn workload(fleet: &Fleet, restarts: &[Restart]) -> String {
     if fleet.gzip {
         text.push_str(", gzip");
     }
+    if fleet.restart_proof {
+        text.push_str(", restart-proof");
+    }
+    if let Some(age) = fleet.compress_after {
+        text.push_str(&format!(", compress_after {} s", age.as_secs()));
+    }
     if let Some(first) = restarts.first() {
         let signal = match first.signal {
             libc::SIGKILL => "SIGKILL",

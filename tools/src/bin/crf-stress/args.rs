@@ -32,6 +32,7 @@ Examples:
   crf-stress                          8 processes, 1 MiB files, 10 backups
   crf-stress -p 4 -n 100000 --gzip    4 processes, gzipped backups
   crf-stress --kill 3                 SIGKILL 3 writers at random moments
+  crf-stress --restart-proof          app.000001.log, ...: no file ever renamed
   crf-stress --python 2               2 more writers using Python's handler
   crf-stress --json | jq .lines_per_second";
 
@@ -90,8 +91,14 @@ pub(crate) struct RunArgs {
     /// Gzip the backups.
     #[arg(long)]
     pub(crate) gzip: bool,
+    /// Never rename a file: each rotation starts the next numbered file
+    /// (app.000001.log, app.000002.log, ...; app.log a second name of the
+    /// live one), and the files are verified in number order.
+    #[arg(long)]
+    pub(crate) restart_proof: bool,
     /// How the writer processes write: through the library (sync, tracing,
-    /// non-blocking, tracing-non-blocking), or a baseline loop without it
+    /// tracing-global, non-blocking, tracing-non-blocking), or a baseline
+    /// loop without it
     /// (raw-*, which never rotate: give --max-bytes 0).
     #[arg(long, value_enum, default_value_t = WriterMode::Sync)]
     pub(crate) mode: WriterMode,
@@ -125,9 +132,9 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
     /// Reuse a --dir that holds a previous run: its files (app.log, its
-    /// backups, Python's .__app.lock, and the library's app.log.* files in
-    /// .concurrent-rotating-file/) are deleted first. Any other file makes
-    /// the run refuse to start.
+    /// backups, app.000001.log and the like, Python's .__app.lock, and the
+    /// library's app.log.* files in .concurrent-rotating-file/) are deleted
+    /// first. Any other file makes the run refuse to start.
     #[arg(long, requires = "dir")]
     pub(crate) force: bool,
     /// Print the report as one JSON object (keys in tools/crf-stress-json.md).

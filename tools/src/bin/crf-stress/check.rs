@@ -31,6 +31,7 @@ pub(crate) fn repair(args: &RunArgs, log: &Path) -> io::Result<u64> {
             Compression::None
         })
         .share_with_python(args.any_python())
+        .restart_proof(args.restart_proof)
         .open()?;
     let rotations = next_writer.rotations();
     drop(next_writer);
@@ -61,6 +62,7 @@ pub(crate) fn verify(
         foreign: (0..args.total_processes())
             .filter(|&p| args.is_python(p))
             .collect(),
+        restart_proof: args.restart_proof,
         rotations: Some(rotations),
     };
     let bar = progress::bytes("verifying", 0, args.json);

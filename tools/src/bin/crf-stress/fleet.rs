@@ -184,6 +184,7 @@ fn rust_writer(args: &RunArgs, exe: &Path, log: &Path, id: u32) -> Command {
         .args(["--mode", &args.mode.name()])
         .args(["--rate", &args.rate.to_string()])
         .args(args.gzip.then_some("--gzip"))
+        .args(args.restart_proof.then_some("--restart-proof"))
         .args(args.any_python().then_some("--beside-python"));
     command
 }

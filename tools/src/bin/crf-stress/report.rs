@@ -47,6 +47,7 @@ struct Json<'a> {
     max_bytes: u64,
     backups_allowed: usize,
     gzip: bool,
+    restart_proof: bool,
     killed: usize,
     killed_processes: &'a [u32],
     seconds: f64,
@@ -126,6 +127,7 @@ impl Run<'_> {
             max_bytes: args.max_bytes,
             backups_allowed: args.backups,
             gzip: args.gzip,
+            restart_proof: args.restart_proof,
             killed: self.outcome.killed.len(),
             killed_processes: &self.outcome.killed,
             seconds: self.writing.as_secs_f64(),
@@ -167,10 +169,15 @@ impl Run<'_> {
         let rotation = match args.max_bytes {
             0 => "never rotating".to_owned(),
             max => format!(
-                "rotating at {}, keeping {}{}",
+                "rotating at {}, keeping {}{}{}",
                 format_bytes(max),
                 plural(args.backups as u64, "backup", "backups"),
-                if args.gzip { ", gzipped" } else { "" }
+                if args.gzip { ", gzipped" } else { "" },
+                if args.restart_proof {
+                    ", restart-proof (no file renamed)"
+                } else {
+                    ""
+                }
             ),
         };
         let mode = if args.only_python {

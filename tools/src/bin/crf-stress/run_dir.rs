@@ -4,7 +4,8 @@
 //! A `--dir` must be a writable directory (created if missing) and empty,
 //! because leftovers of an earlier run would be read back as this run's.
 //! `--force` deletes the files a run leaves, and only those: the log
-//! (`app.log`), its backups (`app.log.*`), Python's lock (`.__app.lock`),
+//! (`app.log`), its backups (`app.log.*`), a restart-proof run's files
+//! (`app.000001.log`, ..., gzipped or not), Python's lock (`.__app.lock`),
 //! and the library's files for the log in its hidden directory
 //! (`.concurrent-rotating-file/app.log.*`: lock, state, temporary files),
 //! then that directory if it is left empty. Anything else makes the run
@@ -143,7 +144,10 @@ fn entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
                 }
             }
         } else if !is_dir
-            && (name == LOG_NAME || name.starts_with(&backup) || name.starts_with(&python_lock))
+            && (name == LOG_NAME
+                || name.starts_with(&backup)
+                || name.starts_with(&python_lock)
+                || is_restart_proof_file(&name))
         {
             ours.push(name);
         } else {
@@ -153,4 +157,15 @@ fn entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
     ours.sort();
     others.sort();
     Ok((ours, others))
+}
+
+/// Whether `name` is one of a restart-proof run's files: `app.000001.log`,
+/// gzipped or not.
+fn is_restart_proof_file(name: &str) -> bool {
+    let stem = LOG_NAME.trim_end_matches(".log");
+    name.strip_prefix(stem)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .map(|rest| rest.strip_suffix(".gz").unwrap_or(rest))
+        .and_then(|rest| rest.strip_suffix(".log"))
+        .is_some_and(|digits| digits.len() >= 6 && digits.bytes().all(|b| b.is_ascii_digit()))
 }

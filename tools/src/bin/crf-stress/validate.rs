@@ -56,6 +56,12 @@ pub(crate) fn check(args: &RunArgs) -> Result<(), String> {
             args.total_processes()
         ));
     }
+    if args.restart_proof && args.any_python() {
+        return Err(
+            "--restart-proof cannot be combined with --python or --only-python: Python's handler renames the log at each rotation, which a restart-proof log never does"
+                .into(),
+        );
+    }
     if args.mode.is_raw() {
         let mode = args.mode.name();
         if args.max_bytes != 0 {
@@ -66,6 +72,11 @@ pub(crate) fn check(args: &RunArgs) -> Result<(), String> {
         if args.gzip {
             return Err(format!(
                 "--mode {mode} never rotates, so --gzip has no backup to compress"
+            ));
+        }
+        if args.restart_proof {
+            return Err(format!(
+                "--mode {mode} writes app.log itself, without the library: --restart-proof does not apply"
             ));
         }
         if args.threads != 1 {

@@ -12,6 +12,10 @@ pub(crate) enum WriterMode {
     Sync,
     /// One `tracing` event per line, through the fmt layer with no decoration.
     Tracing,
+    /// The same through a subscriber installed globally, as services do:
+    /// never dropped, so the process's exit is what finishes the last
+    /// compressions.
+    TracingGlobal,
     /// `write_all` of each line through the background writer
     /// (`non_blocking`).
     NonBlocking,
@@ -48,6 +52,15 @@ impl WriterMode {
     }
 }
 
+/// How a writer process ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Exit {
+    /// Returns from `main`.
+    Return,
+    /// Calls `std::process::exit`: nothing is dropped.
+    ProcessExit,
+}
+
 /// The options one writer process runs with.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct WriterArgs {
@@ -75,11 +88,36 @@ pub(crate) struct WriterArgs {
     /// Gzip the backups.
     #[arg(long)]
     pub(crate) gzip: bool,
+    /// Restart-proof files: no file renamed, each rotation starting the
+    /// next numbered one.
+    #[arg(long)]
+    pub(crate) restart_proof: bool,
+    /// Keep a backup plain until its last record is this old (with
+    /// --gzip).
+    #[arg(long, value_parser = crf_tools::units::parse_duration)]
+    pub(crate) compress_after: Option<std::time::Duration>,
     /// Share the log with Python's handler: lock its lock file, and check
     /// the log path before every record, as beside a writer outside the
     /// library.
     #[arg(long)]
     pub(crate) beside_python: bool,
+    /// How the process ends once it has written everything.
+    #[arg(long, value_enum, default_value_t = Exit::Return)]
+    pub(crate) exit: Exit,
+    /// How long the last handle's drop, and the exit, wait for the
+    /// compressions this process queued.
+    #[arg(long, value_parser = crf_tools::units::parse_duration)]
+    pub(crate) compression_wait: Option<std::time::Duration>,
+    /// The gzip level (with --gzip).
+    #[arg(long)]
+    pub(crate) compression_level: Option<u32>,
+    /// Permission bits of the files created, in octal (the library's
+    /// `mode`).
+    #[arg(long, value_parser = |s: &str| u32::from_str_radix(s, 8))]
+    pub(crate) file_mode: Option<u32>,
+    /// The group id of the files and directories created.
+    #[arg(long)]
+    pub(crate) group: Option<u32>,
     /// Fork once after opening; parent and child then both write through the
     /// handle opened before the fork, the child as writer
     /// `id + FORKED_ID_OFFSET` (guarantee: fork-safe, the child takes its own

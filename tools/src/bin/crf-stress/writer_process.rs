@@ -12,7 +12,7 @@ use crf_tools::{FORKED_ID_OFFSET, record};
 use crate::latency::Latencies;
 use crate::messages;
 use crate::raw_loop;
-use crate::writer_args::{WriterArgs, WriterMode};
+use crate::writer_args::{Exit, WriterArgs, WriterMode};
 
 /// Runs the writer process; prints its latencies and `done <lines>` on
 /// success.
@@ -27,7 +27,7 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         Compression::None
     };
-    let log = RotatingFile::builder(&args.log)
+    let mut builder = RotatingFile::builder(&args.log)
         .max_bytes(args.max_bytes)
         .backups(args.backups)
         .compression(compression)
@@ -37,7 +37,27 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
             Duration::from_millis(100)
         })
         .share_with_python(args.beside_python)
-        .open()?;
+        .restart_proof(args.restart_proof);
+    if let Some(age) = args.compress_after {
+        builder = builder.compress_after(age);
+    }
+    if let Some(wait) = args.compression_wait {
+        builder = builder.compression_wait(wait);
+    }
+    if let Some(level) = args.compression_level {
+        builder = builder.compression_level(level);
+    }
+    if let Some(mode) = args.file_mode {
+        builder = builder.mode(mode);
+    }
+    if let Some(gid) = args.group {
+        builder = builder.group_id(gid);
+    }
+    let log = builder.open()?;
+    if args.mode == WriterMode::TracingGlobal {
+        // Never dropped: what a service does.
+        tracing::subscriber::set_global_default(plain_events(log.clone()))?;
+    }
     // One background writer per process, started before any fork: a child
     // then uses the parent's handle, as a prefork server would.
     let background = matches!(
@@ -80,6 +100,11 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
         wait_for(pid)?;
     }
     messages::done(args.lines * u64::from(args.threads), &latencies);
+    if args.exit == Exit::ProcessExit {
+        // Nothing is dropped: the library's exit handler is what finishes
+        // the compressions.
+        std::process::exit(0);
+    }
     Ok(())
 }
 
@@ -95,9 +120,17 @@ fn write_lines(
             write_io(&mut writer, args, thread, &mut latencies)?;
         }
         (WriterMode::TracingNonBlocking, Some(writer)) => {
-            write_events(writer, args, thread, &mut latencies);
+            tracing::subscriber::with_default(plain_events(writer), || {
+                write_events(args, thread, &mut latencies);
+            });
         }
-        (WriterMode::Tracing, _) => write_events(log.clone(), args, thread, &mut latencies),
+        (WriterMode::Tracing, _) => {
+            let subscriber = plain_events(log.clone());
+            tracing::subscriber::with_default(subscriber, || {
+                write_events(args, thread, &mut latencies);
+            });
+        }
+        (WriterMode::TracingGlobal, _) => write_events(args, thread, &mut latencies),
         _ => {
             let mut writer = log.clone();
             write_io(&mut writer, args, thread, &mut latencies)?;
@@ -140,33 +173,35 @@ fn write_io(
     writer.flush()
 }
 
-/// One `tracing` event per line through the fmt layer, timed.
-fn write_events<W>(writer: W, args: &WriterArgs, thread: u32, latencies: &mut Latencies)
+/// A subscriber writing each event's message alone, as a line to `writer`.
+fn plain_events<W>(writer: W) -> impl tracing::Subscriber + Send + Sync
 where
     W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
-    let subscriber = tracing_subscriber::fmt()
+    tracing_subscriber::fmt()
         .with_writer(writer)
         .without_time()
         .with_level(false)
         .with_target(false)
         .with_ansi(false)
-        .finish();
+        .finish()
+}
+
+/// One `tracing` event per line through the subscriber in force, timed.
+fn write_events(args: &WriterArgs, thread: u32, latencies: &mut Latencies) {
     let mut line = Vec::with_capacity(args.line_size);
     let every = messages::progress_every(args.line_size);
     let began = Instant::now();
-    tracing::subscriber::with_default(subscriber, || {
-        for seq in 0..args.lines {
-            pace(args.rate, began, seq);
-            record::line(&mut line, (args.id, thread), seq, args.line_size);
-            // The fmt layer adds the newline.
-            let text = std::str::from_utf8(&line[..line.len() - 1]).expect("lines are ASCII");
-            let start = Instant::now();
-            tracing::info!("{text}");
-            latencies.record(start.elapsed());
-            messages::progress(thread, seq + 1, every);
-        }
-    });
+    for seq in 0..args.lines {
+        pace(args.rate, began, seq);
+        record::line(&mut line, (args.id, thread), seq, args.line_size);
+        // The fmt layer adds the newline.
+        let text = std::str::from_utf8(&line[..line.len() - 1]).expect("lines are ASCII");
+        let start = Instant::now();
+        tracing::info!("{text}");
+        latencies.record(start.elapsed());
+        messages::progress(thread, seq + 1, every);
+    }
 }
 
 /// Forks: 0 in the child, the child's pid in the parent.

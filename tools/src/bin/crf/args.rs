@@ -24,7 +24,10 @@ SIGTERM and SIGINT write what was read, then exit.
 Examples:
   some-program 2>&1 | crf logs/app.log
   some-program 2>&1 | crf logs/app.log --max-bytes 10M --backups 5 --gzip
-  some-program | crf logs/app.log --rotate-every day --max-age 30d --tee";
+  some-program | crf logs/app.log --rotate-every day --max-age 30d --tee
+  some-program | crf logs/app.log --mode 640 --group adm
+  some-program | crf logs/app.log --restart-proof    (ship logs/app.*.log)
+  crf logs/app.log --rotate-now --gzip    # from a deploy script";
 
 const AFTER_LONG_HELP: &str = "Sizes: bytes, or K, M, G (powers of 1024): 64K, 1M, 1.5M, 1G.
 Durations: 30s, 5m, 2h, 7d, 2w.
@@ -43,17 +46,19 @@ written; 1 writing failed; 2 bad arguments, or the log cannot be opened; \
 )]
 pub(crate) struct Args {
     /// The log file. Its backups are FILE.1 (newest) to FILE.N, or with
-    /// --rotate-every FILE.PERIOD, such as app.log.2026-11-24.
+    /// --rotate-every FILE.PERIOD, such as app.log.2026-11-24; with
+    /// --restart-proof, numbered files such as app.000123.log.
     pub(crate) file: PathBuf,
-    /// Rotate before the file would pass this size; 0: never by size.
-    #[arg(long, default_value = "1M", value_name = "SIZE", value_parser = parse_size)]
-    max_bytes: u64,
+    /// Rotate before the file would pass this size; 0: never by size
+    /// [default: 1M; none with --rotate-every alone].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_bytes: Option<u64>,
     /// Backups kept; the oldest beyond are deleted.
     #[arg(long, default_value_t = 10, value_name = "N")]
     backups: usize,
-    /// Also rotate at every minute, hour, day (at midnight) or week (at the
-    /// start of Monday; week-tue ... week-sun for another day), whichever
-    /// comes first with --max-bytes.
+    /// Rotate at every minute, hour, day (at midnight) or week (at the
+    /// start of Monday; week-tue ... week-sun for another day): by time
+    /// only, or with --max-bytes also given, whichever comes first.
     #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
     rotate_every: Option<Period>,
     /// Put --rotate-every's boundaries on UTC rather than local time.
@@ -68,6 +73,11 @@ pub(crate) struct Args {
     /// Gzip the backups (in the background, never while holding the lock).
     #[arg(long)]
     gzip: bool,
+    /// Keep each backup plain until its last line is this old, then gzip
+    /// it (with --gzip): how long a log shipper may stay down and still
+    /// find the newest backups in its glob [default: 0s].
+    #[arg(long, value_name = "AGE", requires = "gzip", value_parser = parse_duration)]
+    compress_after: Option<Duration>,
     /// The gzip level: 0 (store) to 9 (smallest) [default: 1].
     #[arg(long, value_name = "0-9", requires = "gzip", value_parser = clap::value_parser!(u32).range(0..=9))]
     compression_level: Option<u32>,
@@ -75,6 +85,27 @@ pub(crate) struct Args {
     /// umask: 640 [default: 644 less the umask].
     #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
     mode: Option<u32>,
+    /// Permission bits of the directories created (the log's, the lock
+    /// directory, the hidden .concurrent-rotating-file/), in octal, set
+    /// whatever the umask: 2770 [default: --mode with x wherever it gives
+    /// r, else 755 less the umask].
+    #[arg(long, value_name = "OCTAL", value_parser = parse_dir_mode)]
+    dir_mode: Option<u32>,
+    /// The group of every file and directory created, by name or number:
+    /// for a reader of that group (a log shipper). Only root and the
+    /// group's members can give it.
+    #[arg(long, value_name = "GROUP")]
+    group: Option<String>,
+    /// Rotate the log now and exit, without reading standard input: every
+    /// process writing it follows (give the same --max-bytes, --backups,
+    /// --rotate-every and --gzip as the writers). Several at once make one
+    /// rotation. With --gzip, waits for the backup's compression.
+    #[arg(long, conflicts_with_all = ["tee", "reopen"])]
+    pub(crate) rotate_now: bool,
+    /// Make every process writing the log open its path afresh, and exit,
+    /// without reading standard input: after an outside tool moved it.
+    #[arg(long, conflicts_with = "tee")]
+    pub(crate) reopen: bool,
     /// Keep the lock and state files in this directory rather than beside
     /// the log, like Python's lock_file_directory; every writer of the log
     /// must use the same.
@@ -85,6 +116,13 @@ pub(crate) struct Args {
     /// the log; needed when the log is new to them.
     #[arg(long)]
     share_with_python: bool,
+    /// Never rename a file, so that a log shipper restarted at any moment
+    /// loses nothing: each rotation starts the next numbered file
+    /// (app.000001.log, app.000002.log, ...; gzipped app.000001.log.gz),
+    /// and FILE stays a second name of the live one, for tail -F. Point
+    /// shippers at app.*.log. Every writer of the log must say so.
+    #[arg(long, conflicts_with = "share_with_python")]
+    restart_proof: bool,
     /// Also copy standard input to standard output.
     #[arg(long)]
     pub(crate) tee: bool,
@@ -93,7 +131,10 @@ pub(crate) struct Args {
 impl Args {
     /// Checks the options together; the message says what to change.
     pub(crate) fn check(&self) -> Result<(), String> {
-        if self.backups == 0 && (self.max_bytes > 0 || self.rotate_every.is_some()) {
+        let by_size = self
+            .max_bytes
+            .map_or(self.rotate_every.is_none(), |max| max > 0);
+        if self.backups == 0 && (by_size || self.rotate_every.is_some()) {
             return Err(
                 "--backups must be at least 1 while the file rotates (--max-bytes is not 0, or --rotate-every is given): each full file becomes a backup"
                     .into(),
@@ -117,9 +158,11 @@ impl Args {
     /// The library's options, as the flags say.
     pub(crate) fn builder(&self) -> Builder {
         let mut builder = RotatingFile::builder(&self.file)
-            .max_bytes(self.max_bytes)
             .backups(self.backups)
             .utc(self.utc);
+        if let Some(max_bytes) = self.max_bytes {
+            builder = builder.max_bytes(max_bytes);
+        }
         if let Some(period) = self.rotate_every {
             builder = builder.rotate_every(period);
         }
@@ -135,13 +178,26 @@ impl Args {
         if let Some(level) = self.compression_level {
             builder = builder.compression_level(level);
         }
+        if let Some(age) = self.compress_after {
+            builder = builder.compress_after(age);
+        }
         if let Some(mode) = self.mode {
             builder = builder.mode(mode);
+        }
+        if let Some(mode) = self.dir_mode {
+            builder = builder.dir_mode(mode);
+        }
+        match self.group.as_deref().map(|g| (g, g.parse::<u32>())) {
+            Some((_, Ok(gid))) => builder = builder.group_id(gid),
+            Some((name, Err(_))) => builder = builder.group(name),
+            None => {}
         }
         if let Some(dir) = &self.lock_dir {
             builder = builder.lock_dir(dir);
         }
-        builder.share_with_python(self.share_with_python)
+        builder
+            .share_with_python(self.share_with_python)
+            .restart_proof(self.restart_proof)
     }
 }
 
@@ -170,14 +226,24 @@ fn parse_period(text: &str) -> Result<Period, String> {
 
 /// Parses permission bits in octal: `640`, `0640` or `0o640`.
 fn parse_mode(text: &str) -> Result<u32, String> {
+    parse_octal(text, 0o777, "640 or 0644")
+}
+
+/// Parses a directory's mode bits in octal, set-group-id and sticky bits
+/// allowed: `750`, `2770`.
+fn parse_dir_mode(text: &str) -> Result<u32, String> {
+    parse_octal(text, 0o7777, "750 or 2770")
+}
+
+fn parse_octal(text: &str, max: u32, examples: &str) -> Result<u32, String> {
     let digits = text.strip_prefix("0o").unwrap_or(text);
     match u32::from_str_radix(digits, 8) {
-        Ok(mode) if mode <= 0o777 => Ok(mode),
+        Ok(mode) if mode <= max => Ok(mode),
         Ok(_) => Err(format!(
-            "`{text}` has bits beyond 777: give the permission bits only, in octal, as in 640"
+            "`{text}` has bits beyond {max:o}: give the permission bits only, in octal, as in {examples}"
         )),
         Err(_) => Err(format!(
-            "`{text}` is not permission bits in octal, as in 640 or 0644"
+            "`{text}` is not permission bits in octal, as in {examples}"
         )),
     }
 }
@@ -205,5 +271,7 @@ mod tests {
         assert!(parse_mode("1777").unwrap_err().contains("beyond 777"));
         assert!(parse_mode("rw-r--r--").unwrap_err().contains("octal"));
         assert!(parse_mode("9").unwrap_err().contains("octal"));
+        assert_eq!(parse_dir_mode("2770"), Ok(0o2770));
+        assert!(parse_dir_mode("17777").unwrap_err().contains("beyond 7777"));
     }
 }

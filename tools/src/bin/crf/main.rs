@@ -6,10 +6,13 @@
 //! some-program 2>&1 | crf logs/app.log --max-bytes 1M --backups 10 --gzip
 //! ```
 //!
+//! With `--rotate-now` (or `--reopen`) it reads nothing: it rotates the log
+//! (or makes every writer reopen its path) and exits.
+//!
 //! Exit status: 0 when standard input ended or a SIGTERM/SIGINT asked to
-//! stop, with everything read written; 1 if writing failed; 2 for bad
-//! arguments or a log that cannot be opened; 3 if reading standard input
-//! failed.
+//! stop, with everything read written; 1 if writing (or rotating) failed;
+//! 2 for bad arguments or a log that cannot be opened; 3 if reading
+//! standard input failed.
 
 mod args;
 mod pipe;
@@ -42,6 +45,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.rotate_now || args.reopen {
+        return on_demand(log, &args);
+    }
     if let Err(e) = crf_tools::signals::stop_on_term_and_int() {
         eprintln!("crf: cannot install signal handlers: {e}");
         return ExitCode::from(2);
@@ -61,6 +67,31 @@ fn main() -> ExitCode {
             } else {
                 eprintln!("crf: cannot write to {file}: {message}");
             }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `--rotate-now` and `--reopen`: asks every process writing the log, then
+/// exits (after the rotation's compression, with `--gzip`).
+fn on_demand(mut log: concurrent_rotating_file::RotatingFile, args: &Args) -> ExitCode {
+    let done = if args.rotate_now {
+        log.rotate().map(|rotated| {
+            if !rotated {
+                eprintln!(
+                    "crf: {} not rotated: it is empty, or another process rotated it meanwhile",
+                    args.file.display()
+                );
+            }
+        })
+    } else {
+        log.reopen()
+    };
+    // The exit would wait as long; this says it if it takes longer.
+    match done.and_then(|()| log.shutdown(std::time::Duration::from_secs(60))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("crf: {e}");
             ExitCode::from(1)
         }
     }

@@ -1,0 +1,286 @@
+//! Files and directories that appear at their name with their final mode
+//! and group, never otherwise (guarantee: no symlink followed; and what
+//! "Several users" in the README relies on).
+//!
+//! `open(2)` filters the mode it is given through the process's umask, so
+//! a file created with it and then `fchmod`ed has, for a moment, other
+//! permissions: a process of another user opening it then (the lock file,
+//! which every process opens before taking the lock; the live file, which
+//! a shipper opens as soon as inotify says it exists) would be refused.
+//! Creating with mode 0 and `fchmod`ing after has the same window. So a
+//! file is made under a private name in the same directory, given its mode
+//! and group through its descriptor, and only then linked to its name
+//! (`link(2)`, which never replaces: if another process made the file
+//! first, its file is used). A directory is made the same way and renamed
+//! into place.
+//!
+//! The private name is `.crf-new.<pid>.<n>`; one a killed process left is
+//! removed by the next process that opens a log in that directory, once no
+//! process of that pid is alive ([`remove_orphans`]).
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::doing;
+use crate::sys::fs::dir_of;
+use crate::sys::process::is_alive;
+
+/// The prefix of the private names.
+const PREFIX: &str = ".crf-new.";
+
+/// How a file or directory the library creates is made: its permission
+/// bits and its group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Attributes {
+    pub(crate) bits: u32,
+    /// Set exactly, whatever the umask (the user asked for these bits),
+    /// rather than filtered through the umask like any `open(2)`.
+    pub(crate) exact: bool,
+    /// The group to give it, when the user asked for one.
+    pub(crate) group: Option<u32>,
+}
+
+impl Attributes {
+    /// Files: `0o644` less the umask, like any `open(2)`.
+    pub(crate) const DEFAULT: Attributes = Attributes {
+        bits: 0o644,
+        exact: false,
+        group: None,
+    };
+
+    /// Directories: `0o755` less the umask, like any `mkdir(2)`.
+    pub(crate) const DIR_DEFAULT: Attributes = Attributes {
+        bits: 0o755,
+        exact: false,
+        group: None,
+    };
+
+    /// Whether the plain `open(2)`/`mkdir(2)` makes it as asked: no exact
+    /// mode, no group.
+    pub(crate) fn is_plain(&self) -> bool {
+        !self.exact && self.group.is_none()
+    }
+}
+
+/// A private name beside `path`, unique in this process.
+fn private_name(path: &Path) -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    dir_of(path).join(format!("{PREFIX}{}.{n}", std::process::id()))
+}
+
+/// Creates the file at `path` with `options` (which must not create) and
+/// `attributes`, already holding them when it appears at its name. `Err`
+/// of kind `AlreadyExists` if another process created it first: open that
+/// one.
+pub(crate) fn file_in_place(
+    path: &Path,
+    options: &OpenOptions,
+    attributes: Attributes,
+) -> io::Result<File> {
+    let private = private_name(path);
+    let mut create = options.clone();
+    // An exact mode is set below; no one can use the file before it is
+    // linked, but there is no reason to give it any permission until then.
+    create
+        .create_new(true)
+        .mode(if attributes.exact { 0 } else { attributes.bits });
+    let file = create
+        .open(&private)
+        .map_err(|e| doing(e, format_args!("create `{}`", private.display())))?;
+    let made = give(&file, &private, attributes).and_then(|()| {
+        std::fs::hard_link(&private, path).map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => e,
+            _ => doing(
+                e,
+                format_args!("link `{}` -> `{}`", private.display(), path.display()),
+            ),
+        })
+    });
+    let removed = std::fs::remove_file(&private);
+    made?;
+    removed.map_err(|e| doing(e, format_args!("remove `{}`", private.display())))?;
+    Ok(file)
+}
+
+/// Gives an open file (or directory) its mode and group.
+fn give(file: &File, path: &Path, attributes: Attributes) -> io::Result<()> {
+    // The group first: chown(2) may clear the set-group-id bit.
+    if let Some(gid) = attributes.group {
+        std::os::unix::fs::fchown(file, None, Some(gid))
+            .map_err(|e| doing(e, format_args!("give `{}` the group {gid}", path.display())))?;
+    }
+    if !attributes.exact {
+        // Made with the bits less the umask, as asked.
+        return Ok(());
+    }
+    // A directory made in a set-group-id directory inherits the bit, so
+    // that what is made in it gets the same group: kept.
+    let inherited = file.metadata()?.mode() & libc::S_ISGID;
+    file.set_permissions(std::fs::Permissions::from_mode(attributes.bits | inherited))
+        .map_err(|e| {
+            doing(
+                e,
+                format_args!(
+                    "set the mode of `{}` to {:o}",
+                    path.display(),
+                    attributes.bits
+                ),
+            )
+        })
+}
+
+/// Creates the directory `dir` (its parent exists) with `attributes`,
+/// already holding them when it appears at its name. A directory another
+/// process made there first is no error.
+pub(crate) fn dir_in_place(dir: &Path, attributes: Attributes) -> io::Result<()> {
+    let private = private_name(dir);
+    std::fs::DirBuilder::new()
+        .mode(if attributes.exact {
+            0o700
+        } else {
+            attributes.bits
+        })
+        .create(&private)
+        .map_err(|e| doing(e, format_args!("create `{}`", private.display())))?;
+    let made = File::open(&private)
+        .and_then(|handle| give(&handle, &private, attributes))
+        .and_then(|()| rename_dir(&private, dir));
+    match made {
+        Ok(true) => Ok(()),
+        Ok(false) => std::fs::remove_dir(&private)
+            .map_err(|e| doing(e, format_args!("remove `{}`", private.display()))),
+        Err(e) => {
+            let _ = std::fs::remove_dir(&private);
+            Err(e)
+        }
+    }
+}
+
+/// Renames the directory `from` to `to`: `false` if a directory with
+/// something in it is there already (another process made it first).
+fn rename_dir(from: &Path, to: &Path) -> io::Result<bool> {
+    match std::fs::rename(from, to) {
+        Ok(()) => Ok(true),
+        Err(e)
+            if matches!(e.raw_os_error(), Some(libc::ENOTEMPTY | libc::EEXIST))
+                && std::fs::metadata(to).is_ok_and(|m| m.is_dir()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(doing(
+            e,
+            format_args!("rename `{}` -> `{}`", from.display(), to.display()),
+        )),
+    }
+}
+
+/// Removes the private names that processes killed while creating left in
+/// `dir`: those of a pid no process has now.
+pub(crate) fn remove_orphans(dir: &Path) -> io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(doing(e, format_args!("list `{}`", dir.display()))),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|rest| rest.split_once('.'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if is_alive(pid) {
+            continue;
+        }
+        let path = entry.path();
+        let removed = match entry.file_type()?.is_dir() {
+            true => std::fs::remove_dir(&path),
+            false => std::fs::remove_file(&path),
+        };
+        match removed {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(doing(e, format_args!("remove `{}`", path.display())));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode_of(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().mode() & 0o7777
+    }
+
+    #[test]
+    fn a_file_appears_with_its_mode_whatever_the_umask_and_nothing_else_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let mut options = OpenOptions::new();
+        options.read(true).append(true);
+        let attributes = Attributes {
+            bits: 0o666,
+            exact: true,
+            group: None,
+        };
+        let file = file_in_place(&path, &options, attributes).unwrap();
+        assert_eq!(mode_of(&path), 0o666);
+        assert_eq!(
+            file.metadata().unwrap().ino(),
+            std::fs::metadata(&path).unwrap().ino()
+        );
+        let err = file_in_place(&path, &options, attributes).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_directory_appears_with_its_mode_and_keeps_an_inherited_setgid_bit() {
+        let dir = tempfile::tempdir().unwrap();
+        let parent = dir.path().join("logs");
+        std::fs::create_dir(&parent).unwrap();
+        std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o2775)).unwrap();
+        let attributes = Attributes {
+            bits: 0o770,
+            exact: true,
+            group: None,
+        };
+        let own = parent.join(".concurrent-rotating-file");
+        dir_in_place(&own, attributes).unwrap();
+        assert_eq!(mode_of(&own), 0o2770);
+        // Made by someone else meanwhile, with something in it: theirs stays.
+        std::fs::write(own.join("lock"), "").unwrap();
+        dir_in_place(&own, attributes).unwrap();
+        assert!(own.join("lock").exists());
+        assert_eq!(std::fs::read_dir(&parent).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn only_the_private_names_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = dir.path().join(format!("{PREFIX}{}.0", std::process::id()));
+        // No process has pid 0x7ffffff0 (beyond pid_max).
+        let dead = dir.path().join(format!("{PREFIX}{}.3", 0x7fff_fff0));
+        let dead_dir = dir.path().join(format!("{PREFIX}{}.4", 0x7fff_fff0));
+        let other = dir.path().join(".crf-newer");
+        for path in [&mine, &dead, &other] {
+            std::fs::write(path, "").unwrap();
+        }
+        std::fs::create_dir(&dead_dir).unwrap();
+        remove_orphans(dir.path()).unwrap();
+        assert!(mine.exists() && other.exists());
+        assert!(!dead.exists() && !dead_dir.exists());
+    }
+}
