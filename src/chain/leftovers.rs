@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::names::Names;
 use crate::shared::claim;
 use crate::sys::create;
-use crate::sys::fs::{FileId, dir_of, ensure_dir, exists, remove_if_present, rename};
+use crate::sys::create::ensure_dir;
+use crate::sys::fs::{FileId, dir_of, exists, remove_if_present, rename};
 use crate::sys::open::FileMode;
 
 /// Recreates the library's directory if it was removed by hand since the

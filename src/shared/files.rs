@@ -15,7 +15,8 @@ use crate::shared::exclusion::{self, Entry, FAST, Wait};
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::{self, StateFile, Validated};
 use crate::shared::watchdog::WaitSlot;
-use crate::sys::fs::{ensure_dir, remove_if_present};
+use crate::sys::create::ensure_dir;
+use crate::sys::fs::remove_if_present;
 use crate::sys::open::FileMode;
 
 /// The shortest interval between two checks that the lock and state paths

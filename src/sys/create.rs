@@ -24,7 +24,7 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsE
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::error::doing;
+use crate::error::{Error, ErrorKind, doing};
 use crate::sys::fs::dir_of;
 use crate::sys::process::is_alive;
 
@@ -131,6 +131,54 @@ fn give(file: &File, path: &Path, attributes: Attributes) -> io::Result<()> {
                 ),
             )
         })
+}
+
+/// Makes sure `dir` exists as a directory, creating it (and its missing
+/// parents) with `mode` if `create` allows: with the default, `0o755` less
+/// the umask; with an exact mode or a group, each directory appears with
+/// them (see `create`).
+pub(crate) fn ensure_dir(
+    dir: &Path,
+    create: bool,
+    doing: &'static str,
+    mode: Attributes,
+) -> Result<(), Error> {
+    let refuse = |detail| {
+        Err(Error::invalid(
+            ErrorKind::CreateDirectory,
+            doing,
+            dir,
+            detail,
+        ))
+    };
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => return Ok(()),
+        Ok(_) => return refuse("a file of that name is in the way"),
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            return Err(Error::io(ErrorKind::CreateDirectory, doing, dir, e));
+        }
+        Err(_) if !create => return refuse("it does not exist and create_dirs(false) was set"),
+        Err(_) => {}
+    }
+    let made = if mode.is_plain() {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(mode.bits)
+            .create(dir)
+    } else {
+        // The missing ones, from the outermost in.
+        let missing: Vec<&Path> = dir
+            .ancestors()
+            .filter(|d| !d.as_os_str().is_empty())
+            .take_while(|d| std::fs::symlink_metadata(d).is_err())
+            .collect();
+        missing
+            .into_iter()
+            .rev()
+            .try_for_each(|d| dir_in_place(d, mode))
+    };
+    made.map_err(|e| Error::io(ErrorKind::CreateDirectory, doing, dir, e))
 }
 
 /// Creates the directory `dir` (its parent exists) with `attributes`,

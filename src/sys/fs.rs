@@ -1,12 +1,9 @@
-//! Small file-system helpers: a file's identity, existence, removal, and the
-//! directories the library may create.
+//! Small file-system helpers: a file's identity, existence, renaming and
+//! removal.
 
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-
-use crate::error::{Error, ErrorKind};
-use crate::sys::create::{self, Attributes};
 
 /// Device and inode: what a file is, whatever its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,52 +75,4 @@ pub(crate) fn dir_of(path: &Path) -> &Path {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     }
-}
-
-/// Makes sure `dir` exists as a directory, creating it (and its missing
-/// parents) with `mode` if `create` allows: with the default, `0o755` less
-/// the umask; with an exact mode or a group, each directory appears with
-/// them (see `create`).
-pub(crate) fn ensure_dir(
-    dir: &Path,
-    create: bool,
-    doing: &'static str,
-    mode: Attributes,
-) -> Result<(), Error> {
-    let refuse = |detail| {
-        Err(Error::invalid(
-            ErrorKind::CreateDirectory,
-            doing,
-            dir,
-            detail,
-        ))
-    };
-    match std::fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => return Ok(()),
-        Ok(_) => return refuse("a file of that name is in the way"),
-        Err(e) if e.kind() != io::ErrorKind::NotFound => {
-            return Err(Error::io(ErrorKind::CreateDirectory, doing, dir, e));
-        }
-        Err(_) if !create => return refuse("it does not exist and create_dirs(false) was set"),
-        Err(_) => {}
-    }
-    let made = if mode.is_plain() {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(mode.bits)
-            .create(dir)
-    } else {
-        // The missing ones, from the outermost in.
-        let missing: Vec<&Path> = dir
-            .ancestors()
-            .filter(|d| !d.as_os_str().is_empty())
-            .take_while(|d| std::fs::symlink_metadata(d).is_err())
-            .collect();
-        missing
-            .into_iter()
-            .rev()
-            .try_for_each(|d| create::dir_in_place(d, mode))
-    };
-    made.map_err(|e| Error::io(ErrorKind::CreateDirectory, doing, dir, e))
 }
