@@ -183,18 +183,24 @@ fn tracing_events(c: &mut Criterion) {
 }
 
 /// One rotation with the chain full, as `backups` grows: the numbered
-/// shift renames every backup, under the lock; time-named backups never
-/// move, but retention lists the directory.
+/// shift renames every backup, under the lock; time-named and
+/// restart-proof backups never move, but retention lists the directory
+/// (time-named) or drops the oldest (restart-proof).
 fn rotation(c: &mut Criterion) {
     let mut group = c.benchmark_group("rotation_with_full_chain");
     group.sample_size(20);
     for backups in [10, 100, 1000] {
-        for (naming, period) in [("numbered", None), ("timed", Some(Period::Hour))] {
+        for (naming, period, restart_proof) in [
+            ("numbered", None, false),
+            ("timed", Some(Period::Hour), false),
+            ("restart_proof", None, true),
+        ] {
             let dir = tempfile::tempdir().unwrap();
             // Every 10-byte record overflows max_bytes(1): one rotation each.
             let mut builder = RotatingFile::builder(dir.path().join("app.log"))
                 .max_bytes(1)
-                .backups(backups);
+                .backups(backups)
+                .restart_proof(restart_proof);
             if let Some(period) = period {
                 builder = builder.rotate_every(period);
             }

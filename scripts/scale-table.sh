@@ -42,13 +42,14 @@ done
 python3 - "$out" "$total" "$rounds" "${modes[@]}" <<'PY'
 import json, statistics, sys
 path, total, rounds, modes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
-runs = {}
+runs, p99s = {}, {}
 for line in open(path):
     mode, procs, report = line.split(" ", 2)
     report = json.loads(report)
     if not report["ok"]:
         sys.exit(f"{mode} at {procs} processes: invariants broken: {report['problems']}")
     runs.setdefault((mode, int(procs)), []).append(report["lines_per_second"])
+    p99s.setdefault((mode, int(procs)), []).append(report["write_p99_ns"])
 scales = sorted({p for _, p in runs})
 floors = {"sync": "raw-flock", "non-blocking": "raw-batched", "tracing": "raw-flock",
           "tracing-non-blocking": "raw-batched"}
@@ -71,4 +72,20 @@ for mode in modes:
         cells.append(f"{median[(mode, p)] / median[(floor, p)]:>9.2f}x")
         spread.append(f"{min(ratios):.2f}-{max(ratios):.2f}")
     print(f"{mode + ' / ' + floor:<32}" + "".join(cells) + "   " + ", ".join(spread))
+print()
+print("write p99, medians over the rounds, and each writer's to its floor's")
+print(f"{'writer':<24}" + "".join(f"{f'{p} proc p99':>18}" for p in scales))
+p99 = {key: statistics.median(values) for key, values in p99s.items()}
+def human(ns):
+    return f"{ns / 1000:.1f} us" if ns < 1_000_000 else f"{ns / 1e6:.1f} ms"
+for mode in modes:
+    base = mode.split("+")[0]
+    floor = base if "+" in mode else floors.get(mode)
+    cells = []
+    for p in scales:
+        cell = human(p99[(mode, p)])
+        if floor in modes and floor != mode and p99[(floor, p)] > 0:
+            cell += f" ({p99[(mode, p)] / p99[(floor, p)]:.1f}x)"
+        cells.append(f"{cell:>18}")
+    print(f"{mode:<24}" + "".join(cells))
 PY
