@@ -12,6 +12,8 @@ mod config;
 mod error;
 mod gzip;
 mod integrations;
+#[cfg(feature = "log")]
+mod log_line;
 mod names;
 mod non_blocking;
 // A router is reached through `tracing` or `log`: without either, nothing.

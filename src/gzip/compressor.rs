@@ -7,7 +7,8 @@
 //! 1. open the backup and claim it with a non-blocking `flock` on it, so two
 //!    processes never compress the same one; a dead compressor's claim is
 //!    released by the kernel, so the next one takes over;
-//! 2. under the lock, create `.__app.log.<inode>.gz.tmp` (with the log's
+//! 2. under the lock, create
+//!    `.concurrent-rotating-file/app.log.<inode>.gz.tmp` (with the log's
 //!    mode and group: the `.gz` is this file) and claim it too; an
 //!    unclaimed temp is a leftover of a compressor killed, or cut short at
 //!    exit: if it is a complete gzip of this very backup (its header names

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use log::{LevelFilter, Log, Metadata, Record};
 
-use crate::integrations::log_line::LogLine;
+use crate::log_line::LogLine;
 use crate::router::handle::Router;
 use crate::router::queue::NonBlockingRouter;
 use crate::writer::handle::RotatingFile;

@@ -109,7 +109,7 @@ pub(crate) struct Options {
     fallback: Result<LogName, Box<str>>,
     max_open: usize,
     #[cfg(feature = "log")]
-    pub(crate) log: crate::integrations::log_line::LogLine,
+    pub(crate) log: crate::log_line::LogLine,
 }
 
 // === impl Router ===

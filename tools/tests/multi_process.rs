@@ -116,9 +116,12 @@ fn sigkill_of_some_writers_at_random_moments_loses_nothing_of_the_others() {
 }
 
 #[test]
-fn sigkill_inside_the_write_of_a_large_record_leaves_no_torn_record() {
+fn sigkill_inside_the_write_of_a_large_record_leaves_at_most_its_prefix_as_a_line_of_its_own() {
     // A 9000-byte record spans pages: SIGKILL inside its write(2) can leave
-    // part of it in the file, which the next writer must cut off. The chain
+    // its beginning in the file. Bytes a shipper may have read are never
+    // cut off: the next writer ends the torn prefix with a newline, so it
+    // stands as a line of its own, never glued to another record, and the
+    // verifier accepts at most one such prefix per killed writer. The chain
     // keeps the default 10 backups: what is left is each writer's newest
     // lines.
     let dir = tempfile::tempdir().unwrap();
