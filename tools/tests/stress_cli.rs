@@ -287,6 +287,31 @@ fn the_defaults_rotate_at_1_mib_keeping_10_backups_and_verify_the_pruned_chain()
 }
 
 #[test]
+fn the_run_with_no_flags_at_all_is_the_mission_configuration_and_verified() {
+    // What the README's first command runs: 8 processes write 12,000,000
+    // lines (1.3 GiB) through 1 MiB files keeping 10 backups, in a fresh
+    // temporary directory removed afterwards.
+    let started = std::time::Instant::now();
+    let out = stress(&[]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}{}", stderr(&out));
+    assert!(
+        report.contains("8 processes × 1 thread × 1,500,000 lines of 120 B, mode sync, rotating at 1.00 MiB, keeping 10 backups"),
+        "{report}"
+    );
+    assert!(
+        report.contains("10 backups (0 gzipped) and the live file"),
+        "{report}"
+    );
+    assert!(
+        report.contains("lost 0, duplicated 0, torn 0, out of order 0"),
+        "{report}"
+    );
+    assert!(report.contains("OK: every check held"), "{report}");
+    eprintln!("crf-stress with no flags took {:.1?}", started.elapsed());
+}
+
+#[test]
 fn the_json_report_has_exactly_the_documented_keys_and_types() {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/crf-stress-json.md"))
         .unwrap();
