@@ -1,7 +1,7 @@
 //! Several Unix users sharing one log: two writer processes running as two
 //! users with umask 077, in a directory of their shared group, with
-//! `mode(0o660)` and that group; a third user of the group (a log
-//! shipper) reads every file. Needs root (to run processes as other
+//! `mode(0o660)` and that group (named, or given by a set-group-id
+//! directory); a third user of the group (a log shipper) reads every file. Needs root (to run processes as other
 //! users, with `setpriv`): CI runs as root; elsewhere the tests say why
 //! they are skipped, and under `CI=true` they fail instead.
 
@@ -122,12 +122,29 @@ fn run(mut command: Command) -> Output {
 
 #[test]
 fn two_users_with_umask_077_share_one_log_that_a_third_user_of_their_group_reads() {
+    // The group may write in the directory: nothing else is arranged; the
+    // writers name the group.
+    share_one_log(0o770, true);
+}
+
+#[test]
+fn the_set_group_id_directory_recipe_gives_every_file_the_group_with_no_group_option() {
+    // README "Several users": `chmod 2770 logs`, `mode(0o660)`, no group.
+    share_one_log(0o2770, false);
+}
+
+/// Two writers as two users with umask 077 share `logs/app.log` (mode
+/// 0660, rotation, gzip) in a directory of `SHARED` with `dir_mode`, naming
+/// the group if `name_group`; every file and directory made is then of
+/// `SHARED`, files 0660 and directories `dir_mode` (the set-group-id bit
+/// carried down), a third user of the group reads every file, and nothing
+/// is lost.
+fn share_one_log(dir_mode: u32, name_group: bool) {
     if !can_run() {
         return;
     }
     let shared = Shared::new();
-    // The group may write in the directory: nothing else is arranged.
-    let logs = shared.logs(SHARED, 0o770);
+    let logs = shared.logs(SHARED, dir_mode);
     let fleet = Fleet {
         log: logs.join("app.log"),
         processes: 2,
@@ -148,7 +165,12 @@ fn two_users_with_umask_077_share_one_log_that_a_third_user_of_their_group_reads
                 .args(["--id", &id.to_string(), "--lines", "6000"])
                 .args(["--line-size", "100", "--max-bytes", "32768"])
                 .args(["--backups", "1000", "--gzip"])
-                .args(["--file-mode", "660", "--group", &SHARED.to_string()])
+                .args(["--file-mode", "660"])
+                .args(if name_group {
+                    vec!["--group".to_owned(), SHARED.to_string()]
+                } else {
+                    vec![]
+                })
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped());
             writer.spawn().unwrap()
@@ -169,7 +191,7 @@ fn two_users_with_umask_077_share_one_log_that_a_third_user_of_their_group_reads
         let meta = std::fs::symlink_metadata(path).unwrap();
         let name = path.strip_prefix(&logs).unwrap().display().to_string();
         assert_eq!(meta.gid(), SHARED, "{name}");
-        let expected = if meta.is_dir() { 0o770 } else { 0o660 };
+        let expected = if meta.is_dir() { dir_mode } else { 0o660 };
         assert_eq!(meta.mode() & 0o7777, expected, "{name}: {:o}", meta.mode());
         assert!(
             !name.ends_with(".tmp") && !name.contains(".crf-new."),
