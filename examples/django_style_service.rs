@@ -232,6 +232,10 @@ fn check(logs: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
             }
         }
     }
+    // The web process writes about 2 MiB to `web.log`: it must have rotated.
+    if !backups.contains_key("web") {
+        problems.push("web.log never rotated: rotation was not exercised".to_owned());
+    }
     for (name, count) in &backups {
         if *count > BACKUPS {
             problems.push(format!("{name}: {count} backups, more than {BACKUPS}"));
