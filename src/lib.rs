@@ -29,25 +29,34 @@ pub use chrono::Weekday;
 pub use error::{Error, ErrorKind};
 pub use gzip::Compression;
 #[cfg(feature = "log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
 pub use integrations::log::FileLogger;
 #[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use integrations::tracing::EventWriter;
 #[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use integrations::tracing_router::FieldFormat;
 pub use non_blocking::builder::NonBlockingBuilder;
 pub use non_blocking::guard::WorkerGuard;
 pub use non_blocking::handle::NonBlocking;
 #[cfg(any(feature = "tracing", feature = "log"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tracing", feature = "log"))))]
 pub use router::builder::NonBlockingRouterBuilder;
 #[cfg(any(feature = "tracing", feature = "log"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tracing", feature = "log"))))]
 pub use router::guard::RouterGuard;
 #[cfg(any(feature = "tracing", feature = "log"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tracing", feature = "log"))))]
 pub use router::handle::Router;
 #[cfg(any(feature = "tracing", feature = "log"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tracing", feature = "log"))))]
 pub use router::name::Naming;
 #[cfg(any(feature = "tracing", feature = "log"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tracing", feature = "log"))))]
 pub use router::queue::NonBlockingRouter;
 #[cfg(any(feature = "tracing", feature = "log"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tracing", feature = "log"))))]
 pub use router::stats::RouterStats;
 pub use time::clock::{Clock, SystemClock};
 pub use time::period::Period;

@@ -43,7 +43,7 @@ pub(crate) const MAX_DELAY: Duration = Duration::from_millis(10);
 /// What the handles, the thread and the guard share.
 pub(crate) struct Queue<D: Destination> {
     pub(crate) destination: D,
-    state: Mutex<State<D::Key>>,
+    state: Mutex<Exchange<D::Key>>,
     /// The thread waits here for records, or for someone waiting on it.
     to_thread: Condvar,
     /// Callers wait here: for room, for their flush, for the last round.
@@ -66,7 +66,9 @@ struct Limit {
     bytes: usize,
 }
 
-struct State<K> {
+/// What callers and the thread share under the queue's mutex: the round
+/// being gathered and what the thread is doing.
+struct Exchange<K> {
     /// The round being gathered.
     pending: Round<K>,
     /// Records accepted since the start, and how many of them the thread
@@ -123,7 +125,7 @@ impl<D: Destination> Queue<D> {
         let records = capacity.max(1);
         Queue {
             destination,
-            state: Mutex::new(State {
+            state: Mutex::new(Exchange {
                 pending: Round::default(),
                 sent: 0,
                 done: 0,
@@ -276,7 +278,7 @@ impl<D: Destination> Queue<D> {
     }
 
     /// Someone waits for what is queued: the thread is to take it now.
-    fn hurry(&self, state: &mut State<D::Key>) {
+    fn hurry(&self, state: &mut Exchange<D::Key>) {
         state.hurry = true;
         if state.thread != Thread::Awake {
             state.thread = Thread::Awake;

@@ -187,8 +187,10 @@ impl StateFile {
             Ok(at) => at.dev() == mapped.dev() && at.ino() == mapped.ino(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             Err(e) => {
-                let what = format_args!("stat `{}`", path.display());
-                return Err(crate::error::doing(e, what));
+                return Err(crate::error::doing(
+                    e,
+                    format_args!("stat `{}`", path.display()),
+                ));
             }
         })
     }

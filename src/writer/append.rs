@@ -175,8 +175,8 @@ impl Appender {
                     .last_end_within(bytes, start, short.written as u64)
                     .filter(|&end| end <= written)
                     .unwrap_or(start);
-                let what = format_args!("write to `{}`", path.display());
-                return Err(AppendError::new(whole, doing(short.error, what)));
+                let error = doing(short.error, format_args!("write to `{}`", path.display()));
+                return Err(AppendError::new(whole, error));
             }
             state.end_write();
             size = new_size;

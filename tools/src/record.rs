@@ -1,4 +1,4 @@
-//! The numbered lines the workers write, and their exact expected bytes.
+//! The numbered lines the writer processes write, and their exact expected bytes.
 //!
 //! A line is `<process>-<thread> <seq> <filler>\n`, padded to a fixed size
 //! with a filler that depends on all three numbers, so any torn, interleaved
@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-/// Who wrote a line: a worker process and one of its threads.
+/// Who wrote a line: a writer process and one of its threads.
 pub type WriterId = (u32, u32);
 
 /// The length of a line's header, `0003-01 0000000042 `: the process in 4

@@ -25,7 +25,7 @@ fn two_configurations_on_one_file_keep_records_whole_and_in_order() {
     };
     let children: Vec<_> = small.spawn().into_iter().chain(large.spawn()).collect();
     for (id, mut child) in children {
-        assert!(child.wait().unwrap().success(), "worker {id} failed");
+        assert!(child.wait().unwrap().success(), "writer {id} failed");
     }
     // Every record once, whole and in order, the chain without gaps, and no
     // file past the larger limit.

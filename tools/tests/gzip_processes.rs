@@ -49,7 +49,7 @@ fn sigkill_of_writers_with_gzip_at_random_moments_loses_nothing_of_the_others() 
             "--gzip",
         ],
     );
-    assert!(kills > 0, "no worker was killed while writing in any round");
+    assert!(kills > 0, "no writer was killed while writing in any round");
 }
 
 #[test]

@@ -112,7 +112,7 @@ fn sigkill_of_some_writers_at_random_moments_loses_nothing_of_the_others() {
             "1000",
         ],
     );
-    assert!(kills > 0, "no worker was killed while writing in any round");
+    assert!(kills > 0, "no writer was killed while writing in any round");
 }
 
 #[test]
@@ -139,7 +139,7 @@ fn sigkill_inside_the_write_of_a_large_record_leaves_at_most_its_prefix_as_a_lin
             "65536",
         ],
     );
-    assert!(kills > 0, "no worker was killed while writing in any round");
+    assert!(kills > 0, "no writer was killed while writing in any round");
 }
 
 #[test]

@@ -69,5 +69,5 @@ fn sigkill_of_background_writers_disturbs_no_survivor() {
             "non-blocking",
         ],
     );
-    assert!(kills > 0, "no worker was killed while writing in any round");
+    assert!(kills > 0, "no writer was killed while writing in any round");
 }

@@ -101,5 +101,5 @@ fn sigkill_of_some_writers_at_random_moments_loses_nothing_of_the_others() {
     let mut gzipped = args.to_vec();
     gzipped.push("--gzip");
     let kills = kills + common::stress_with_kills(&dir.path().join("gzip"), 2, &gzipped);
-    assert!(kills > 0, "no worker was killed while writing in any round");
+    assert!(kills > 0, "no writer was killed while writing in any round");
 }

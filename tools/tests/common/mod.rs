@@ -182,7 +182,7 @@ pub fn json(out: &Output) -> serde_json::Value {
 }
 
 /// Runs `crf-stress` with kills for `rounds` rounds, asserting every
-/// invariant each time; returns how many workers were killed in all.
+/// invariant each time; returns how many writers were killed in all.
 pub fn stress_with_kills(dir: &std::path::Path, rounds: usize, args: &[&str]) -> u32 {
     let mut kills = 0;
     for round in 0..rounds {
