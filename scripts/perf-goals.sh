@@ -2,13 +2,15 @@
 # Every performance figure the README quotes, from one run: one process per
 # record and per rotation (`cargo bench --bench per_record`), opening a log
 # (`cargo bench --bench open`), what a log call costs beside
-# tracing-appender (`scripts/call-cost.sh`), and the writers against the
-# raw loops at 1, 4, 16 and 64 processes (`scripts/scale-table.sh`).
+# tracing-appender (`scripts/call-cost.sh`), the writers against the raw
+# loops at 1, 4, 16 and 64 processes (`scripts/scale-table.sh`), and at 4
+# processes beside Python's handler (`scripts/compare-writers.sh`, which
+# finds the handler through `$CRF_PYTHON` or `python3`).
 # Criterion's figures are medians; each comparison runs in the same run.
 #
 #   scripts/perf-goals.sh [scale rounds] [scale lines in all]
 #
-# Needs cargo and python3; takes about 15 minutes on 2 cores.
+# Needs cargo and python3; takes about 20 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
@@ -46,3 +48,5 @@ echo
 scripts/call-cost.sh
 echo
 scripts/scale-table.sh "${1:-3}" "${2:-1000000}"
+echo
+scripts/compare-writers.sh 3 4 300000
