@@ -1,6 +1,7 @@
 //! Helpers the library's tests and the tools' tests share: a file or
 //! directory that refuses changes whoever runs the test ([`Immutable`]),
-//! a FIFO ([`mkfifo`]), and operations that must not hang ([`within`]).
+//! a FIFO ([`mkfifo`]), operations that must not hang ([`within`]), and a
+//! small file system to fill ([`SmallFs`], as root: [`root_or_skip`]).
 
 #![deny(missing_docs)]
 
@@ -101,4 +102,63 @@ pub fn present(file: &std::fs::File) {
     // SAFETY: F_OFD_SETLK on an open descriptor with a valid struct.
     let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_SETLK, &lock) };
     assert_eq!(rc, 0, "cannot take a byte-range lock");
+}
+
+/// Whether the test runs as root; if not, says that `test` is skipped and
+/// why, or fails under `CI=true`, where it must run.
+pub fn root_or_skip(test: &str) -> bool {
+    // SAFETY: geteuid cannot fail and touches no memory.
+    if unsafe { libc::geteuid() } == 0 {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{test} must run in CI: it needs root (to mount a file system)"
+    );
+    eprintln!("skipped: {test} needs root (to mount a file system)");
+    false
+}
+
+/// A real file system of 256 KiB (a tmpfs) mounted at a new directory, as
+/// root; unmounted on drop.
+#[derive(Debug)]
+pub struct SmallFs(PathBuf);
+
+impl SmallFs {
+    /// Creates the directory `at` and mounts the file system on it.
+    pub fn mount(at: &Path) -> SmallFs {
+        std::fs::create_dir(at).unwrap();
+        let status = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+            .arg(at)
+            .status()
+            .expect("mount is needed as root");
+        assert!(status.success(), "cannot mount a tmpfs as root");
+        SmallFs(at.to_path_buf())
+    }
+
+    /// Where it is mounted.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes the file `name` in it until the file system is full.
+    pub fn fill(&self, name: &str) {
+        use std::io::Write;
+        let mut ballast = std::fs::File::create(self.0.join(name)).unwrap();
+        let chunk = vec![b'b'; 4096];
+        loop {
+            match ballast.write_all(&chunk) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::StorageFull => return,
+                Err(e) => panic!("filling the file system: {e}"),
+            }
+        }
+    }
+}
+
+impl Drop for SmallFs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
 }

@@ -1,12 +1,15 @@
 //! Checks what a log shipper (`tail -F`, rsyslog, ...) sent on: the lines
 //! it read from a rotating log, in the order it shipped them. Every line the
 //! writers wrote must arrive exactly once, whole, and in each writer's
-//! order; this counts what did not.
+//! order; this counts what did not. A writer SIGKILLed part-way is held to
+//! what it had acknowledged, and may leave one torn line, as the verifier
+//! allows on disk (see [`verify`](crate::verify)).
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::record::{self, WriterId};
+use crate::verify::torn::{self, Cut, TornLine};
 
 /// What a shipper sent, line by line, against what the writers wrote.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -22,8 +25,13 @@ pub struct Shipped {
     /// Extra copies: a line shipped three times counts two.
     pub duplicated: u64,
     /// Shipped lines that are not exactly a line some writer wrote (torn,
-    /// joined, cut, or from no writer of the run).
+    /// joined, cut, or from no writer of the run), and that no kill
+    /// explains.
     pub torn: u64,
+    /// Torn lines that killed writers left: the beginning of the line each
+    /// was writing when killed, ended by a newline, one at most per killed
+    /// writer.
+    pub torn_by_kill: u64,
     /// Lines shipped after a later line of the same writer.
     pub out_of_order: u64,
     /// A last line without its newline (the shipper stopped mid-line).
@@ -45,39 +53,87 @@ impl Shipped {
 /// writer and how many lines it wrote, numbered from 0) writing lines of
 /// `line_size` bytes ([`record::line`]).
 pub fn check(shipped: &[u8], writers: &BTreeMap<WriterId, u64>, line_size: usize) -> Shipped {
+    check_with_kills(shipped, writers, &BTreeMap::new(), line_size)
+}
+
+/// [`check`], some of the writers SIGKILLed part-way: `killed` holds each
+/// of them with the lines it had acknowledged (its `write_all` returned)
+/// before the kill, and `writers` what it was to write. Its acknowledged
+/// lines must be shipped as any other; the lines it wrote after them, if
+/// any were shipped, must follow on without a hole. Besides, it may have
+/// left one torn line: a strict prefix of the line after its last one
+/// shipped, ended by a newline, shipped after that last line.
+pub fn check_with_kills(
+    shipped: &[u8],
+    writers: &BTreeMap<WriterId, u64>,
+    killed: &BTreeMap<WriterId, u64>,
+    line_size: usize,
+) -> Shipped {
     let mut report = Shipped {
         expected: writers.values().sum(),
         unterminated: !shipped.is_empty() && !shipped.ends_with(b"\n"),
         ..Shipped::default()
     };
-    let mut seen: BTreeMap<WriterId, Vec<u64>> = BTreeMap::new();
+    // Each writer's line numbers in the order shipped, and where its last
+    // line was along the output.
+    let mut seen: BTreeMap<WriterId, (Vec<u64>, u64)> = BTreeMap::new();
+    let mut torn_lines = Vec::new();
     let mut expected_line = Vec::with_capacity(line_size);
-    for line in shipped.split_inclusive(|&b| b == b'\n') {
+    for (position, line) in shipped.split_inclusive(|&b| b == b'\n').enumerate() {
+        let position = position as u64;
         report.lines += 1;
         let valid = record::parse_header(line).filter(|&(writer, seq)| {
             record::line(&mut expected_line, writer, seq, line_size);
             line == expected_line.as_slice() && writers.get(&writer).is_some_and(|&n| seq < n)
         });
         match valid {
-            Some((writer, seq)) => seen.entry(writer).or_default().push(seq),
+            Some((writer, seq)) => {
+                let (seqs, last) = seen.entry(writer).or_default();
+                seqs.push(seq);
+                *last = position;
+            }
+            None if !killed.is_empty() => torn_lines.push(TornLine {
+                bytes: line.to_vec(),
+                position,
+            }),
             None => report.torn += 1,
         }
     }
+    let mut cuts = Vec::new();
     for (writer, &count) in writers {
-        let seqs = seen.remove(writer).unwrap_or_default();
+        let (seqs, last) = seen.remove(writer).unwrap_or_default();
         report.out_of_order += seqs.windows(2).filter(|w| w[1] < w[0]).count() as u64;
         let mut times = vec![0u32; count as usize];
         for &seq in &seqs {
             times[seq as usize] += 1;
         }
-        for n in times {
+        // A killed writer wrote its acknowledged lines, and perhaps a few
+        // more: up to its last line shipped.
+        let written = match killed.get(writer) {
+            Some(&acknowledged) => {
+                let next = seqs.iter().max().map_or(0, |&hi| hi + 1);
+                if next < count {
+                    let mut line = Vec::new();
+                    record::line(&mut line, *writer, next, line_size);
+                    let after = (!seqs.is_empty()).then_some(last);
+                    cuts.push(Cut { line, after });
+                }
+                next.max(acknowledged).min(count)
+            }
+            None => count,
+        };
+        for (seq, n) in times.into_iter().enumerate() {
             match n {
-                0 => report.lost += 1,
+                0 if (seq as u64) < written => report.lost += 1,
+                0 => {}
                 1 => report.once += 1,
                 n => report.duplicated += u64::from(n - 1),
             }
         }
     }
+    let explained = torn::explained(&torn_lines, &cuts);
+    report.torn_by_kill = explained.iter().filter(|&&e| e).count() as u64;
+    report.torn += torn_lines.len() as u64 - report.torn_by_kill;
     report
 }
 
@@ -85,13 +141,17 @@ impl fmt::Display for Shipped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} lines written, {} shipped: {} once, {} lost, {} duplicated, {} torn, {} out of order{}",
+            "{} lines written, {} shipped: {} once, {} lost, {} duplicated, {} torn{}, {} out of order{}",
             self.expected,
             self.lines,
             self.once,
             self.lost,
             self.duplicated,
             self.torn,
+            match self.torn_by_kill {
+                0 => String::new(),
+                n => format!(" (and {n} left by a kill)"),
+            },
             self.out_of_order,
             if self.unterminated {
                 ", the last one unterminated"
@@ -184,6 +244,60 @@ mod tests {
         order.push(((0, 0), 4)); // past the count
         let report = check(&lines(&order), &writers(), SIZE);
         assert_eq!(report.torn, 2, "{report}");
+    }
+
+    /// Writer 1-0 killed after acknowledging 2 of its 4 lines.
+    fn killed() -> BTreeMap<WriterId, u64> {
+        [((1, 0), 2)].into()
+    }
+
+    /// The beginning of line `seq` of `writer`, ended by a newline.
+    fn prefix(writer: WriterId, seq: u64) -> Vec<u8> {
+        let mut out = line(writer, seq)[..SIZE / 2].to_vec();
+        out.push(b'\n');
+        out
+    }
+
+    #[test]
+    fn a_killed_writer_may_stop_after_its_acknowledged_lines_with_one_torn_line() {
+        let mut order: Vec<_> = (0..4).map(|s| ((0, 0), s)).collect();
+        order.insert(1, ((1, 0), 0));
+        order.insert(3, ((1, 0), 1));
+        order.insert(4, ((1, 0), 2)); // written, not yet acknowledged
+        let mut data = lines(&order);
+        data.extend(prefix((1, 0), 3));
+        data.extend(line((0, 0), 0)[..10].iter().chain(b"\n")); // no kill explains it
+        let report = check_with_kills(&data, &writers(), &killed(), SIZE);
+        assert_eq!(
+            (report.once, report.lost, report.torn_by_kill, report.torn),
+            (7, 0, 1, 1),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_killed_writer_loses_none_of_its_acknowledged_lines_and_tears_once() {
+        let mut order: Vec<_> = (0..4).map(|s| ((0, 0), s)).collect();
+        order.push(((1, 0), 0));
+        let mut data = lines(&order);
+        data.extend(prefix((1, 0), 1));
+        data.extend(prefix((1, 0), 1)); // a second copy: a re-read
+        let report = check_with_kills(&data, &writers(), &killed(), SIZE);
+        assert_eq!(
+            (report.lost, report.torn_by_kill, report.torn),
+            (1, 1, 1),
+            "{report}"
+        );
+        // The prefix of a line other than the one it was writing, or shipped
+        // before its last line, is torn.
+        let mut data = lines(&[((1, 0), 0)]);
+        data.extend(prefix((1, 0), 0));
+        let mut early = prefix((1, 0), 2);
+        early.extend(lines(&[((1, 0), 0), ((1, 0), 1)]));
+        for data in [data, early] {
+            let report = check_with_kills(&data, &writers(), &killed(), SIZE);
+            assert_eq!((report.torn_by_kill, report.torn), (0, 1), "{report}");
+        }
     }
 
     #[test]

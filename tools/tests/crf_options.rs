@@ -565,6 +565,38 @@ fn a_file_size_limit_is_a_write_failure_with_its_message_not_a_kill() {
 }
 
 #[test]
+fn a_full_disk_at_the_first_open_is_status_2_and_one_line_naming_the_path_not_a_sigbus() {
+    // Status 2: the log cannot be opened (see `crf --help`).
+    if !test_support::root_or_skip("a_full_disk_at_the_first_open") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let fs = test_support::SmallFs::mount(&dir.path().join("small"));
+    fs.fill("ballast");
+    let log = fs.path().join("app.log");
+    let mut child = Command::new(CRF)
+        .arg(&log)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // crf may fail before it reads: a write it refuses is fine.
+    let _ = child.stdin.take().unwrap().write_all(b"a line\n");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.signal(), None, "killed by a signal: {err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("crf: ")
+            && err.contains(fs.path().to_str().unwrap())
+            && err.contains("app.log.state")
+            && err.contains("No space left on device"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
 fn help_opens_with_what_the_tool_is_for_and_an_example() {
     let out = Command::new(CRF).arg("--help").output().unwrap();
     assert!(out.status.success());

@@ -6,7 +6,10 @@
 //! its end). The same with restart-proof files, `tail -F` following the
 //! stable name; and rsyslog restarted three times during rotations, on a
 //! renamed log (what it loses is printed) and on a restart-proof log
-//! followed through `app.*.log` (nothing may be lost), in one run.
+//! followed through `app.*.log` (nothing may be lost), in one run. And
+//! writers of large records SIGKILLed while they write: the file never
+//! shrinks under the follower, so it ships each line once and a record cut
+//! short as one torn line of its own.
 //!
 //! The writers are paced, as a service's are: about 4 rotations/s at
 //! 64 KiB and one a second at 1 MiB. The tests run one at a time: with
@@ -26,7 +29,7 @@ use std::time::Duration;
 
 use common::Fleet;
 use common::followers::{Follower, Rsyslog, SyslogNg, Tail};
-use common::shipping::{self, Outcome, Restart};
+use common::shipping::{self, Kills, Outcome, Restart};
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * 1024;
@@ -207,6 +210,103 @@ fn rsyslog_imfile_ships_a_line_longer_than_its_default_message_size_whole() {
     let outcome = shipping::follow(&follower, &fleet, &[], Duration::ZERO);
     println!("{outcome}");
     assert_shipped_once(&outcome);
+}
+
+/// 4 writers of 4,000,037-byte records (large, so that a kill lands inside
+/// a `write(2)` often; of an odd size, so that no record is copied in one
+/// piece), 3 of them SIGKILLed at once at a moment when a write is under
+/// way, while `make`'s follower follows the log (32 MiB files, none
+/// pruned, a rotation every second or so). A kill inside a write leaves
+/// the record's beginning; the next writer ends it with a newline, never
+/// cuts it off (guarantee: crash-safe; the file never shrinks). The
+/// follower must ship exactly what the files hold: every line once, whole
+/// and in order (a killed writer's acknowledged lines included), and at
+/// most one torn line per killed writer, the beginning of the line it was
+/// writing. A run in which no kill landed inside a record proves nothing:
+/// it is run again, up to 5 times. `shrunk` is what the follower says when
+/// a file shrinks.
+fn kills_inside_large_records_ship_one_torn_line_each(
+    make: impl Fn(&Path, &Path) -> Box<dyn Follower>,
+    shrunk: Option<&str>,
+) {
+    let kills = Kills {
+        writers: 3,
+        rounds: 1,
+    };
+    for attempt in 1..=5 {
+        let dir = tempfile::tempdir().unwrap();
+        let fleet = Fleet {
+            log: dir.path().join("logs").join("app.log"),
+            processes: 4,
+            lines: 16,
+            line_size: 4_000_037,
+            max_bytes: 32 * MIB,
+            backups: 1_000,
+            rate: 3,
+            ..Fleet::new(dir.path())
+        };
+        let follower = make(&dir.path().join("follower"), &fleet.log);
+        if !shipping::available(follower.as_ref()) {
+            return;
+        }
+        let outcome = shipping::follow_with_kills(follower.as_ref(), &fleet, kills);
+        let on_disk = outcome.on_disk.as_ref().unwrap();
+        let shipped = &outcome.shipped;
+        println!(
+            "{} ({}), run {attempt}: {} writers killed, {} inside a record (torn lines in the files); {} lines shipped: {} once, {} torn by a kill, in {:.1} s",
+            outcome.follower,
+            outcome.workload,
+            outcome.killed.len(),
+            on_disk.torn_by_kill,
+            shipped.lines,
+            shipped.once,
+            shipped.torn_by_kill,
+            outcome.seconds,
+        );
+        assert!(on_disk.ok(), "the files:\n{on_disk}");
+        assert_shipped_once(&outcome);
+        // Exactly what the files hold: nothing read twice, nothing skipped.
+        assert_eq!(
+            (shipped.once, shipped.torn_by_kill, shipped.lines),
+            (
+                on_disk.found,
+                on_disk.torn_by_kill,
+                on_disk.found + on_disk.torn_by_kill
+            ),
+            "{}: {shipped}\nthe files:\n{on_disk}",
+            outcome.follower
+        );
+        assert!(shipped.torn_by_kill <= outcome.killed.len() as u64);
+        if let Some(shrunk) = shrunk {
+            let messages = shipping::messages(follower.as_ref());
+            assert!(
+                !messages.contains(shrunk),
+                "{}: {messages}",
+                outcome.follower
+            );
+        }
+        if on_disk.torn_by_kill > 0 {
+            return;
+        }
+    }
+    panic!("in 5 runs, no kill landed inside a record: nothing was shown");
+}
+
+#[test]
+fn tail_f_ships_a_record_cut_by_a_kill_as_one_torn_line_and_nothing_twice() {
+    let _one = one_at_a_time();
+    // GNU tail says "file truncated" when a file it follows shrinks, and
+    // reads it again from the start.
+    kills_inside_large_records_ship_one_torn_line_each(tail, Some("file truncated"));
+}
+
+#[test]
+fn rsyslog_imfile_ships_a_record_cut_by_a_kill_as_one_torn_line_and_nothing_twice() {
+    let _one = one_at_a_time();
+    // The records are within rsyslog's maximum message size, which the
+    // configuration raises (`Rsyslog::MAX_MESSAGE_SIZE`): imfile would cut
+    // a longer line itself.
+    kills_inside_large_records_ship_one_torn_line_each(rsyslog, None);
 }
 
 /// The restart workload: 4 writers, 500 lines/s each for 15 s, 64 KiB

@@ -5,9 +5,10 @@
 
 mod common;
 
-use std::process::Output;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, Output};
 
-use common::{json, names, stress};
+use common::{STRESS, json, names, stress};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -458,4 +459,51 @@ fn help_opens_with_what_the_tool_is_for_and_an_example() {
     );
     assert!(help.contains("Examples:\n  crf-stress "), "{help}");
     assert!(!help.contains(env!("CARGO_PKG_DESCRIPTION")), "{help}");
+}
+
+#[test]
+fn a_file_size_limit_is_reported_as_file_too_large_not_a_death_by_sigxfsz() {
+    // The run and its writers under a 64 KiB file size limit: each writer
+    // fails at the limit with EFBIG and says so, naming the file, and so
+    // does the run, with status 1. No process dies of SIGXFSZ.
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("run");
+    let mut command = Command::new(STRESS);
+    command.args(["-p", "2", "-n", "1000", "--line-size", "200", "--dir"]);
+    command.arg(&dir);
+    // SAFETY: setrlimit is async-signal-safe and touches only the struct
+    // on the stack; nothing else runs between fork and exec. std sets no
+    // resource limits.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 64 * 1024,
+                rlim_max: 64 * 1024,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = command.output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.signal(), None, "killed by a signal: {err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let log = dir.join("app.log");
+    // Each writer, then the run itself (its repair, as the next writer,
+    // meets the limit too): one line each.
+    let said = [
+        "crf-stress writer 0: ",
+        "crf-stress writer 1: ",
+        "crf-stress: ",
+    ];
+    for who in said {
+        let line = err.lines().find(|l| l.starts_with(who));
+        assert!(
+            line.is_some_and(|l| l.contains(log.to_str().unwrap()) && l.contains("File too large")),
+            "{who}: {err}"
+        );
+    }
+    assert_eq!(err.lines().count(), 3, "{err}");
 }

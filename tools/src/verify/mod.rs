@@ -20,7 +20,7 @@ mod chain;
 mod read;
 mod restart_proof;
 mod sequence;
-mod torn;
+pub(crate) mod torn;
 
 #[cfg(test)]
 mod tests;

@@ -131,7 +131,7 @@ pub struct Rsyslog {
 impl Rsyslog {
     /// imfile cuts a line longer than this (8 KiB by default) and drops the
     /// rest: large enough for any record of the tests.
-    pub const MAX_MESSAGE_SIZE: &str = "256k";
+    pub const MAX_MESSAGE_SIZE: &str = "8m";
 
     pub fn new(home: &Path, watch: &Path) -> Rsyslog {
         make_home(home);

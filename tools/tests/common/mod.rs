@@ -64,34 +64,44 @@ impl Fleet {
     pub fn spawn(&self) -> Vec<(u32, Child)> {
         (self.first_id..self.first_id + self.processes)
             .map(|id| {
-                let mut cmd = Command::new(STRESS);
-                cmd.arg("writer")
-                    .arg("--log")
-                    .arg(&self.log)
-                    .args(["--id", &id.to_string()])
-                    .args(["--lines", &self.lines.to_string()])
-                    .args(["--threads", &self.threads.to_string()])
-                    .args(["--line-size", &self.line_size.to_string()])
-                    .args(["--max-bytes", &self.max_bytes.to_string()])
-                    .args(["--backups", &self.backups.to_string()])
-                    .args(["--mode", self.mode])
-                    .args(["--rate", &self.rate.to_string()])
-                    .stdout(Stdio::null());
-                if self.fork_after_open {
-                    cmd.arg("--fork-after-open");
-                }
-                if self.gzip {
-                    cmd.arg("--gzip");
-                }
-                if self.restart_proof {
-                    cmd.arg("--restart-proof");
-                }
-                if let Some(age) = self.compress_after {
-                    cmd.args(["--compress-after", &format!("{}s", age.as_secs())]);
-                }
-                (id, cmd.spawn().expect("cannot start a crf-stress writer"))
+                let child = self
+                    .command(id)
+                    .spawn()
+                    .expect("cannot start a crf-stress writer");
+                (id, child)
             })
             .collect()
+    }
+
+    /// The command that starts writer process `id`, its standard output
+    /// (its progress reports) discarded.
+    pub fn command(&self, id: u32) -> Command {
+        let mut cmd = Command::new(STRESS);
+        cmd.arg("writer")
+            .arg("--log")
+            .arg(&self.log)
+            .args(["--id", &id.to_string()])
+            .args(["--lines", &self.lines.to_string()])
+            .args(["--threads", &self.threads.to_string()])
+            .args(["--line-size", &self.line_size.to_string()])
+            .args(["--max-bytes", &self.max_bytes.to_string()])
+            .args(["--backups", &self.backups.to_string()])
+            .args(["--mode", self.mode])
+            .args(["--rate", &self.rate.to_string()])
+            .stdout(Stdio::null());
+        if self.fork_after_open {
+            cmd.arg("--fork-after-open");
+        }
+        if self.gzip {
+            cmd.arg("--gzip");
+        }
+        if self.restart_proof {
+            cmd.arg("--restart-proof");
+        }
+        if let Some(age) = self.compress_after {
+            cmd.args(["--compress-after", &format!("{}s", age.as_secs())]);
+        }
+        cmd
     }
 
     /// Runs every writer process to completion, asserting each succeeded.

@@ -1,18 +1,26 @@
 //! Runs a follower (`followers.rs`) while a fleet of writer processes
-//! writes and rotates the log, optionally restarting the follower along
-//! the way, and checks what it shipped (`crf_tools::shipped`).
+//! writes and rotates the log, optionally restarting the follower or
+//! SIGKILLing writers along the way, and checks what it shipped
+//! (`crf_tools::shipped`).
 //!
 //! Every wait has a timeout and says what it waited for; the follower and
 //! the writers are killed by their guards on every path, a failed test
 //! included.
 
+use std::collections::BTreeMap;
 use std::fs;
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
-use std::thread::sleep;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::{JoinHandle, sleep};
 use std::time::{Duration, Instant};
 
+use crf_tools::record::WriterId;
 use crf_tools::shipped::{self, Shipped};
+use crf_tools::verify::{self, Report};
 
 use super::Fleet;
 use super::followers::Follower;
@@ -226,23 +234,116 @@ fn probes(data: &[u8]) -> usize {
         .count()
 }
 
+/// The follower's own messages so far (its standard error).
+pub fn messages(follower: &dyn Follower) -> String {
+    fs::read_to_string(follower.home().join("stderr.log")).unwrap_or_default()
+}
+
+/// One writer process, with the lines each of its threads acknowledged
+/// (reported written: its `write_all` returned) as it reports them.
+struct Writer {
+    id: u32,
+    child: Child,
+    acknowledged: Arc<Vec<AtomicU64>>,
+    listener: Option<JoinHandle<()>>,
+    killed: bool,
+}
+
 /// The writer processes, killed when dropped.
-pub struct Writers(Vec<(u32, Child)>);
+pub struct Writers(Vec<Writer>);
 
 impl Writers {
     pub fn spawn(fleet: &Fleet) -> Writers {
-        Writers(fleet.spawn())
+        let writers = (fleet.first_id..fleet.first_id + fleet.processes)
+            .map(|id| {
+                let mut child = fleet
+                    .command(id)
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .expect("cannot start a crf-stress writer");
+                let acknowledged: Arc<Vec<AtomicU64>> =
+                    Arc::new((0..fleet.threads).map(|_| AtomicU64::new(0)).collect());
+                let stdout = child.stdout.take().unwrap();
+                let heard = Arc::clone(&acknowledged);
+                // `progress <thread> <lines>`, at least every 256 lines and
+                // every MiB (see the writer's messages).
+                let listener = std::thread::spawn(move || {
+                    for line in BufReader::new(stdout).lines() {
+                        let Ok(line) = line else { break };
+                        let mut words = line.split(' ');
+                        if words.next() != Some("progress") {
+                            continue;
+                        }
+                        let thread = words.next().and_then(|w| w.parse::<usize>().ok());
+                        let lines = words.next().and_then(|w| w.parse::<u64>().ok());
+                        if let (Some(thread), Some(lines)) = (thread, lines) {
+                            heard[thread].fetch_max(lines, Ordering::SeqCst);
+                        }
+                    }
+                });
+                Writer {
+                    id,
+                    child,
+                    acknowledged,
+                    listener: Some(listener),
+                    killed: false,
+                }
+            })
+            .collect();
+        Writers(writers)
     }
 
     /// Whether every writer has exited.
     fn done(&mut self) -> bool {
         self.0
             .iter_mut()
-            .all(|(_, child)| child.try_wait().unwrap().is_some())
+            .all(|w| w.child.try_wait().unwrap().is_some())
     }
 
-    /// Waits for every writer, asserting each succeeded.
-    pub fn wait(mut self) {
+    /// SIGKILLs the writers as `kills` says, each group at once, once the
+    /// first of the group has reported a random share of its `lines`
+    /// written (group g of n, from 0: between g/(n+1) and (g+1)/(n+1) of
+    /// them) and the live file `log` then ends inside a record (its size
+    /// is not a multiple of `line_size`: a `write(2)` is under way), or 5 s
+    /// after that share if it never does. A record whose pages are copied
+    /// in one piece (on ext4, one aligned to its large folios) is never cut
+    /// and never seen in part: the lines should be of an odd size.
+    fn kill_inside_writes(&mut self, kills: Kills, log: &Path, line_size: usize, lines: u64) {
+        let mut rng = Rng::seeded();
+        let group = (kills.writers / kills.rounds) as usize;
+        let share = lines / u64::from(kills.rounds + 1);
+        for (round, victims) in self.0[..kills.writers as usize]
+            .chunks_mut(group)
+            .enumerate()
+        {
+            let target = share * round as u64 + share / 4 + rng.below(share / 2);
+            let start = Instant::now();
+            while victims[0].acknowledged[0].load(Ordering::SeqCst) < target {
+                assert!(
+                    start.elapsed() < WRITERS_TIMEOUT,
+                    "writers still running after {WRITERS_TIMEOUT:?}"
+                );
+                sleep(Duration::from_micros(100));
+            }
+            let due = Instant::now();
+            while due.elapsed() < Duration::from_secs(5) {
+                match fs::metadata(log) {
+                    Ok(meta) if meta.len() % line_size as u64 != 0 => break,
+                    _ => std::hint::spin_loop(),
+                }
+            }
+            for writer in victims {
+                // A no-op for a child already exited (not yet reaped).
+                writer.child.kill().unwrap();
+                writer.killed = true;
+            }
+        }
+    }
+
+    /// Waits for every writer, asserting each succeeded but those killed;
+    /// returns the writers killed (their threads) with the lines each had
+    /// acknowledged.
+    pub fn wait(mut self) -> BTreeMap<WriterId, u64> {
         let start = Instant::now();
         while !self.done() {
             assert!(
@@ -251,19 +352,60 @@ impl Writers {
             );
             sleep(Duration::from_millis(20));
         }
-        for (id, child) in &mut self.0 {
-            let status = child.wait().unwrap();
-            assert!(status.success(), "writer {id} failed: {status}");
+        let mut killed = BTreeMap::new();
+        for writer in &mut self.0 {
+            let status = writer.child.wait().unwrap();
+            if let Some(listener) = writer.listener.take() {
+                listener.join().unwrap();
+            }
+            if writer.killed && status.signal() == Some(libc::SIGKILL) {
+                for (thread, lines) in writer.acknowledged.iter().enumerate() {
+                    let lines = lines.load(Ordering::SeqCst);
+                    killed.insert((writer.id, thread as u32), lines);
+                }
+            } else {
+                assert!(status.success(), "writer {} failed: {status}", writer.id);
+            }
         }
+        killed
     }
 }
 
 impl Drop for Writers {
     fn drop(&mut self) {
-        for (_, child) in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
+        for writer in &mut self.0 {
+            let _ = writer.child.kill();
+            let _ = writer.child.wait();
         }
+    }
+}
+
+/// Writers SIGKILLed while the follower runs: the first `writers` of the
+/// fleet, in `rounds` groups of as many, each group at once at a random
+/// point of the run when a write is under way (see
+/// `Writers::kill_inside_writes`).
+#[derive(Debug, Clone, Copy)]
+pub struct Kills {
+    pub writers: u32,
+    pub rounds: u32,
+}
+
+/// A small xorshift generator: the kills need spread, not quality.
+struct Rng(u64);
+
+impl Rng {
+    fn seeded() -> Rng {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64);
+        Rng(nanos | 1)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
     }
 }
 
@@ -283,6 +425,11 @@ pub struct Outcome {
     pub seconds: f64,
     pub rotations: u64,
     pub shipped: Shipped,
+    /// With kills: the writers killed, with the lines each acknowledged.
+    pub killed: BTreeMap<WriterId, u64>,
+    /// With kills: what the files hold, read back after the run (the
+    /// next writer's repair done).
+    pub on_disk: Option<Report>,
 }
 
 impl Outcome {
@@ -321,20 +468,50 @@ pub fn follow(
     restarts: &[Restart],
     between: Duration,
 ) -> Outcome {
+    run(follower, fleet, restarts, between, None)
+}
+
+/// Starts `follower`, runs `fleet` while it follows the log and SIGKILLs
+/// writers as `kills` says; once the others are done, opens the log as the
+/// next writer would (which ends a record a kill cut short, if no writer
+/// did yet) and reads the files back; waits until the follower shipped as
+/// many lines as they hold, stops it and checks what it shipped.
+pub fn follow_with_kills(follower: &dyn Follower, fleet: &Fleet, kills: Kills) -> Outcome {
+    run(follower, fleet, &[], Duration::ZERO, Some(kills))
+}
+
+fn run(
+    follower: &dyn Follower,
+    fleet: &Fleet,
+    restarts: &[Restart],
+    between: Duration,
+    kills: Option<Kills>,
+) -> Outcome {
     // As deployed: the directory is there before the follower starts (tail
     // falls back to polling when it cannot watch the log's directory).
     fs::create_dir_all(fleet.log.parent().unwrap()).unwrap();
     let mut running = Running::start(follower);
     let start = Instant::now();
-    let writers = Writers::spawn(fleet);
+    let mut writers = Writers::spawn(fleet);
     for restart in restarts {
         sleep(between);
         running.restart(restart.signal, restart.down);
     }
-    writers.wait();
+    if let Some(kills) = kills {
+        writers.kill_inside_writes(kills, &fleet.log, fleet.line_size, fleet.lines);
+    }
+    let killed = writers.wait();
     let seconds = start.elapsed().as_secs_f64();
-    let expectation = fleet.expectation(vec![]);
-    let expected: u64 = expectation.writers.values().sum();
+    let killed_processes: Vec<u32> = killed.keys().map(|&(process, _)| process).collect();
+    let expectation = fleet.expectation(killed_processes);
+    let on_disk = kills.map(|_| {
+        fleet.rotations();
+        verify::verify(&expectation).unwrap()
+    });
+    let expected = match &on_disk {
+        Some(report) => report.found + report.torn_by_kill,
+        None => expectation.writers.values().sum(),
+    };
     running.wait_caught_up(expected);
     running.stop(libc::SIGTERM);
     let data: Vec<u8> = read(follower)
@@ -346,22 +523,27 @@ pub fn follow(
     let lines_per_file = fleet.max_bytes / fleet.line_size as u64;
     Outcome {
         follower: follower.name(),
-        workload: workload(fleet, restarts),
+        workload: workload(fleet, restarts, kills),
         seconds,
         rotations: (expected - 1).checked_div(lines_per_file).unwrap_or(0),
-        shipped: shipped::check(&data, &expectation.writers, fleet.line_size),
+        shipped: shipped::check_with_kills(&data, &expectation.writers, &killed, fleet.line_size),
+        killed,
+        on_disk,
     }
 }
 
 /// The workload in words: writers, line size, rotation size, gzip, restarts.
-fn workload(fleet: &Fleet, restarts: &[Restart]) -> String {
-    let size = match fleet.max_bytes {
+fn workload(fleet: &Fleet, restarts: &[Restart], kills: Option<Kills>) -> String {
+    let size = |bytes: u64| match bytes {
         b if b % (1024 * 1024) == 0 => format!("{} MiB", b / (1024 * 1024)),
-        b => format!("{} KiB", b / 1024),
+        b if b % 1024 == 0 => format!("{} KiB", b / 1024),
+        b => format!("{b}-byte"),
     };
     let mut text = format!(
-        "{} writers, {}-byte lines, {size}",
-        fleet.processes, fleet.line_size
+        "{} writers, {} lines, {}",
+        fleet.processes,
+        size(fleet.line_size as u64),
+        size(fleet.max_bytes)
     );
     if fleet.gzip {
         text.push_str(", gzip");
@@ -383,6 +565,12 @@ fn workload(fleet: &Fleet, restarts: &[Restart]) -> String {
             restarts.len(),
             first.down.as_secs_f64()
         ));
+    }
+    if let Some(kills) = kills {
+        text.push_str(&match kills.rounds {
+            1 => format!(", {} SIGKILLed at once", kills.writers),
+            n => format!(", {} SIGKILLed in {n} rounds", kills.writers),
+        });
     }
     text
 }
