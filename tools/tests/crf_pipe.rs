@@ -146,6 +146,9 @@ fn a_log_that_cannot_be_opened_exits_with_status_2_and_says_why() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("crf: "), "{err}");
-    assert!(err.contains(&format!("`{}`", dir.path().display())), "{err}");
+    assert!(
+        err.contains(&format!("`{}`", dir.path().display())),
+        "{err}"
+    );
     assert!(err.contains("is a directory"), "{err}");
 }
