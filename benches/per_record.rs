@@ -1,6 +1,7 @@
 //! The cost of one record in one process, side by side with the peers and
 //! the floor: 120-byte lines through `io::Write`, formatted `tracing`
-//! events, and the cost of a rotation as the chain grows. Every rotating
+//! events, and the cost of a rotation as the chain grows (the whole call,
+//! and the time it holds the lock). Every rotating
 //! writer rotates at 1 MiB keeping 10 backups. Multi-process throughput is
 //! measured by `crf-stress` and `scripts/compare-writers.sh` instead.
 //!
@@ -182,10 +183,11 @@ fn tracing_events(c: &mut Criterion) {
     group.finish();
 }
 
-/// One rotation with the chain full, as `backups` grows: the numbered
-/// shift renames every backup, under the lock; time-named and
-/// restart-proof backups never move, but retention lists the directory
-/// (time-named) or drops the oldest (restart-proof).
+/// One write that rotates with the chain full, as `backups` grows, the
+/// whole call: the numbered shift renames every backup (above 16 backups,
+/// after the lock, in batches); time-named and restart-proof backups never
+/// move, but retention lists the directory (time-named) or drops the
+/// oldest (restart-proof).
 fn rotation(c: &mut Criterion) {
     let mut group = c.benchmark_group("rotation_with_full_chain");
     group.sample_size(20);
@@ -196,18 +198,7 @@ fn rotation(c: &mut Criterion) {
             ("restart_proof", None, true),
         ] {
             let dir = tempfile::tempdir().unwrap();
-            // Every 10-byte record overflows max_bytes(1): one rotation each.
-            let mut builder = RotatingFile::builder(dir.path().join("app.log"))
-                .max_bytes(1)
-                .backups(backups)
-                .restart_proof(restart_proof);
-            if let Some(period) = period {
-                builder = builder.rotate_every(period);
-            }
-            let mut log = builder.open().unwrap();
-            for _ in 0..=backups {
-                log.write_all(b"a record\n").unwrap();
-            }
+            let mut log = full_chain(dir.path(), backups, period, false, restart_proof);
             group.bench_function(format!("{naming}_backups_{backups}"), |b| {
                 b.iter(|| log.write_all(b"a record\n").unwrap())
             });
@@ -216,5 +207,73 @@ fn rotation(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, io_write, tracing_events, rotation);
+/// How long one rotation with the chain full holds the lock (from
+/// `Stats::rotation_lock_hold`), as `backups` grows: numbered with the
+/// whole shift under the lock (as every numbered rotation did before; still
+/// so with Python's lock, used here to get it), numbered with the shift
+/// left for after the lock, and time-named. The longest batch of a shift
+/// left for after the lock is printed on stderr.
+fn rotation_lock_hold(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rotation_lock_hold");
+    group.sample_size(20);
+    for backups in [10, 100, 1000] {
+        let kinds = [
+            ("numbered_whole_shift", None, true, false),
+            ("numbered", None, false, false),
+            ("timed", Some(Period::Hour), false, false),
+            ("restart_proof", None, false, true),
+        ];
+        for (naming, period, python, restart_proof) in kinds {
+            let dir = tempfile::tempdir().unwrap();
+            let mut log = full_chain(dir.path(), backups, period, python, restart_proof);
+            group.bench_function(format!("{naming}_backups_{backups}"), |b| {
+                b.iter_custom(|iters| {
+                    let before = log.stats().rotation_lock_hold;
+                    for _ in 0..iters {
+                        log.write_all(b"a record\n").unwrap();
+                    }
+                    log.stats().rotation_lock_hold - before
+                })
+            });
+            eprintln!(
+                "{naming}_backups_{backups}: longest rotation hold {:?}, longest shift batch hold {:?}",
+                log.stats().longest_rotation_lock_hold,
+                log.stats().longest_shift_batch_lock_hold
+            );
+        }
+    }
+    group.finish();
+}
+
+/// A log in `dir` whose every 10-byte record overflows max_bytes(1), with
+/// its chain of `backups` full.
+fn full_chain(
+    dir: &Path,
+    backups: usize,
+    period: Option<Period>,
+    python: bool,
+    restart_proof: bool,
+) -> RotatingFile {
+    let mut builder = RotatingFile::builder(dir.join("app.log"))
+        .max_bytes(1)
+        .backups(backups)
+        .share_with_python(python)
+        .restart_proof(restart_proof);
+    if let Some(period) = period {
+        builder = builder.rotate_every(period);
+    }
+    let mut log = builder.open().unwrap();
+    for _ in 0..=backups {
+        log.write_all(b"a record\n").unwrap();
+    }
+    log
+}
+
+criterion_group!(
+    benches,
+    io_write,
+    tracing_events,
+    rotation,
+    rotation_lock_hold
+);
 criterion_main!(benches);

@@ -20,6 +20,7 @@
 //! | shared state | `logs/.concurrent-rotating-file/app.log.state` |
 //! | compression in progress | `logs/.concurrent-rotating-file/app.log.<inode>.gz.tmp` |
 //! | backup let go, deleted once unlocked | `logs/.concurrent-rotating-file/app.log.pruned.<pid>.<n>` |
+//! | live file just rotated, until a long numbered chain has shifted up | `logs/.concurrent-rotating-file/app.log.shifting` |
 //!
 //! With `lock_dir`, the lock and state files go there instead, their names
 //! made unique per log (`app.log.<hash of the log's directory>.lock`), so
@@ -211,6 +212,13 @@ impl Names {
     /// the lock is released.
     pub(crate) fn pruned(&self, pid: u32, n: u64) -> PathBuf {
         self.own(format_args!(".pruned.{pid}.{n}"))
+    }
+
+    /// Where the live file a rotation just turned into a backup waits for
+    /// a long numbered chain to shift up, before it becomes `.1` (see
+    /// `numbered`).
+    pub(crate) fn shifting(&self) -> PathBuf {
+        self.own(format_args!(".shifting"))
     }
 
     /// Whether `name`, in the hidden directory, is a compressor's temporary

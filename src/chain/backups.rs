@@ -9,14 +9,14 @@ use std::time::Duration;
 
 use crate::chain::leftovers;
 use crate::chain::numbered::NumberedChain;
-use crate::chain::pending::Pending;
+use crate::chain::pending::{Pending, Resume, Shift};
 use crate::chain::provenance::Twins;
 use crate::chain::retention::Retention;
 use crate::chain::sequence::SequenceChain;
 use crate::chain::timed::TimedChain;
 use crate::names::Names;
 use crate::shared::state_file::StateFile;
-use crate::sys::fs::FileId;
+use crate::sys::fs::{FileId, exists};
 use crate::sys::open::FileMode;
 use crate::time::clock::unix_secs;
 use crate::time::period::Schedule;
@@ -124,9 +124,43 @@ impl Backups {
         Ok(pending)
     }
 
+    /// Whether a rotation of a long numbered chain left its shift for
+    /// after the lock, and it is not finished yet. Called with the lock
+    /// held.
+    pub(crate) fn shift_waiting(&self) -> io::Result<bool> {
+        match self.scheme() {
+            Scheme::Numbered(_) => exists(&self.names.shifting()),
+            Scheme::Timed(_) | Scheme::Sequence(_) => Ok(false),
+        }
+    }
+
+    /// Does at most `limit` renames of the shift a rotation of a long
+    /// numbered chain left for after the lock (see `numbered`), from where
+    /// its last batch left it (`from`) if that still holds, adding to
+    /// `pending` what retention let go and, once finished, the plain
+    /// backups old enough to compress at `now`. Nothing for the other
+    /// schemes, whose backups never move. Called with the lock held.
+    pub(crate) fn finish_shift(
+        &self,
+        now: i64,
+        limit: usize,
+        from: Option<Resume>,
+        pending: &mut Pending,
+    ) -> io::Result<Shift> {
+        let Scheme::Numbered(chain) = self.scheme() else {
+            return Ok(Shift::None);
+        };
+        leftovers::ensure_own_dir(&self.names, self.dir_mode)?;
+        let shift = chain.finish_shift(now, limit, from, pending)?;
+        self.hold_back_young(&mut pending.to_compress, now)?;
+        Ok(shift)
+    }
+
     /// Closes the gap a process killed mid-rotation left in a numbered
     /// chain (time-named backups never move, so never leave one). Called
-    /// with the lock held.
+    /// with the lock held, once no shift is left
+    /// ([`finish_shift`](Backups::finish_shift)): its gap is not one to
+    /// close.
     pub(crate) fn close_gap(&self) -> io::Result<()> {
         match self.scheme() {
             Scheme::Numbered(chain) => chain.close_gap(),

@@ -9,7 +9,8 @@
 //! renamed; [`sequence`]). Which backups are kept is
 //! [`retention`]'s business; what killed processes leave behind is
 //! [`leftovers`]'s. A rotation returns what is [`Pending`]: backups to
-//! delete and backups to compress once the lock is released.
+//! delete and backups to compress once the lock is released, and, for a
+//! long numbered chain, the shift itself ([`Shift`]).
 
 mod backups;
 mod leftovers;
@@ -21,5 +22,5 @@ mod sequence;
 mod timed;
 
 pub(crate) use backups::Backups;
-pub(crate) use pending::Pending;
+pub(crate) use pending::{Pending, Shift};
 pub(crate) use provenance::comment as gzip_comment;

@@ -24,6 +24,7 @@ use crate::sys::stderr;
 use crate::time::clock::unix_secs;
 use crate::time::period::Schedule;
 use crate::writer::live_file::LiveFile;
+use crate::writer::lock_hold::LockHold;
 use crate::writer::records::Records;
 
 /// How long after a writer outside this library was last seen every record
@@ -70,6 +71,8 @@ pub(crate) struct Appender {
     pub(crate) pending: Pending,
     /// Whether a foreign writer on another lock was reported.
     warned: bool,
+    /// How long this process's rotations held the lock.
+    pub(crate) lock_hold: LockHold,
 }
 
 impl Appender {
@@ -82,6 +85,7 @@ impl Appender {
             strict_until: None,
             pending: Pending::default(),
             warned: false,
+            lock_hold: LockHold::default(),
         }
     }
 
@@ -367,32 +371,56 @@ impl Appender {
         label: &str,
         now: i64,
     ) -> io::Result<()> {
-        if self.live()?.is_at(&self.path)? {
+        let started = Instant::now();
+        let rotates = self.live()?.is_at(&self.path)?;
+        if rotates {
             // Bump first: if this process dies between the renames, the
             // others still reopen by path rather than write to a backup.
             state.bump_generation();
-            // Counted until done, and what it leaves for after the lock
-            // until that is done too: an opening repairs only then.
+            // Counted until done (a shift left for after the lock: until
+            // whoever finishes it is done), and what it leaves for after
+            // the lock until that is done too: an opening repairs only then.
             state.begin_work(1);
             let pending = backups.rotate(state, label, now)?;
-            state.begin_work((pending.pruned.len() + pending.to_compress.len()) as u64);
-            state.end_work();
-            self.pending.pruned.extend(pending.pruned);
-            // Several rotations in one call: a numbered chain lists every
-            // plain backup each time, under its new name.
-            let queue = &mut self.pending.to_compress;
-            queue.extend(pending.to_compress);
-            let mut seen = std::collections::HashSet::new();
-            queue.retain(|path| {
-                let first = seen.insert(path.clone());
-                if !first {
-                    state.end_work();
-                }
-                first
-            });
+            for _ in 0..pending.shifts_finished {
+                state.end_work();
+            }
+            if pending.shift_left {
+                // A new shift, left for after the lock (`deferred_shift`):
+                // its first batch lists the chain.
+                self.pending.shift_left = true;
+                self.pending.shift_from = None;
+            } else {
+                state.end_work();
+            }
+            self.adopt(state, pending);
             state.count_rotation();
         }
-        self.reopen(state, config, backups)
+        let reopened = self.reopen(state, config, backups);
+        if rotates {
+            self.lock_hold.rotated(started.elapsed());
+        }
+        reopened
+    }
+
+    /// Takes over what a rotation, or a batch of a shift, left for after
+    /// the lock, counting it as unfinished work until done. Called with
+    /// the lock held.
+    pub(crate) fn adopt(&mut self, state: &StateFile, pending: Pending) {
+        state.begin_work((pending.pruned.len() + pending.to_compress.len()) as u64);
+        self.pending.pruned.extend(pending.pruned);
+        // Several rotations in one call: a numbered chain lists every
+        // plain backup each time, under its new name.
+        let queue = &mut self.pending.to_compress;
+        queue.extend(pending.to_compress);
+        let mut seen = std::collections::HashSet::new();
+        queue.retain(|path| {
+            let first = seen.insert(path.clone());
+            if !first {
+                state.end_work();
+            }
+            first
+        });
     }
 
     /// Opens the live file afresh (the log path, or a restart-proof log's

@@ -8,13 +8,17 @@
 //! rotate?), splits the bytes only at record boundaries ([`records`]) and
 //! appends each run with one `write(2)` to the [`live_file`]. How the
 //! descriptors are opened, and the log repaired, is [`open_files`]'s job;
+//! the shift a long numbered chain's rotation leaves for after the lock is
+//! finished by [`deferred_shift`], in batches;
 //! failures on paths that cannot return an error are counted by
 //! [`report`].
 
 pub(crate) mod append;
+pub(crate) mod deferred_shift;
 pub(crate) mod handle;
 pub(crate) mod line_buffer;
 pub(crate) mod live_file;
+pub(crate) mod lock_hold;
 pub(crate) mod open_files;
 pub(crate) mod open_log;
 pub(crate) mod records;

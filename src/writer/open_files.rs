@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::chain::Backups;
+use crate::chain::{Backups, Pending, Shift};
 use crate::config::Config;
 use crate::error::{Context, Error, ErrorKind};
 use crate::gzip::Compression;
@@ -30,9 +30,9 @@ impl OpenFiles {
     }
 
     /// Opens the log's files, then, inside the lock, repairs what killed
-    /// processes left (a gap in the chain, parked backups and unfinished
-    /// compressions, a record cut short) and opens the live file. Returns
-    /// the plain backups to compress, with gzip on.
+    /// processes left (a shift left unfinished, a gap in the chain, parked
+    /// backups and unfinished compressions, a record cut short) and opens
+    /// the live file. Returns the plain backups to compress, with gzip on.
     pub(crate) fn open(
         config: &Config,
         backups: &Backups,
@@ -51,6 +51,22 @@ impl OpenFiles {
         // unfinished: with none, there is nothing to look for. Python's
         // handler counts nothing.
         if state.unfinished() > 0 || config.names.is_python_lock() {
+            // A shift a rotation left (its process killed, or still at it)
+            // first, whole: its gap is not one to close. What it lets go is
+            // parked, removed below; its plain backups are listed below.
+            if backups.shift_waiting().context(
+                repair,
+                "cannot look for a shift left in the backups of",
+                log,
+            )? {
+                let mut shifted = Pending::default();
+                let shift = backups
+                    .finish_shift(config.now(), usize::MAX, None, &mut shifted)
+                    .context(repair, "cannot shift the backups of", log)?;
+                if shift == Shift::Finished {
+                    state.end_work();
+                }
+            }
             backups
                 .close_gap()
                 .context(repair, "cannot repair the backups of", log)?;

@@ -21,6 +21,8 @@ use crate::shared::files::Inside;
 use crate::shared::state_file::StateFile;
 use crate::sys::fork::PerProcess;
 use crate::writer::append::{AppendError, Appender};
+use crate::writer::deferred_shift;
+use crate::writer::lock_hold::LockHold;
 use crate::writer::open_files::OpenFiles;
 use crate::writer::records::Records;
 use crate::writer::report::ErrorReport;
@@ -104,8 +106,8 @@ impl OpenLog {
             return self.append_ended(bytes, records);
         }
         let this = self.this_process().map_err(|e| AppendError::new(0, e))?;
-        let mut files = this.files();
-        let files = &mut *files;
+        let mut guard = this.files();
+        let files = &mut *guard;
         // Read before taking the lock, to keep the critical section short.
         let now = Instant::now();
         // Python's handler sleeps in flock; spinning writers would get the
@@ -135,6 +137,8 @@ impl OpenLog {
         );
         self.leave(inside, &mut files.appender);
         self.after_leaving(this, files);
+        drop(guard);
+        self.finish_shift(this);
         result
     }
 
@@ -160,6 +164,27 @@ impl OpenLog {
             Ok(true) => files.appender.forget_live(),
             Ok(false) => {}
             Err(e) => self.errors.report(&e, 0),
+        }
+    }
+
+    /// Once out of the lock and the in-process mutex: finishes the shift
+    /// this process's rotation of a long numbered chain left, one batch at
+    /// a time, taking the mutex and the lock for each, so that the other
+    /// threads and processes write between them; then does what the
+    /// batches left to do.
+    fn finish_shift(&self, this: &ThisProcess) {
+        loop {
+            let mut files = this.files();
+            if !files.appender.pending.shift_left {
+                return;
+            }
+            if let Err(e) = deferred_shift::batch(&mut files, &self.config, &self.backups) {
+                self.errors.report(&e, 0);
+            }
+            self.after_leaving(this, &mut files);
+            drop(files);
+            // The others waiting for the lock get it first.
+            std::thread::yield_now();
         }
     }
 
@@ -207,8 +232,8 @@ impl OpenLog {
         let path = self.config.names.live();
         let named = |e| doing(e, format_args!("{what} `{}`", path.display()));
         let this = self.this_process().map_err(named)?;
-        let mut files = this.files();
-        let files = &mut *files;
+        let mut guard = this.files();
+        let files = &mut *guard;
         let now = Instant::now();
         let config = &self.config;
         self.follow(files, now);
@@ -227,6 +252,8 @@ impl OpenLog {
         );
         self.leave(inside, &mut files.appender);
         self.after_leaving(this, files);
+        drop(guard);
+        self.finish_shift(this);
         result.map_err(named)
     }
 
@@ -273,6 +300,10 @@ impl OpenLog {
         let gzip = &self.gzip;
         let nanos =
             |n: &std::sync::atomic::AtomicU64| Duration::from_nanos(n.load(Ordering::Relaxed));
+        let hold = match self.this_process() {
+            Ok(this) => this.files().appender.lock_hold,
+            Err(_) => LockHold::default(),
+        };
         Stats {
             rotations: self.rotations(),
             write_errors: self.errors.records(),
@@ -282,6 +313,9 @@ impl OpenLog {
             longest_compression: nanos(&gzip.longest_nanos),
             longest_compressor_lock_hold: nanos(&gzip.longest_lock_nanos),
             twins_kept: self.backups.twins_kept(),
+            rotation_lock_hold: hold.rotations,
+            longest_rotation_lock_hold: hold.longest_rotation,
+            longest_shift_batch_lock_hold: hold.longest_shift_batch,
         }
     }
 

@@ -34,4 +34,14 @@ pub struct Stats {
     /// them there), as the chain was last listed. Both are kept; the first
     /// such pair is reported on stderr.
     pub twins_kept: u64,
+    /// How long this process's rotations held the lock, in all: the
+    /// renames (with more than 16 numbered backups, only the live file's:
+    /// the rest of the shift is done after, in batches) and the opening of
+    /// the new live file.
+    pub rotation_lock_hold: Duration,
+    /// The longest one of this process's rotations held the lock.
+    pub longest_rotation_lock_hold: Duration,
+    /// The longest one batch of a shift left for after a rotation's lock
+    /// (more than 16 numbered backups) held the lock: at most 32 renames.
+    pub longest_shift_batch_lock_hold: Duration,
 }
