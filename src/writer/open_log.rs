@@ -137,8 +137,13 @@ impl OpenLog {
         );
         self.leave(inside, &mut files.appender);
         self.after_leaving(this, files);
+        // Looked at under the mutex already held: a record that left no
+        // shift takes the mutex once.
+        let shift_left = files.appender.pending.shift_left;
         drop(guard);
-        self.finish_shift(this);
+        if shift_left {
+            self.finish_shift(this);
+        }
         result
     }
 
