@@ -51,13 +51,8 @@ fn an_earlier_versions_state_is_carried_into_the_hidden_directory_and_removed() 
     assert_eq!(read("app.log.2"), "backup 1\n");
     // `logs/` holds only the log's files (no lock: no Python process
     // shares this log, and no earlier version left one).
-    let mut names: Vec<String> = fs::read_dir(logs)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
+        test_support::names(logs),
         [
             ".concurrent-rotating-file",
             "app.log",

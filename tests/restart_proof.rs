@@ -20,12 +20,8 @@ use concurrent_rotating_file::{Clock, Compression, ErrorKind, Period, RotatingFi
 
 /// The log's files (the hidden directory left out), sorted.
 fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| !n.starts_with('.'))
-        .collect();
-    names.sort();
+    let mut names = test_support::names(dir);
+    names.retain(|n| !n.starts_with('.'));
     names
 }
 

@@ -393,13 +393,8 @@ fn a_fresh_directory_holds_only_the_log_where_a_glob_looks() {
         writeln!(log, "line {i}").unwrap();
     }
     drop(log);
-    let mut names: Vec<String> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
     assert_eq!(
-        names,
+        test_support::names(dir.path()),
         [
             ".concurrent-rotating-file",
             "app.log",

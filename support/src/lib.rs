@@ -1,6 +1,7 @@
 //! Helpers the library's tests and the tools' tests share: a file or
 //! directory that refuses changes whoever runs the test ([`Immutable`]),
-//! a FIFO ([`mkfifo`]), operations that must not hang ([`within`]), and a
+//! a FIFO ([`mkfifo`]), operations that must not hang ([`within`]), the
+//! sorted names in a directory ([`names`]), and a
 //! small file system to fill ([`SmallFs`], as root: [`root_or_skip`]).
 
 #![deny(missing_docs)]
@@ -53,6 +54,16 @@ pub fn mkfifo(path: &Path) {
         .status()
         .expect("mkfifo (coreutils) is needed");
     assert!(status.success(), "mkfifo failed on {}", path.display());
+}
+
+/// The names in `dir`, hidden ones included, sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
 }
 
 /// Runs `f` on a thread of its own and returns what it returns, failing the

@@ -14,8 +14,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
-use common::names;
 use crf_tools::verify::OWN_DIR;
+use test_support::names;
 
 const CRF: &str = env!("CARGO_BIN_EXE_crf");
 

@@ -7,8 +7,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Fleet, names};
+use common::Fleet;
 use concurrent_rotating_file::{Compression, RotatingFile};
+use test_support::names;
 
 #[test]
 fn many_processes_with_gzip_keep_every_invariant_and_leave_only_gz() {

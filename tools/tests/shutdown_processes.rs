@@ -10,9 +10,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Fleet, STRESS, names};
+use common::{Fleet, STRESS};
 use concurrent_rotating_file::{Compression, RotatingFile};
 use crf_tools::verify::OWN_DIR;
+use test_support::names;
 
 /// Lines of 1000 bytes: 4,194 fit in 4 MiB, so the last one makes the
 /// third rotation, and the process exits as that backup's compression

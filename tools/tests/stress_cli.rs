@@ -8,7 +8,8 @@ mod common;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Output};
 
-use common::{STRESS, json, names, stress};
+use common::{STRESS, json, stress};
+use test_support::names;
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

@@ -165,16 +165,6 @@ impl Fleet {
     }
 }
 
-/// The names in `dir`, sorted.
-pub fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
-
 /// Runs `crf-stress` with `args` to its end.
 pub fn stress(args: &[&str]) -> Output {
     Command::new(STRESS).args(args).output().unwrap()
