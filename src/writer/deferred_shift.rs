@@ -24,8 +24,10 @@ pub(crate) const BATCH: usize = 32;
 /// rotation or opening, which finishes it first.
 pub(crate) fn batch(files: &mut OpenFiles, config: &Config, backups: &Backups) -> io::Result<()> {
     let named = |e| {
-        let what = format_args!("shift the backups of `{}`", config.names.live().display());
-        doing(e, what)
+        doing(
+            e,
+            format_args!("shift the backups of `{}`", config.names.live().display()),
+        )
     };
     files.appender.pending.shift_left = false;
     let from = files.appender.pending.shift_from.take();
