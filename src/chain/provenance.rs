@@ -2,8 +2,12 @@
 //! a `.gz` of the same number is deleted only when the `.gz` is proven to
 //! hold its data.
 //!
-//! The compressor writes the source's identity (device, inode, size) into
-//! the gzip header's comment, and names the `.gz` only once it is complete.
+//! The compressor writes the source's identity (device, inode, size and
+//! modification time) into the gzip header's comment, and names the `.gz`
+//! only once it is complete. The time tells apart two files that had the
+//! same inode one after the other (a compressed backup's inode is freed and
+//! soon given to a new file, often of the same size): a temporary left by a
+//! killed compressor must never pass for the gzip of the next file.
 //! A compressor killed between naming the `.gz` and removing the plain file
 //! leaves both, the plain one with the identity the comment names: it goes.
 //! Any other pair (an outside tool moved a file to that name, as logrotate
@@ -21,11 +25,15 @@ use crate::sys::{open, stderr};
 
 /// The gzip header comment that names the plain file a `.gz` was made from.
 pub(crate) fn comment(source: &Metadata) -> String {
+    // Renames keep the modification time (a numbered chain renames every
+    // backup); the change time they move on.
     format!(
-        "concurrent-rotating-file source {}:{}:{}",
+        "concurrent-rotating-file source {}:{}:{}:{}.{:09}",
         source.dev(),
         source.ino(),
-        source.len()
+        source.len(),
+        source.mtime(),
+        source.mtime_nsec()
     )
 }
 

@@ -507,4 +507,29 @@ mod tests {
         assert_eq!(text, "a line of the backup\n".repeat(1000));
         assert!(!dir.path().join("app.log.1").exists());
     }
+
+    #[test]
+    fn a_complete_gzip_of_an_earlier_file_with_the_same_inode_and_size_is_never_taken_for_this_ones()
+     {
+        // A compressed backup's inode is freed and soon given to a new file,
+        // often of the same size: a temp left of the earlier file's gzip
+        // names the same device, inode and size, and only the time tells.
+        let dir = tempfile::tempdir().unwrap();
+        leave_cut_short(dir.path(), None);
+        let backup = dir.path().join("app.log.1");
+        // The new file of that inode: other lines, of the same length.
+        std::fs::write(&backup, "other line of backup\n".repeat(1000)).unwrap();
+        let earlier = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        std::fs::File::options()
+            .write(true)
+            .open(&backup)
+            .unwrap()
+            .set_modified(earlier)
+            .unwrap();
+        open_and_finish(dir.path());
+        let gz = std::fs::File::open(dir.path().join("app.log.1.gz")).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut text).unwrap();
+        assert_eq!(text, "other line of backup\n".repeat(1000));
+    }
 }
