@@ -21,7 +21,7 @@ pub(crate) struct LockFile {
     file: File,
     id: FileId,
     /// Whether this descriptor says it is present (see `presence`).
-    present: bool,
+    present: presence::Mark,
 }
 
 impl LockFile {
@@ -30,7 +30,7 @@ impl LockFile {
         // Present for as long as this file is open (see `presence`). If it
         // cannot say so, others may take it for absent: then it never
         // finds itself alone either (see `alone`).
-        let present = presence::announce(&file).is_ok();
+        let present = presence::Mark::announce(&file);
         Ok(LockFile {
             file,
             id: FileId::of(&meta),
@@ -42,17 +42,12 @@ impl LockFile {
     /// this lock file open: one syscall.
     /// Never while this descriptor is not present itself.
     pub(crate) fn alone(&self) -> bool {
-        self.present && presence::alone(&self.file)
+        self.present.alone(&self.file)
     }
 
     /// Says this descriptor is present (again) or no longer is.
     pub(crate) fn be_present(&mut self, present: bool) -> io::Result<()> {
-        let said = match present {
-            true => presence::announce(&self.file),
-            false => presence::withdraw(&self.file),
-        };
-        self.present = present && said.is_ok();
-        said
+        self.present.set(&self.file, present)
     }
 
     /// Which file this is, as `(device, inode)`.

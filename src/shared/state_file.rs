@@ -100,7 +100,7 @@ pub(crate) struct StateFile {
     /// have lost its contents.
     repairs: u64,
     /// Whether this descriptor says it is present (see `presence`).
-    present: bool,
+    present: presence::Mark,
 }
 
 /// What [`StateFile::validate`] found.
@@ -146,7 +146,7 @@ impl StateFile {
         // Present for as long as this file is open (see `presence`). If it
         // cannot say so, others may take it for absent: then it never
         // finds itself alone either (see `alone`).
-        let present = presence::announce(&file).is_ok();
+        let present = presence::Mark::announce(&file);
         Ok(StateFile {
             _guarded: sigbus::guard(map.as_ptr(), map.len()),
             map,
@@ -160,17 +160,12 @@ impl StateFile {
     /// as its compressor's) has this state file open: one syscall.
     /// Never while this descriptor is not present itself.
     pub(crate) fn alone(&self) -> bool {
-        self.present && presence::alone(&self.file)
+        self.present.alone(&self.file)
     }
 
     /// Says this descriptor is present (again) or no longer is.
     pub(crate) fn be_present(&mut self, present: bool) -> io::Result<()> {
-        let said = match present {
-            true => presence::announce(&self.file),
-            false => presence::withdraw(&self.file),
-        };
-        self.present = present && said.is_ok();
-        said
+        self.present.set(&self.file, present)
     }
 
     /// Whether this mapping may have lost its contents (someone shrank the

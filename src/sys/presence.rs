@@ -10,20 +10,35 @@
 use std::fs::File;
 use std::io;
 
-/// Says this open file (its open file description) is present.
-pub(crate) fn announce(file: &File) -> io::Result<()> {
-    imp::set(file, imp::READ)
+/// Whether one open file (its open file description) says it is present.
+/// One that could not say so may be taken for absent by the others: it
+/// then never finds itself alone either.
+#[derive(Debug)]
+pub(crate) struct Mark {
+    present: bool,
 }
 
-/// Says it no longer is.
-pub(crate) fn withdraw(file: &File) -> io::Result<()> {
-    imp::set(file, imp::UNLOCK)
-}
+impl Mark {
+    /// Says `file` is present, for as long as it is open.
+    pub(crate) fn announce(file: &File) -> Mark {
+        Mark {
+            present: imp::set(file, imp::READ).is_ok(),
+        }
+    }
 
-/// Whether no other open file description of the file is present (other
-/// processes, or other descriptors of this one, such as its compressor's).
-pub(crate) fn alone(file: &File) -> bool {
-    imp::alone(file).unwrap_or(false)
+    /// Whether no other open file description of the file is present
+    /// (other processes, or other descriptors of this one, such as its
+    /// compressor's): one syscall. Never while `file` is not present itself.
+    pub(crate) fn alone(&self, file: &File) -> bool {
+        self.present && imp::alone(file).unwrap_or(false)
+    }
+
+    /// Says `file` is present (again) or no longer is.
+    pub(crate) fn set(&mut self, file: &File, present: bool) -> io::Result<()> {
+        let said = imp::set(file, if present { imp::READ } else { imp::UNLOCK });
+        self.present = present && said.is_ok();
+        said
+    }
 }
 
 #[cfg(target_os = "linux")]
