@@ -1,7 +1,10 @@
 //! What opening a log costs: an existing log with a full chain of 10
 //! backups, and a fresh directory, each opened, written one line and
-//! closed, beside the floor (an `O_APPEND` open, one `write`, a close) in
-//! the same run. `scripts/perf-goals.sh` prints the ratios.
+//! closed, beside the floor (an `O_APPEND` open, one `write`, a close) and
+//! the locked floor (the same between opening a lock file in a directory
+//! of its own, a `flock` and its release: what any writer that shares a
+//! log across processes must do, Python's handler included) in the same
+//! run. `scripts/perf-goals.sh` prints the ratios.
 
 use std::fs::OpenOptions;
 use std::hint::black_box;
@@ -26,6 +29,30 @@ fn open(c: &mut Criterion) {
                 .open(black_box(&path))
                 .unwrap();
             file.write_all(LINE).unwrap();
+        })
+    });
+
+    group.bench_function("flock_floor", |b| {
+        let path = dir.join("locked-floor.log");
+        let lock_dir = dir.join(".locks");
+        std::fs::create_dir_all(&lock_dir).unwrap();
+        let lock_path = lock_dir.join("locked-floor.log.lock");
+        b.iter(|| {
+            let lock = OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true)
+                .open(black_box(&lock_path))
+                .unwrap();
+            lock.lock().unwrap();
+            let mut file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(black_box(&path))
+                .unwrap();
+            file.write_all(LINE).unwrap();
+            lock.unlock().unwrap();
         })
     });
 

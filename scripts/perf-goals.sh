@@ -43,10 +43,13 @@ for group, title in (("rotation_lock_hold", "how long a rotation with a full cha
         print(f"  {naming:22} " + "  ".join(f"{n} backups {c:>9}" for n, c in zip((10, 100, 1000), cells)))
 group = "open_write_one_line_close"
 floor = median(group, "o_append_floor")
+locked = median(group, "flock_floor")
 print("open, write one line, close (open)")
-for bench in ("o_append_floor", "rotating_file_existing_10_backups", "rotating_file_fresh_directory"):
+for bench in ("o_append_floor", "flock_floor", "rotating_file_existing_10_backups",
+              "rotating_file_fresh_directory"):
     cost = median(group, bench)
-    print(f"  {bench:36} {human(cost):>10}   {cost / floor:.1f}x the floor")
+    print(f"  {bench:36} {human(cost):>10}   {cost / floor:.1f}x the floor, "
+          f"{cost / locked:.1f}x the locked floor")
 PY
 echo
 scripts/call-cost.sh

@@ -204,6 +204,8 @@ impl Options {
         if path.file_name().is_none() || path.as_os_str().as_encoded_bytes().ends_with(b"/") {
             return Err(not_a_file("the path has no file name"));
         }
+        // An existing log file: its directory is there too.
+        let mut dir_exists = false;
         match std::fs::symlink_metadata(path) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 return Err(Error::io(
@@ -217,7 +219,8 @@ impl Options {
                 let what = open::describe(meta.file_type());
                 return Err(not_a_file(&format!("it is {what}, not a regular file")));
             }
-            _ => {}
+            Ok(_) => dir_exists = true,
+            Err(_) => {}
         }
         if self.lock_timeout == Some(Duration::ZERO) {
             return Err(invalid(
@@ -225,12 +228,14 @@ impl Options {
             ));
         }
         let dir = dir_of(path);
-        ensure_dir(
-            dir,
-            self.create_dirs,
-            "cannot create log directory",
-            dir_mode,
-        )?;
+        if !dir_exists {
+            ensure_dir(
+                dir,
+                self.create_dirs,
+                "cannot create log directory",
+                dir_mode,
+            )?;
+        }
         if let Some(lock_dir) = &self.lock_dir {
             ensure_dir(
                 lock_dir,

@@ -463,7 +463,8 @@ impl Appender {
             state.bump_generation();
         }
         self.generation = state.generation();
-        state.set_size(live.end()?);
+        // Opened inside the lock: no one appended since its `fstat`.
+        state.set_size(live.opened_size());
         backups.link_live(&path, live.id(), previous.as_ref().map(LiveFile::id));
         self.live = Some(live);
         self.path = path;

@@ -23,6 +23,8 @@ use crate::sys::open::{self, Access, FileMode};
 pub(crate) struct LiveFile {
     file: File,
     id: FileId,
+    /// The size the open's `fstat` saw.
+    opened_size: u64,
 }
 
 /// A `write(2)` that failed after `written` bytes of its record were in.
@@ -40,8 +42,14 @@ impl LiveFile {
         let (file, meta) = open::open_or_create(path, Access::Append, mode)?;
         Ok(LiveFile {
             id: FileId::of(&meta),
+            opened_size: meta.len(),
             file,
         })
+    }
+
+    /// The file's size when opened (no syscall: the open's `fstat` told).
+    pub(crate) fn opened_size(&self) -> u64 {
+        self.opened_size
     }
 
     /// The file's device and inode.
