@@ -508,3 +508,38 @@ fn a_file_size_limit_is_reported_as_file_too_large_not_a_death_by_sigxfsz() {
     }
     assert_eq!(err.lines().count(), 3, "{err}");
 }
+
+#[test]
+fn the_writers_rate_with_gzip_ends_when_the_lines_are_in_the_files_not_after_the_compressions() {
+    // Every writer says when its lines are all in the files, before it
+    // waits for its compressions at exit: that instant, not the exit, ends
+    // the writers' own rate.
+    let out = stress(&[
+        "-p",
+        "2",
+        "-n",
+        "20000",
+        "--max-bytes",
+        "64KiB",
+        "--backups",
+        "20",
+        "--gzip",
+        "--mode",
+        "non-blocking",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["ok"], true, "{report}");
+    assert!(report["gzipped"].as_u64().unwrap() > 0, "{report}");
+    let (in_files, seconds) = (
+        report["in_files_seconds"].as_f64().unwrap(),
+        report["seconds"].as_f64().unwrap(),
+    );
+    assert!(in_files > 0.0 && in_files < seconds, "{report}");
+    assert!(
+        report["writers_lines_per_second"].as_f64().unwrap()
+            > report["lines_per_second"].as_f64().unwrap(),
+        "{report}"
+    );
+}

@@ -9,6 +9,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
+use std::time::Instant;
 
 use tempfile::NamedTempFile;
 
@@ -42,6 +43,9 @@ struct Heard {
     /// Lines it said it wrote: at its last progress report, or when done.
     lines: u64,
     done: Option<u64>,
+    /// When it said every record was in the files (or, if it never said
+    /// so, that it was done).
+    in_files: Option<Instant>,
     latencies: Latencies,
 }
 
@@ -57,6 +61,9 @@ pub(crate) struct Outcome {
     /// Lines the writers said they wrote: all of a surviving writer's, a
     /// killed one's up to its last progress report.
     pub(crate) lines_reported: u64,
+    /// When the last surviving writer had every record in the files, before
+    /// the wait for its compressions.
+    pub(crate) in_files: Option<Instant>,
 }
 
 impl Fleet {
@@ -162,6 +169,7 @@ impl Fleet {
                 ));
             } else {
                 outcome.latencies.merge(&heard.latencies);
+                outcome.in_files = outcome.in_files.max(heard.in_files);
             }
         }
         Ok(outcome)
@@ -209,8 +217,10 @@ fn listen(stdout: ChildStdout, lines: Arc<AtomicU64>) -> JoinHandle<Heard> {
                     heard.lines += new;
                     lines.fetch_add(new, Ordering::Relaxed);
                 }
+                Some(Message::Written) => heard.in_files = Some(Instant::now()),
                 Some(Message::Latencies(latencies)) => heard.latencies = latencies,
                 Some(Message::Done(done)) => {
+                    heard.in_files.get_or_insert_with(Instant::now);
                     // The lines since the last progress report.
                     lines.fetch_add(done.saturating_sub(heard.lines), Ordering::Relaxed);
                     heard.lines = heard.lines.max(done);

@@ -92,6 +92,7 @@ fn run(args: &RunArgs, dir: RunDir) -> std::io::Result<bool> {
     monitor::watch(args, &mut fleet)?;
     let outcome = fleet.finish()?;
     let writing = started.elapsed();
+    let in_files = outcome.in_files.map_or(writing, |at| at - started);
     let checking = Instant::now();
     let rotations = check::repair(args, &log)?;
     let report = check::verify(args, &log, &outcome, rotations)?;
@@ -102,6 +103,7 @@ fn run(args: &RunArgs, dir: RunDir) -> std::io::Result<bool> {
         report: &report,
         rotations,
         writing,
+        in_files,
         checking: checking.elapsed(),
     }
     .print();

@@ -1,8 +1,9 @@
 //! What a writer process tells the run, one line each on its standard
 //! output: `progress <thread> <lines written>` every 256 lines of a thread
-//! or every MiB, whichever comes first; at the end its latencies (see
-//! [`Latencies`]) and `done <lines written>`. Python's writer speaks the
-//! same lines.
+//! or every MiB, whichever comes first; `written <lines written>` once every
+//! record is in the files (before it waits for its compressions, if any);
+//! at the end its latencies (see [`Latencies`]) and `done <lines written>`.
+//! Python's writer speaks the same lines, but for `written`.
 
 use crate::latency::Latencies;
 
@@ -18,6 +19,8 @@ pub(crate) fn progress_every(line_size: usize) -> u64 {
 pub(crate) enum Message {
     /// Thread `.0` has written `.1` lines.
     Progress(u32, u64),
+    /// Every record of the process is in the files.
+    Written,
     /// The process's write latencies.
     Latencies(Latencies),
     /// The process wrote this many lines in all and is done.
@@ -30,6 +33,12 @@ pub(crate) fn progress(thread: u32, lines: u64, every: u64) {
     if lines.is_multiple_of(every) {
         println!("progress {thread} {lines}");
     }
+}
+
+/// Writer side: tells the run that every one of its `lines` is in the files
+/// (what is left is waiting for compressions and exiting).
+pub(crate) fn written(lines: u64) {
+    println!("written {lines}");
 }
 
 /// Writer side: tells the run this process's latencies and that it is done.
@@ -46,6 +55,7 @@ pub(crate) fn parse(line: &str) -> Option<Message> {
             let (thread, lines) = rest.split_once(' ')?;
             Some(Message::Progress(thread.parse().ok()?, lines.parse().ok()?))
         }
+        "written" => Some(Message::Written),
         "latency" => Latencies::parse(rest).map(Message::Latencies),
         "done" => rest.trim().parse().ok().map(Message::Done),
         _ => None,

@@ -89,6 +89,12 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         Ok::<_, std::io::Error>(all)
     })?;
+    if let Some((writer, _)) = &background {
+        // What tracing's writer left queued, too.
+        writer.clone().flush()?;
+    }
+    // Dropping the handles below waits for the compressions, if any.
+    messages::written(args.lines * u64::from(args.threads));
     if let Some((writer, guard)) = background {
         drop(guard);
         let (errors, dropped) = (writer.write_errors(), writer.dropped());
