@@ -1,9 +1,10 @@
 //! [`NonBlockingBuilder`]: the options of a background writer, and how it
 //! is started.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use crate::non_blocking::at_exit::{self, Drain};
 use crate::non_blocking::destination::Destination;
 use crate::non_blocking::guard::{Stopper, WorkerGuard};
 use crate::non_blocking::handle::NonBlocking;
@@ -18,7 +19,7 @@ use crate::writer::handle::RotatingFile;
 /// | --- | --- | --- |
 /// | [`capacity`](NonBlockingBuilder::capacity) | 4096 records | about 1 MiB of queue |
 /// | [`lossy`](NonBlockingBuilder::lossy) | `false` | `true`: drop and count when full |
-/// | [`shutdown_timeout`](NonBlockingBuilder::shutdown_timeout) | none | how long the guard's drop may wait |
+/// | [`shutdown_timeout`](NonBlockingBuilder::shutdown_timeout) | none | how long the guard's drop (and an exit without it: 10 s) may wait |
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `finish` is called"]
 pub struct NonBlockingBuilder {
@@ -54,6 +55,9 @@ impl Options {
     pub(crate) fn start<D: Destination>(&self, destination: D) -> (Arc<Queue<D>>, Stopper<D>) {
         let queue = Arc::new(Queue::new(destination, self.capacity, self.lossy));
         let thread = thread::start(Arc::clone(&queue));
+        // Written at exit even if the guard is never dropped.
+        let weak: Weak<dyn Drain> = Arc::downgrade(&queue) as Weak<Queue<D>>;
+        at_exit::drain_at_exit(weak, self.shutdown_timeout.unwrap_or(at_exit::EXIT_WAIT));
         let stopper = Stopper::new(Arc::clone(&queue), thread, self.shutdown_timeout);
         (queue, stopper)
     }
@@ -104,7 +108,9 @@ impl NonBlockingBuilder {
     }
 
     /// The longest the [`WorkerGuard`]'s drop waits for the queue to be
-    /// written. Default: no limit, so nothing queued is lost at exit.
+    /// written. Default: no limit, so nothing queued is lost at exit. Also
+    /// bounds what the process's exit waits for when the guard was never
+    /// dropped (`std::process::exit`, a guard leaked): 10 s without it.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.options.shutdown_timeout = Some(timeout);
         self

@@ -17,8 +17,11 @@
 //! everything queued and stops the thread, after which the handles write
 //! synchronously. So does a handle used in a child after `fork()`, where
 //! the thread does not exist. A thread that dies (a panic) counts what it
-//! held as lost, and the handles fail at once from then on.
+//! held as lost, and the handles fail at once from then on. A process that
+//! exits without dropping the guard still has what was queued written
+//! ([`at_exit`]).
 
+pub(crate) mod at_exit;
 pub(crate) mod batch;
 pub(crate) mod builder;
 pub(crate) mod destination;

@@ -15,7 +15,7 @@ use crate::router::queue::NonBlockingRouter;
 /// | --- | --- | --- |
 /// | [`capacity`](NonBlockingRouterBuilder::capacity) | 4096 events | about 1 MiB of queue, all names together |
 /// | [`lossy`](NonBlockingRouterBuilder::lossy) | `false` | `true`: drop and count when full |
-/// | [`shutdown_timeout`](NonBlockingRouterBuilder::shutdown_timeout) | none | how long the guard's drop may wait |
+/// | [`shutdown_timeout`](NonBlockingRouterBuilder::shutdown_timeout) | none | how long the guard's drop (and an exit without it: 10 s) may wait |
 ///
 /// ```
 /// use concurrent_rotating_file::{RotatingFile, Router};
@@ -77,7 +77,9 @@ impl NonBlockingRouterBuilder {
     }
 
     /// The longest the [`RouterGuard`]'s drop waits for the queue to be
-    /// written. Default: no limit, so nothing queued is lost at exit.
+    /// written. Default: no limit, so nothing queued is lost at exit. Also
+    /// bounds what the process's exit waits for when the guard was never
+    /// dropped (`std::process::exit`, a guard leaked): 10 s without it.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.options.shutdown_timeout = Some(timeout);
         self

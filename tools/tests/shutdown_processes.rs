@@ -2,7 +2,9 @@
 //! `tracing` subscriber globally never drops its handle, yet when it
 //! returns from `main`, or calls `std::process::exit`, every backup it
 //! rotated is gzipped and no temporary is left; what an exit cuts short is
-//! finished by the next process that opens the log.
+//! finished by the next process that opens the log. A process that exits
+//! holding its background writer's guard still has every queued line
+//! written.
 
 mod common;
 
@@ -24,6 +26,11 @@ const MAX_BYTES: u64 = 4 << 20;
 
 /// A writer process with a global subscriber, ending as `exit` says.
 fn global_subscriber_writer(dir: &Path, exit: &str, extra: &[&str]) {
+    writer(dir, "tracing-global", exit, extra);
+}
+
+/// A writer process writing through `mode`, ending as `exit` says.
+fn writer(dir: &Path, mode: &str, exit: &str, extra: &[&str]) {
     let fleet = Fleet::new(dir);
     let status = Command::new(STRESS)
         .arg("writer")
@@ -33,7 +40,7 @@ fn global_subscriber_writer(dir: &Path, exit: &str, extra: &[&str]) {
         .args(["--line-size", &LINE_SIZE.to_string()])
         .args(["--max-bytes", &MAX_BYTES.to_string(), "--backups", "100"])
         .args(["--gzip", "--compression-level", "9"])
-        .args(["--mode", "tracing-global", "--exit", exit])
+        .args(["--mode", mode, "--exit", exit])
         .args(extra)
         .stdout(Stdio::null())
         .status()
@@ -79,6 +86,22 @@ fn a_process_returning_from_main_leaves_every_backup_gzipped() {
 fn a_process_calling_process_exit_leaves_every_backup_gzipped() {
     let dir = tempfile::tempdir().unwrap();
     global_subscriber_writer(dir.path(), "process-exit", &[]);
+    assert_eq!(unfinished(dir.path()), Vec::<String>::new());
+    every_line_is_there(dir.path());
+}
+
+#[test]
+fn a_process_exiting_with_its_background_writers_guard_held_still_writes_every_queued_line() {
+    // The lines are sent, nothing flushed, and `std::process::exit` is
+    // called at once with the guard alive: the last rounds (and the
+    // compressions their rotations start) are the exit handler's to write.
+    let dir = tempfile::tempdir().unwrap();
+    writer(
+        dir.path(),
+        "tracing-non-blocking",
+        "process-exit-holding-guard",
+        &[],
+    );
     assert_eq!(unfinished(dir.path()), Vec::<String>::new());
     every_line_is_there(dir.path());
 }

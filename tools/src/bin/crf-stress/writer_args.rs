@@ -54,11 +54,18 @@ impl WriterMode {
 
 /// How a writer process ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+// The variants are named for `std::process::exit`, which they call, and are
+// the command line's values.
+#[allow(clippy::enum_variant_names)]
 pub(crate) enum Exit {
     /// Returns from `main`.
     Return,
     /// Calls `std::process::exit`: nothing is dropped.
     ProcessExit,
+    /// Calls `std::process::exit` as soon as the lines are sent, a
+    /// background writer's guard never dropped nor its queue flushed: the
+    /// library's exit handler is what writes what it holds.
+    ProcessExitHoldingGuard,
 }
 
 /// The options one writer process runs with.

@@ -89,6 +89,12 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         Ok::<_, std::io::Error>(all)
     })?;
+    if args.exit == Exit::ProcessExitHoldingGuard {
+        messages::written(args.lines * u64::from(args.threads));
+        messages::done(args.lines * u64::from(args.threads), &latencies);
+        std::mem::forget(background);
+        std::process::exit(0);
+    }
     if let Some((writer, _)) = &background {
         // What tracing's writer left queued, too.
         writer.clone().flush()?;

@@ -1,0 +1,102 @@
+//! Writing what background writers still hold at the process's exit, when
+//! their guard was never dropped (`std::process::exit`, a guard leaked or
+//! kept in a `static`): what the guard's drop would have written.
+//!
+//! The first background writer a process starts registers an `atexit`
+//! handler (once). `exit()` runs it whether `main` returned or
+//! `std::process::exit` was called; the background threads still run then
+//! (`exit()` ends them only afterwards). For each queue still running in
+//! this process, it asks the thread to write everything queued at once and
+//! waits, up to the writer's `shutdown_timeout` (or [`EXIT_WAIT`]), then
+//! for the compressions the last rounds' rotations queued. What it cannot
+//! write in time is said on stderr, with how many records. A queue whose
+//! guard was dropped, whose thread died (its records already counted as
+//! lost), or that a child after `fork()` inherited (its records went
+//! straight to the files), has nothing to write.
+
+use std::sync::{Mutex, Once, TryLockError, Weak};
+use std::time::{Duration, Instant};
+
+use crate::sys::stderr;
+
+/// How long the exit waits for a background writer without a
+/// `shutdown_timeout`: the default bound of the wait for compressions.
+pub(crate) const EXIT_WAIT: Duration = Duration::from_secs(10);
+
+/// The longest exit waits to take the list, which is held only for a push.
+const LIST_WAIT: Duration = Duration::from_millis(100);
+
+/// A background writer's queue, as the exit sees it.
+pub(crate) trait Drain: Send + Sync {
+    /// Asks the thread to write everything queued, and waits until it has
+    /// or until `deadline`; `Err` with how many records are still
+    /// unwritten (`None`: unknown) if the deadline came first.
+    fn drain(&self, deadline: Instant) -> Result<(), Option<u64>>;
+
+    /// What is written to, for messages.
+    fn describe(&self) -> String;
+}
+
+/// A queue to drain at exit, within `wait`.
+struct Entry {
+    queue: Weak<dyn Drain>,
+    wait: Duration,
+}
+
+/// The background writers this process started.
+static QUEUES: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+static REGISTER: Once = Once::new();
+
+/// Makes the process's exit write what `queue` still holds, within `wait`
+/// (registering the exit handler the first time).
+pub(crate) fn drain_at_exit(queue: Weak<dyn Drain>, wait: Duration) {
+    {
+        let mut list = QUEUES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        list.retain(|entry| entry.queue.strong_count() > 0);
+        list.push(Entry { queue, wait });
+    }
+    REGISTER.call_once(|| {
+        // SAFETY: `atexit` only records a function pointer; the handler is
+        // an `extern "C" fn` that cannot unwind (nothing in it panics: every
+        // lock is taken poison-tolerant or with a bound). std has no exit
+        // hook.
+        let rc = unsafe { libc::atexit(at_exit) };
+        if rc != 0 {
+            stderr::print(format_args!(
+                "cannot register the exit handler that writes what background writers hold ({rc}); drop their guards before exiting"
+            ));
+        }
+    });
+}
+
+extern "C" fn at_exit() {
+    let started = Instant::now();
+    let list = loop {
+        match QUEUES.try_lock() {
+            Ok(list) => break list,
+            Err(TryLockError::Poisoned(poisoned)) => break poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) if started.elapsed() < LIST_WAIT => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(TryLockError::WouldBlock) => return,
+        }
+    };
+    let queues: Vec<_> = list
+        .iter()
+        .filter_map(|entry| Some((entry.queue.upgrade()?, entry.wait)))
+        .collect();
+    drop(list);
+    // Deadlines from one start: exit waits for the longest bound, not for
+    // their sum.
+    for (queue, wait) in queues {
+        if let Err(left) = queue.drain(started + wait) {
+            let left = left.map_or("its".into(), |n| n.to_string());
+            stderr::print(format_args!(
+                "exiting with {left} record(s) queued for {} unwritten after {wait:?}: they are lost",
+                queue.describe()
+            ));
+        }
+    }
+}
