@@ -18,54 +18,33 @@
 //! with a bounded `try_lock`, since a thread of the parent may have held
 //! it at the fork, for ever in the child.
 
-use std::sync::{Arc, Mutex, Once, TryLockError, Weak};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, Once, Weak};
+use std::time::Instant;
 
 use crate::gzip::progress::Progress;
-use crate::sys::{fork, stderr};
+use crate::sys::{exit_hook, fork, stderr};
 
 /// The compressors of this process, as they started.
 static COMPRESSORS: Mutex<Vec<Weak<Progress>>> = Mutex::new(Vec::new());
 static REGISTER: Once = Once::new();
 
-/// The longest exit waits to take the list, which is held only for a push.
-const LIST_WAIT: Duration = Duration::from_millis(100);
-
 /// Makes the process's exit wait for what `progress` counts (registering
 /// the exit handler the first time).
 pub(crate) fn finish_compressions(progress: &Arc<Progress>) {
-    {
-        let mut list = COMPRESSORS
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        list.retain(|weak| weak.strong_count() > 0);
-        list.push(Arc::downgrade(progress));
-    }
-    REGISTER.call_once(|| {
-        // SAFETY: `atexit` only records a function pointer; the handler is
-        // an `extern "C" fn` that cannot unwind (nothing in it panics: every
-        // lock is taken poison-tolerant, no index can fail). std has no
-        // exit hook.
-        let rc = unsafe { libc::atexit(at_exit) };
-        if rc != 0 {
-            stderr::print(format_args!(
-                "cannot register the exit handler that finishes compressions ({rc}); drop the handles or call shutdown() before exiting"
-            ));
-        }
+    exit_hook::push(&COMPRESSORS, Arc::downgrade(progress), |weak| {
+        weak.strong_count() > 0
     });
+    exit_hook::register(
+        &REGISTER,
+        at_exit,
+        "compressions are not finished at exit; drop the handles or call shutdown() before exiting",
+    );
 }
 
 extern "C" fn at_exit() {
     let started = Instant::now();
-    let list = loop {
-        match COMPRESSORS.try_lock() {
-            Ok(list) => break list,
-            Err(TryLockError::Poisoned(poisoned)) => break poisoned.into_inner(),
-            Err(TryLockError::WouldBlock) if started.elapsed() < LIST_WAIT => {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            Err(TryLockError::WouldBlock) => return,
-        }
+    let Some(list) = exit_hook::take(&COMPRESSORS) else {
+        return;
     };
     let this_process = fork::generation();
     let ours: Vec<Arc<Progress>> = list

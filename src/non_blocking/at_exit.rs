@@ -14,17 +14,14 @@
 //! lost), or that a child after `fork()` inherited (its records went
 //! straight to the files), has nothing to write.
 
-use std::sync::{Mutex, Once, TryLockError, Weak};
+use std::sync::{Mutex, Once, Weak};
 use std::time::{Duration, Instant};
 
-use crate::sys::stderr;
+use crate::sys::{exit_hook, stderr};
 
 /// How long the exit waits for a background writer without a
 /// `shutdown_timeout`: the default bound of the wait for compressions.
 pub(crate) const EXIT_WAIT: Duration = Duration::from_secs(10);
-
-/// The longest exit waits to take the list, which is held only for a push.
-const LIST_WAIT: Duration = Duration::from_millis(100);
 
 /// A background writer's queue, as the exit sees it.
 pub(crate) trait Drain: Send + Sync {
@@ -50,38 +47,20 @@ static REGISTER: Once = Once::new();
 /// Makes the process's exit write what `queue` still holds, within `wait`
 /// (registering the exit handler the first time).
 pub(crate) fn drain_at_exit(queue: Weak<dyn Drain>, wait: Duration) {
-    {
-        let mut list = QUEUES
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        list.retain(|entry| entry.queue.strong_count() > 0);
-        list.push(Entry { queue, wait });
-    }
-    REGISTER.call_once(|| {
-        // SAFETY: `atexit` only records a function pointer; the handler is
-        // an `extern "C" fn` that cannot unwind (nothing in it panics: every
-        // lock is taken poison-tolerant or with a bound). std has no exit
-        // hook.
-        let rc = unsafe { libc::atexit(at_exit) };
-        if rc != 0 {
-            stderr::print(format_args!(
-                "cannot register the exit handler that writes what background writers hold ({rc}); drop their guards before exiting"
-            ));
-        }
+    exit_hook::push(&QUEUES, Entry { queue, wait }, |entry| {
+        entry.queue.strong_count() > 0
     });
+    exit_hook::register(
+        &REGISTER,
+        at_exit,
+        "what background writers hold is not written at exit; drop their guards before exiting",
+    );
 }
 
 extern "C" fn at_exit() {
     let started = Instant::now();
-    let list = loop {
-        match QUEUES.try_lock() {
-            Ok(list) => break list,
-            Err(TryLockError::Poisoned(poisoned)) => break poisoned.into_inner(),
-            Err(TryLockError::WouldBlock) if started.elapsed() < LIST_WAIT => {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            Err(TryLockError::WouldBlock) => return,
-        }
+    let Some(list) = exit_hook::take(&QUEUES) else {
+        return;
     };
     let queues: Vec<_> = list
         .iter()
