@@ -330,7 +330,9 @@ impl Builder {
     /// put to sleep and woken costs more than that: with several busy
     /// writers, spinning briefly raises the throughput by a tenth or more.
     /// `Duration::ZERO` sleeps at once, which suits a machine with far more
-    /// writing processes than cores. Default: 60 µs.
+    /// writing processes than cores. A background writer's thread (see
+    /// [`RotatingFile::non_blocking`](crate::RotatingFile::non_blocking))
+    /// never spins: no caller waits for it. Default: 60 µs.
     pub fn lock_spin(mut self, spin: Duration) -> Self {
         self.options.lock_spin = spin;
         self

@@ -111,8 +111,13 @@ impl OpenLog {
         // Read before taking the lock, to keep the critical section short.
         let now = Instant::now();
         // Python's handler sleeps in flock; spinning writers would get the
-        // lock before it every time.
-        let wait = match files.appender.beside_foreign_writer(now) {
+        // lock before it every time. A background writer's batch
+        // (`Records::Ends`) sleeps at once too: no caller waits for it, and
+        // its spinning would take a processor from the holder and from the
+        // callers (measured: 2% to 5% more lines a second at 64 processes).
+        let sleep_at_once =
+            files.appender.beside_foreign_writer(now) || matches!(records, Records::Ends(_));
+        let wait = match sleep_at_once {
             true => Wait {
                 spin: Duration::ZERO,
                 ..self.config.wait
