@@ -1,8 +1,9 @@
 //! `crf`'s flags, end to end through a real process: time rotation and
 //! retention, file modes, the lock directory, compression level,
-//! restart-proof files, each bad
-//! flag refused with status 2 and a message naming it, and a file size
-//! limit reported as a write failure rather than a kill.
+//! restart-proof files, the lock timeout and warning against a lock held
+//! by another process, each bad flag refused with status 2 and a message
+//! naming it, and a file size limit reported as a write failure rather
+//! than a kill.
 
 mod common;
 
@@ -610,4 +611,85 @@ fn help_opens_with_what_the_tool_is_for_and_an_example() {
         "{help}"
     );
     assert!(!help.contains(env!("CARGO_PKG_DESCRIPTION")), "{help}");
+}
+
+#[test]
+fn lock_timeout_gives_up_a_write_whose_lock_another_process_holds_naming_it() {
+    // Bounded: without the timeout, crf would wait for ever.
+    test_support::within(30, || {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        let log_arg = log.to_str().unwrap();
+        let mut child = Command::new(CRF)
+            .args([log_arg, "--lock-timeout", "0.3s"])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"before the lock was taken\n").unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !std::fs::read_to_string(&log).is_ok_and(|text| text.contains("before")) {
+            assert!(std::time::Instant::now() < deadline, "crf wrote nothing");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // Held by this process; crf sees another process present at its next
+        // look (within 100 ms) and takes the flock from then on.
+        let held = test_support::HeldLock::of(&dir.path().join(OWN_DIR).join("app.log.lock"));
+        std::thread::sleep(Duration::from_millis(300));
+        let started = std::time::Instant::now();
+        // crf may have stopped reading already.
+        let _ = stdin.write_all(b"while it is held\n");
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        let waited = started.elapsed();
+        drop(held);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("app.log.lock"), "{err}");
+        assert!(
+            err.contains(&format!("process {}", std::process::id())),
+            "{err}"
+        );
+        assert!(waited < Duration::from_secs(5), "{waited:?}");
+        assert_eq!(read(&log), "before the lock was taken\n");
+    });
+}
+
+#[test]
+fn lock_timeout_at_the_start_is_status_2_and_lock_warning_names_the_holder() {
+    // Bounded: without the timeout, crf would wait for ever.
+    test_support::within(30, || {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        let log_arg = log.to_str().unwrap();
+        assert_ok(&crf(&[log_arg], b"first\n"));
+        let held = test_support::HeldLock::of(&dir.path().join(OWN_DIR).join("app.log.lock"));
+        let timed_out = crf(&[log_arg, "--lock-timeout", "0.3s"], b"never written\n");
+        let err = String::from_utf8_lossy(&timed_out.stderr);
+        assert_eq!(timed_out.status.code(), Some(2), "{err}");
+        assert!(err.contains("app.log.lock"), "{err}");
+        // No timeout: it waits, says once who holds the lock, and writes once
+        // the lock is let go.
+        let releaser = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1500));
+            drop(held);
+        });
+        let waited = crf(&[log_arg, "--lock-warning", "0.5s"], b"second\n");
+        releaser.join().unwrap();
+        assert_ok(&waited);
+        let err = String::from_utf8_lossy(&waited.stderr);
+        assert_eq!(
+            err.matches(&format!("process {}", std::process::id()))
+                .count(),
+            1,
+            "{err}"
+        );
+        assert_eq!(read(&log), "first\nsecond\n");
+        refused(
+            &["--lock-timeout", "0s"],
+            "--lock-timeout must be longer than 0s",
+        );
+    });
 }

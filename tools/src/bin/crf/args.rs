@@ -123,6 +123,15 @@ pub(crate) struct Args {
     /// shippers at app.*.log. Every writer of the log must say so.
     #[arg(long, conflicts_with = "share_with_python")]
     restart_proof: bool,
+    /// Give up a write that has waited this long for the lock (another
+    /// process holds it: stopped, hung): status 1, the message naming the
+    /// holder; at the start, status 2 [default: wait as long as it takes].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    lock_timeout: Option<Duration>,
+    /// Say on stderr, once, which process holds the lock after waiting
+    /// this long for it [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    lock_warning: Option<Duration>,
     /// Also copy standard input to standard output.
     #[arg(long)]
     pub(crate) tee: bool,
@@ -143,6 +152,12 @@ impl Args {
         if self.max_age == Some(Duration::ZERO) {
             return Err(
                 "--max-age must be longer than 0s: 0 would delete every backup as it is made"
+                    .into(),
+            );
+        }
+        if self.lock_timeout == Some(Duration::ZERO) {
+            return Err(
+                "--lock-timeout must be longer than 0s: 0 would fail every write another process overlaps"
                     .into(),
             );
         }
@@ -194,6 +209,12 @@ impl Args {
         }
         if let Some(dir) = &self.lock_dir {
             builder = builder.lock_dir(dir);
+        }
+        if let Some(timeout) = self.lock_timeout {
+            builder = builder.lock_timeout(timeout);
+        }
+        if let Some(after) = self.lock_warning {
+            builder = builder.lock_warning(after);
         }
         builder
             .share_with_python(self.share_with_python)
