@@ -68,13 +68,50 @@ const DEAD_AFTER: Duration = Duration::from_secs(1);
 /// Marks a holder that entered without the `flock` (see "Alone" above).
 pub(crate) const FAST: u64 = 1 << 63;
 
+/// Marks the token of a holder whose state file descriptor is marked alive
+/// at the token's offset (see `presence`): whether it is alive is asked of
+/// that mark, not of its pid, which says nothing across pid namespaces or
+/// once reused. A token without it (an earlier version's, or a mark that
+/// could not be set) is asked of its pid.
+pub(crate) const MARKED: u64 = 1 << 62;
+
 /// What a holder writes in the slot: its pid in the low 32 bits, and above
 /// them a number telling apart the descriptors of one process (its writers'
-/// and its compressor's), which exclude each other too.
+/// and its compressor's), which exclude each other too, under a random
+/// number of the process's own: processes in different pid namespaces
+/// (containers sharing a log) may have one pid, each the first process of
+/// its container, and must never take each other's token for their own.
 pub(crate) fn holder_token(pid: u32) -> u64 {
     static SERIAL: AtomicU64 = AtomicU64::new(1);
-    let serial = SERIAL.fetch_add(1, Ordering::Relaxed) & 0x7fff_ffff;
-    u64::from(pid) | (serial << 32)
+    let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
+    token_of(pid, process_nonce(), serial)
+}
+
+/// Bits of a token telling apart the descriptors of one process.
+const SERIAL_BITS: u32 = 11;
+/// Bits of a token drawn at random for the process.
+const NONCE_BITS: u32 = 30 - SERIAL_BITS;
+
+/// A token from its parts, each cut to its width (30 bits above the pid,
+/// below [`MARKED`] and [`FAST`]).
+fn token_of(pid: u32, nonce: u64, serial: u64) -> u64 {
+    let nonce = nonce & ((1 << NONCE_BITS) - 1);
+    let serial = serial & ((1 << SERIAL_BITS) - 1);
+    u64::from(pid) | (((nonce << SERIAL_BITS) | serial) << 32)
+}
+
+/// A random number drawn once per process (a child after `fork()` has its
+/// own pid, which tells its tokens apart).
+fn process_nonce() -> u64 {
+    static NONCE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *NONCE.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        // std's hasher keys are drawn from the operating system's random
+        // source for each process: no crate needed for a few random bits.
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(u64::from(std::process::id()));
+        hasher.finish()
+    })
 }
 
 /// The pid of the holder whose token is `token`.
@@ -202,8 +239,9 @@ fn wait_for_holder(
         // A writer that entered alone keeps the state open while inside: if
         // no one else has it open, it died there (whoever has its pid now).
         let gone = other & FAST != 0 && state.alone();
-        let stale =
-            other & !FAST == me || gone || (since.elapsed() >= DEAD_AFTER && !is_alive(pid));
+        let stale = other & !FAST == me
+            || gone
+            || (since.elapsed() >= DEAD_AFTER && !holder_alive(state, other & !FAST, pid));
         if stale
             && holder
                 .compare_exchange(other, me, Ordering::SeqCst, Ordering::SeqCst)
@@ -230,6 +268,15 @@ fn wait_for_holder(
         pause = (pause * 2).min(Duration::from_millis(1));
     }
     Ok(())
+}
+
+/// Whether the holder of `token` (without [`FAST`]) is alive: asked of its
+/// mark if it has one, else of its pid.
+fn holder_alive(state: &StateFile, token: u64, pid: u32) -> bool {
+    match token & MARKED != 0 {
+        true => state.holder_marked(token),
+        false => is_alive(pid),
+    }
 }
 
 /// Leaves: clears the holder slot and lets the lock go.
@@ -304,4 +351,29 @@ fn timed_out(lock_path: &Path, holder: Option<u32>, timeout: Duration) -> io::Er
             holder_words(holder)
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_of_one_pid_in_two_processes_differ_by_their_random_part() {
+        // Each the first process of its container, with its first
+        // descriptor: one pid, one serial.
+        let (a, b) = (token_of(1, 0x2_3456, 1), token_of(1, 0x6_5432, 1));
+        assert_ne!(a, b);
+        assert_eq!((pid_of(a), pid_of(b)), (1, 1));
+        // Never the mark of a holder that entered alone nor of one marked
+        // alive, whatever the parts.
+        assert_eq!(token_of(u32::MAX, u64::MAX, u64::MAX) & (FAST | MARKED), 0);
+    }
+
+    #[test]
+    fn a_process_draws_its_random_part_once_and_tells_its_descriptors_apart() {
+        assert_eq!(process_nonce(), process_nonce());
+        let (a, b) = (holder_token(7), holder_token(7));
+        assert_ne!(a, b);
+        assert_eq!(a >> (32 + SERIAL_BITS), b >> (32 + SERIAL_BITS));
+    }
 }

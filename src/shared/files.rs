@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Context, Error, ErrorKind, doing};
 use crate::names::Names;
-use crate::shared::exclusion::{self, Entry, FAST, Wait};
+use crate::shared::exclusion::{self, Entry, FAST, MARKED, Wait};
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::{self, StateFile, Validated};
 use crate::shared::watchdog::WaitSlot;
@@ -72,6 +72,7 @@ impl SharedFiles {
             "cannot open state file",
             state_path,
         )?;
+        let token = marked(&state, exclusion::holder_token(std::process::id()));
         Ok(SharedFiles {
             // Both just opened at their paths: the next look (see `follow`)
             // can wait, and whether this process has the log to itself is
@@ -82,7 +83,7 @@ impl SharedFiles {
             lock,
             state,
             validated: false,
-            token: exclusion::holder_token(std::process::id()),
+            token,
             entered_as: 0,
             watch: WaitSlot::new(lock_path.to_path_buf(), warning),
         })
@@ -195,6 +196,8 @@ impl SharedFiles {
             recreate_own_dir(place)?;
             self.state =
                 StateFile::open(names.state(), place.mode).map_err(reopening(names.state()))?;
+            // Alive under the same token in the new file (see `marked`).
+            self.state.mark_holder(self.token);
             self.validated = false;
             reopened = true;
         }
@@ -249,6 +252,7 @@ impl Inside<'_> {
         recreate_own_dir(place)?;
         let state = StateFile::open(place.names.state(), place.mode)
             .map_err(reopening(place.names.state()))?;
+        state.mark_holder(self.shared.token);
         state.reset(place.log_id);
         // Ours again, in the new mapping.
         state
@@ -274,6 +278,16 @@ impl Drop for Inside<'_> {
         } else {
             exclusion::leave(&shared.lock, &shared.state, shared.token);
         }
+    }
+}
+
+/// `token`, marked alive in `state` (see `presence`) and saying so
+/// ([`MARKED`]) if the mark could be set: whoever waits for this process
+/// inside asks the mark whether it lives, not its pid.
+fn marked(state: &StateFile, token: u64) -> u64 {
+    match state.mark_holder(token | MARKED) {
+        true => token | MARKED,
+        false => token,
     }
 }
 

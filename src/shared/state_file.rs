@@ -163,6 +163,19 @@ impl StateFile {
         self.present.alone(&self.file)
     }
 
+    /// Marks this descriptor alive under `token` for as long as it is open
+    /// (see `presence`); `false` if it cannot.
+    pub(crate) fn mark_holder(&self, token: u64) -> bool {
+        presence::mark_alive(&self.file, token)
+    }
+
+    /// Whether another descriptor of this file is marked alive under
+    /// `token`: the holder of that token has not died (nor closed the
+    /// file), whatever its pid namespace. One syscall.
+    pub(crate) fn holder_marked(&self, token: u64) -> bool {
+        presence::marked_alive(&self.file, token)
+    }
+
     /// Says this descriptor is present (again) or no longer is.
     pub(crate) fn be_present(&mut self, present: bool) -> io::Result<()> {
         self.present.set(&self.file, present)

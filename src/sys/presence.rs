@@ -5,7 +5,16 @@
 //! one is one `F_OFD_GETLK`. These locks are independent of the `flock`
 //! the writers serialise on, and of Python's.
 //!
-//! Elsewhere than Linux, a process never finds itself alone.
+//! The same locks say whether one given holder of the lock is still
+//! alive, whatever its pid namespace: each open state file description
+//! also holds a shared lock on one byte of its own, at the offset of its
+//! holder token ([`mark_alive`], [`marked_alive`]). A pid says nothing
+//! across pid namespaces (containers sharing a log volume), nor once it is
+//! reused; such a lock is dropped by the kernel exactly when its holder
+//! dies or closes the file.
+//!
+//! Elsewhere than Linux, a process never finds itself alone, and no holder
+//! is marked.
 
 use std::fs::File;
 use std::io;
@@ -41,6 +50,18 @@ impl Mark {
     }
 }
 
+/// Marks `file`'s open file description as alive at byte `at` (above 0),
+/// for as long as it is open; `false` if it cannot.
+pub(crate) fn mark_alive(file: &File, at: u64) -> bool {
+    imp::set_at(file, imp::READ, at).is_ok()
+}
+
+/// Whether another open file description of `file` marks byte `at` (see
+/// [`mark_alive`]): one syscall; `true` if it cannot tell.
+pub(crate) fn marked_alive(file: &File, at: u64) -> bool {
+    imp::free_at(file, at).map_or(true, |free| !free)
+}
+
 #[cfg(target_os = "linux")]
 mod imp {
     use std::fs::File;
@@ -50,19 +71,23 @@ mod imp {
     pub(super) const READ: libc::c_short = libc::F_RDLCK as libc::c_short;
     pub(super) const UNLOCK: libc::c_short = libc::F_UNLCK as libc::c_short;
 
-    /// The first byte of the file.
-    fn first_byte(kind: libc::c_short) -> libc::flock {
+    /// The byte of the file at `at`.
+    fn byte(kind: libc::c_short, at: u64) -> io::Result<libc::flock> {
         // SAFETY: flock is a plain C struct; all zeros is a valid value.
         let mut lock: libc::flock = unsafe { std::mem::zeroed() };
         lock.l_type = kind;
         lock.l_whence = libc::SEEK_SET as libc::c_short;
-        lock.l_start = 0;
+        lock.l_start = libc::off_t::try_from(at).map_err(|_| io::ErrorKind::InvalidInput)?;
         lock.l_len = 1;
-        lock
+        Ok(lock)
     }
 
     pub(super) fn set(file: &File, kind: libc::c_short) -> io::Result<()> {
-        let lock = first_byte(kind);
+        set_at(file, kind, 0)
+    }
+
+    pub(super) fn set_at(file: &File, kind: libc::c_short, at: u64) -> io::Result<()> {
+        let lock = byte(kind, at)?;
         // SAFETY: F_OFD_SETLK on an open descriptor with a valid struct;
         // l_pid must be 0 for OFD locks, which zeroing gives. std has no
         // byte-range locks.
@@ -75,7 +100,12 @@ mod imp {
     }
 
     pub(super) fn alone(file: &File) -> io::Result<bool> {
-        let mut lock = first_byte(libc::F_WRLCK as libc::c_short);
+        free_at(file, 0)
+    }
+
+    /// Whether no other open file description holds a lock on byte `at`.
+    pub(super) fn free_at(file: &File, at: u64) -> io::Result<bool> {
+        let mut lock = byte(libc::F_WRLCK as libc::c_short, at)?;
         // SAFETY: F_OFD_GETLK reads and fills the struct we own.
         let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_GETLK, &mut lock) };
         if rc != 0 {
@@ -99,5 +129,13 @@ mod imp {
 
     pub(super) fn alone(_: &File) -> io::Result<bool> {
         Ok(false)
+    }
+
+    pub(super) fn set_at(_: &File, _: i16, _: u64) -> io::Result<()> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+
+    pub(super) fn free_at(_: &File, _: u64) -> io::Result<bool> {
+        Err(io::ErrorKind::Unsupported.into())
     }
 }
