@@ -14,15 +14,22 @@
 //! first, its file is used). A directory is made the same way and renamed
 //! into place.
 //!
-//! The private name is `.crf-new.<pid>.<n>`; one a killed process left is
-//! removed by the next process that opens a log in that directory, once no
-//! process of that pid is alive ([`remove_orphans`]).
+//! The private name is `.crf-new.<pid>.<n>`, and its maker holds a `flock`
+//! on it until it is done; one a killed process left is removed by the
+//! next process that repairs a log in that directory ([`remove_orphans`]),
+//! once no process of that pid is alive, it is a minute old, and no one
+//! holds its `flock`. A pid alone says nothing across pid namespaces
+//! (containers sharing a directory), where the maker may be alive under a
+//! pid the remover cannot see; the `flock` is the kernel's, whatever the
+//! namespace, and the age covers the moment between creating the name and
+//! locking it.
 
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use crate::error::{Error, ErrorKind, doing};
 use crate::sys::fs::dir_of;
@@ -30,6 +37,10 @@ use crate::sys::process::is_alive;
 
 /// The prefix of the private names.
 const PREFIX: &str = ".crf-new.";
+
+/// How old a private name of a pid no process has must be before it is
+/// removed (see the module's documentation).
+const ORPHAN_AGE: Duration = Duration::from_secs(60);
 
 /// How a file or directory the library creates is made: its permission
 /// bits and its group.
@@ -91,6 +102,9 @@ pub(crate) fn file_in_place(
     let file = create
         .open(&private)
         .map_err(|e| doing(e, format_args!("create `{}`", private.display())))?;
+    // Claimed while it is being made (see the module's documentation); a
+    // failure only leaves it to the pid and the age.
+    let claimed = file.try_lock().is_ok();
     let made = give(&file, &private, attributes).and_then(|()| {
         std::fs::hard_link(&private, path).map_err(|e| match e.kind() {
             io::ErrorKind::AlreadyExists => e,
@@ -101,6 +115,10 @@ pub(crate) fn file_in_place(
         })
     });
     let removed = std::fs::remove_file(&private);
+    if claimed {
+        // The descriptor is the caller's (the lock file's, among others).
+        let _ = file.unlock();
+    }
     made?;
     removed.map_err(|e| doing(e, format_args!("remove `{}`", private.display())))?;
     Ok(file)
@@ -194,9 +212,12 @@ pub(crate) fn dir_in_place(dir: &Path, attributes: Attributes) -> io::Result<()>
         })
         .create(&private)
         .map_err(|e| doing(e, format_args!("create `{}`", private.display())))?;
-    let made = File::open(&private)
-        .and_then(|handle| give(&handle, &private, attributes))
-        .and_then(|()| rename_dir(&private, dir));
+    let made = File::open(&private).and_then(|handle| {
+        // Claimed while it is being made, until `handle` is dropped.
+        let _ = handle.try_lock();
+        give(&handle, &private, attributes)?;
+        rename_dir(&private, dir)
+    });
     match made {
         Ok(true) => Ok(()),
         Ok(false) => std::fs::remove_dir(&private)
@@ -206,6 +227,39 @@ pub(crate) fn dir_in_place(dir: &Path, attributes: Attributes) -> io::Result<()>
             Err(e)
         }
     }
+}
+
+/// Whether the private name at `path` is old enough, and unclaimed, to be
+/// a dead maker's; anything but a file or directory there is a stray, to
+/// be removed.
+fn orphaned(path: &Path) -> io::Result<bool> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let young = meta
+        .modified()
+        .ok()
+        .and_then(|at| at.elapsed().ok())
+        .is_none_or(|age| age < ORPHAN_AGE);
+    if young {
+        return Ok(false);
+    }
+    if !meta.is_file() && !meta.is_dir() {
+        return Ok(true);
+    }
+    let handle = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    {
+        Ok(handle) => handle,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(doing(e, format_args!("open `{}`", path.display()))),
+    };
+    // Free now: its maker is gone (the lock goes with this handle).
+    Ok(handle.try_lock().is_ok())
 }
 
 /// Renames the directory `from` to `to`: `false` if a directory with
@@ -227,7 +281,8 @@ fn rename_dir(from: &Path, to: &Path) -> io::Result<bool> {
 }
 
 /// Removes the private names that processes killed while creating left in
-/// `dir`: those of a pid no process has now.
+/// `dir`: those of a pid no process has now, a minute old at least, whose
+/// `flock` no one holds.
 pub(crate) fn remove_orphans(dir: &Path) -> io::Result<()> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -245,10 +300,10 @@ pub(crate) fn remove_orphans(dir: &Path) -> io::Result<()> {
         else {
             continue;
         };
-        if is_alive(pid) {
+        let path = entry.path();
+        if is_alive(pid) || !orphaned(&path)? {
             continue;
         }
-        let path = entry.path();
         let removed = match entry.file_type()?.is_dir() {
             true => std::fs::remove_dir(&path),
             false => std::fs::remove_file(&path),
@@ -323,12 +378,27 @@ mod tests {
         let dead = dir.path().join(format!("{PREFIX}{}.3", 0x7fff_fff0));
         let dead_dir = dir.path().join(format!("{PREFIX}{}.4", 0x7fff_fff0));
         let other = dir.path().join(".crf-newer");
-        for path in [&mine, &dead, &other] {
+        // Of a pid this process cannot see, but young (its maker may be
+        // between creating and claiming it), or claimed (its maker is alive
+        // under a pid of another namespace).
+        let young = dir.path().join(format!("{PREFIX}{}.5", 0x7fff_fff0));
+        let claimed = dir.path().join(format!("{PREFIX}{}.6", 0x7fff_fff0));
+        for path in [&mine, &dead, &other, &young, &claimed] {
             std::fs::write(path, "").unwrap();
         }
         std::fs::create_dir(&dead_dir).unwrap();
+        let long_ago = std::time::SystemTime::now() - 2 * ORPHAN_AGE;
+        for path in [&mine, &dead, &other, &claimed, &dead_dir] {
+            File::open(path).unwrap().set_modified(long_ago).unwrap();
+        }
+        let maker = File::open(&claimed).unwrap();
+        maker.lock().unwrap();
         remove_orphans(dir.path()).unwrap();
         assert!(mine.exists() && other.exists());
+        assert!(young.exists() && claimed.exists());
         assert!(!dead.exists() && !dead_dir.exists());
+        drop(maker);
+        remove_orphans(dir.path()).unwrap();
+        assert!(!claimed.exists());
     }
 }
