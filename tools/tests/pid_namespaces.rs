@@ -5,7 +5,8 @@
 //! newcomer's). Neither may let a newcomer enter beside a writer stopped
 //! inside a record (a frozen container): tokens differ by a random part of
 //! each process, and whether a holder lives is asked of a lock it holds,
-//! not of its pid.
+//! not of its pid (guarantee: one writer at a time, whatever happens to
+//! the lock file).
 
 mod common;
 
