@@ -6,19 +6,10 @@
 mod common;
 
 use std::io::Write;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use concurrent_rotating_file::{Compression, RotatingFile};
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
+use test_support::names;
 
 #[test]
 fn backups_are_gzipped_and_read_back_whole() {

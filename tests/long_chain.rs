@@ -7,18 +7,9 @@ use std::io::Write;
 use std::path::Path;
 
 use concurrent_rotating_file::RotatingFile;
+use test_support::names;
 
 const BACKUPS: usize = 1000;
-
-/// The names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
 
 /// A full chain of `BACKUPS`, `.n` holding `backup n`.
 fn full_chain(dir: &Path) {

@@ -126,14 +126,7 @@ mod tests {
         std::fs::write(own.join("other.log.79.gz.tmp"), "another log's").unwrap();
         std::fs::write(names.live(), "live").unwrap();
         remove(&names, &[]).unwrap();
-        let list = |dir: &std::path::Path| {
-            let mut left: Vec<String> = std::fs::read_dir(dir)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().into_string().unwrap())
-                .collect();
-            left.sort();
-            left
-        };
+        let list = test_support::names;
         assert_eq!(list(dir.path()), [".concurrent-rotating-file", "app.log"]);
         assert_eq!(list(&own), ["app.log.78.gz.tmp", "other.log.79.gz.tmp"]);
     }
