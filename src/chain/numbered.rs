@@ -187,10 +187,7 @@ impl NumberedChain<'_> {
             if left == 0 {
                 return Ok(Some(i + 1));
             }
-            for (from, to) in self.named(i + 1, form).zip(self.named(i + 2, form)) {
-                rename(&from, &to)?;
-                left = left.saturating_sub(1);
-            }
+            self.move_up(i + 1, form, &mut left)?;
         }
         self.place_newest(newest, now, run, pending)?;
         Ok(None)
@@ -214,13 +211,20 @@ impl NumberedChain<'_> {
                 // A gap made by hand meanwhile: the next batch lists.
                 return Ok((n < top).then_some(n));
             };
-            for (from, to) in self.named(n, form).zip(self.named(n + 1, form)) {
-                rename(&from, &to)?;
-                left = left.saturating_sub(1);
-            }
+            self.move_up(n, form, &mut left)?;
             n -= 1;
         }
         Ok(Some(0))
+    }
+
+    /// Moves backup `n` (each file of it, in `form`) to `n + 1`, counting
+    /// the renames off `left`.
+    fn move_up(&self, n: usize, form: Form, left: &mut usize) -> io::Result<()> {
+        for (from, to) in self.named(n, form).zip(self.named(n + 1, form)) {
+            rename(&from, &to)?;
+            *left = left.saturating_sub(1);
+        }
+        Ok(())
     }
 
     /// The end of a shift, every backup of the run (`run`, their forms)
@@ -628,6 +632,11 @@ mod tests {
             .collect()
     }
 
+    /// What the backups of the chain hold, in order.
+    fn texts(names: &Names, count: usize) -> Vec<String> {
+        contents(names, count).into_iter().map(|(_, t)| t).collect()
+    }
+
     #[test]
     fn a_long_chain_rotates_with_one_rename_and_shifts_after_in_batches() {
         // Guarantees: an unbroken chain (once shifted), crash-safe (between
@@ -687,10 +696,7 @@ mod tests {
         // The oldest moved aside and the others shifted: `count` renames.
         assert_eq!(batches, count.div_ceil(5));
         assert!(!names.shifting().exists());
-        let after: Vec<String> = contents(&names, count)
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect();
+        let after = texts(&names, count);
         let mut expected = vec!["live".to_string()];
         expected.extend((1..count).map(|n| format!("backup {n}")));
         assert_eq!(after, expected);
@@ -733,10 +739,7 @@ mod tests {
             .finish_shift(0, usize::MAX, None, &mut pending)
             .unwrap();
         assert_eq!(shift, Shift::Finished);
-        let after: Vec<String> = contents(&names, count)
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect();
+        let after = texts(&names, count);
         let mut expected = vec!["second".to_string(), "live".to_string()];
         expected.extend((1..count - 1).map(|n| format!("backup {n}")));
         assert_eq!(after, expected);
@@ -794,10 +797,7 @@ mod tests {
             .finish_shift(0, usize::MAX, Some(resume), &mut pending)
             .unwrap();
         assert_eq!(shift, Shift::Finished);
-        let after: Vec<String> = contents(&names, count)
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect();
+        let after = texts(&names, count);
         let mut expected = vec!["live".to_string()];
         expected.extend((1..count).map(|n| format!("backup {n}")));
         assert_eq!(after, expected);
