@@ -58,6 +58,7 @@ use crate::names::{self, Names};
 use crate::shared::claim::claim;
 use crate::shared::exclusion::Wait;
 use crate::shared::files::{Place, SharedFiles};
+use crate::sys::coarse_clock::CoarseInstant;
 use crate::sys::fs::{FileId, remove_if_present};
 use crate::sys::open::{self, FileMode};
 use crate::sys::stderr;
@@ -361,7 +362,7 @@ impl Work {
         let recovered = inside.recover_if_lost(place);
         drop(inside);
         recovered?;
-        shared.follow(place, Instant::now(), Duration::ZERO)?;
+        shared.follow(place, CoarseInstant::now(), Duration::ZERO)?;
         result
     }
 }

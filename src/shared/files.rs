@@ -7,7 +7,7 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::error::{Context, Error, ErrorKind, doing};
 use crate::names::Names;
@@ -15,6 +15,7 @@ use crate::shared::exclusion::{self, Entry, FAST, MARKED, Wait};
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::{self, StateFile, Validated};
 use crate::shared::watchdog::WaitSlot;
+use crate::sys::coarse_clock::CoarseInstant;
 use crate::sys::create::ensure_dir;
 use crate::sys::fs::remove_if_present;
 use crate::sys::open::FileMode;
@@ -42,7 +43,7 @@ pub(crate) struct SharedFiles {
     /// Whether `state` was validated since it was mapped.
     validated: bool,
     /// When to check next that the paths still name the files held.
-    next_check: Instant,
+    next_check: CoarseInstant,
     /// What these files write in the holder slot: this process's pid, read
     /// once (a syscall; these files are renewed in a child after
     /// `fork()`), and a number of their own (see `holder_token`).
@@ -79,7 +80,7 @@ impl SharedFiles {
             // known then (a short-lived process takes the flock: as cheap
             // as the look).
             alone: false,
-            next_check: Instant::now() + CHECK_MIN,
+            next_check: CoarseInstant::now() + CHECK_MIN,
             lock,
             state,
             validated: false,
@@ -175,7 +176,7 @@ impl SharedFiles {
     pub(crate) fn follow(
         &mut self,
         place: Place<'_>,
-        now: Instant,
+        now: CoarseInstant,
         every: Duration,
     ) -> io::Result<bool> {
         let lost = self.state.is_lost();

@@ -18,6 +18,7 @@ use crate::chain::{Backups, Pending};
 use crate::config::Config;
 use crate::error::doing;
 use crate::shared::state_file::StateFile;
+use crate::sys::coarse_clock::CoarseInstant;
 use crate::sys::create::ensure_dir;
 use crate::sys::fs::dir_of;
 use crate::sys::stderr;
@@ -63,10 +64,10 @@ pub(crate) struct Appender {
     path: PathBuf,
     /// The shared generation `live` belongs to.
     generation: u64,
-    next_path_check: Instant,
+    next_path_check: CoarseInstant,
     /// Until then, check the path before every record: a writer outside
     /// this library was seen appending.
-    strict_until: Option<Instant>,
+    strict_until: Option<CoarseInstant>,
     /// What rotations left to do once the lock is released.
     pub(crate) pending: Pending,
     /// Whether a foreign writer on another lock was reported.
@@ -81,7 +82,7 @@ impl Appender {
             live: None,
             path: PathBuf::new(),
             generation: 0,
-            next_path_check: Instant::now(),
+            next_path_check: CoarseInstant::now(),
             strict_until: None,
             pending: Pending::default(),
             warned: false,
@@ -92,7 +93,7 @@ impl Appender {
     /// Whether a writer outside this library was seen lately: then writers
     /// sleep in `flock` at once rather than spin, so that Python's sleeping
     /// writers get their turn.
-    pub(crate) fn beside_foreign_writer(&self, now: Instant) -> bool {
+    pub(crate) fn beside_foreign_writer(&self, now: CoarseInstant) -> bool {
         self.strict_until.is_some_and(|until| now < until)
     }
 
@@ -106,7 +107,7 @@ impl Appender {
         backups: &Backups,
         bytes: &[u8],
         records: Records<'_>,
-        now: Instant,
+        now: CoarseInstant,
     ) -> Result<(), AppendError> {
         let path = config.names.live();
         let on = |what: &'static str| {
@@ -228,7 +229,7 @@ impl Appender {
         state: &StateFile,
         config: &Config,
         backups: &Backups,
-        now: Instant,
+        now: CoarseInstant,
     ) -> io::Result<()> {
         self.next_path_check = now + config.path_check_interval;
         let live = self.live()?;
@@ -469,7 +470,7 @@ impl Appender {
         self.live = Some(live);
         self.path = path;
         // Just looked: the path names this file.
-        self.next_path_check = Instant::now() + config.path_check_interval;
+        self.next_path_check = CoarseInstant::now() + config.path_check_interval;
         Ok(())
     }
 

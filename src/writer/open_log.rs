@@ -19,6 +19,7 @@ use crate::gzip::compressor::{self, Compressor};
 use crate::shared::exclusion::Wait;
 use crate::shared::files::Inside;
 use crate::shared::state_file::StateFile;
+use crate::sys::coarse_clock::CoarseInstant;
 use crate::sys::fork::PerProcess;
 use crate::writer::append::{AppendError, Appender};
 use crate::writer::deferred_shift;
@@ -109,7 +110,7 @@ impl OpenLog {
         let mut guard = this.files();
         let files = &mut *guard;
         // Read before taking the lock, to keep the critical section short.
-        let now = Instant::now();
+        let now = CoarseInstant::now();
         // Python's handler sleeps in flock; spinning writers would get the
         // lock before it every time. A background writer's batch
         // (`Records::Ends`) sleeps at once too: no caller waits for it, and
@@ -165,7 +166,7 @@ impl OpenLog {
     /// Before entering, every `path_check_interval`: follows lock and state
     /// files replaced, and looks whether this process has the log to
     /// itself (see `SharedFiles::follow`).
-    fn follow(&self, files: &mut OpenFiles, now: Instant) {
+    fn follow(&self, files: &mut OpenFiles, now: CoarseInstant) {
         let config = &self.config;
         match files
             .shared
@@ -244,7 +245,7 @@ impl OpenLog {
         let this = self.this_process().map_err(named)?;
         let mut guard = this.files();
         let files = &mut *guard;
-        let now = Instant::now();
+        let now = CoarseInstant::now();
         let config = &self.config;
         self.follow(files, now);
         // Read before the lock: a rotation by anyone in between moves it on.
