@@ -1,6 +1,8 @@
-//! What one log call costs the caller, side by side with tracing-appender
-//! in one run: a `tracing` event through the synchronous writer (against
-//! tracing-appender's `rolling::never`, same formatting), and one call
+//! What one log call costs the caller, side by side with the peers in one
+//! run: a 120-byte `io::Write` and a `tracing` event through the
+//! synchronous writer (against tracing-appender's `rolling::never`, same
+//! formatting, and for the `io::Write`, file-rotate rotating as ours
+//! does), and one call
 //! into the background writer, an `io::Write` of a 120-byte line and a
 //! `tracing` event (against tracing-appender's `non_blocking`, lossless as
 //! ours is by default). Our files rotate at 1 MiB keeping 10 backups.
@@ -75,7 +77,8 @@ where
     tracing::subscriber::with_default(subscriber, f);
 }
 
-/// A synchronous `tracing` event, goal: at most the peer's cost.
+/// A synchronous `io::Write` of a line and `tracing` event, goal: at most
+/// the peers' cost.
 fn sync_event(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
@@ -85,6 +88,18 @@ fn sync_event(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(2));
     let line = line();
     let file = ours(dir, "sync.log");
+    let mut rotating_peer = {
+        use file_rotate::{
+            ContentLimit, FileRotate, compression::Compression, suffix::AppendCount,
+        };
+        FileRotate::new(
+            dir.join("peer-rotating.log"),
+            AppendCount::new(10),
+            ContentLimit::Bytes(MIB as usize),
+            Compression::None,
+            None,
+        )
+    };
     for round in 0..ROUNDS {
         let mut ours = file.clone();
         group.bench_function(format!("write_120B_rotating_file_r{round}"), |b| {
@@ -93,6 +108,9 @@ fn sync_event(c: &mut Criterion) {
         let mut theirs = tracing_appender::rolling::never(dir, "peer.log");
         group.bench_function(format!("write_120B_tracing_appender_r{round}"), |b| {
             b.iter(|| theirs.write_all(black_box(&line)).unwrap())
+        });
+        group.bench_function(format!("write_120B_file_rotate_r{round}"), |b| {
+            b.iter(|| rotating_peer.write_all(black_box(&line)).unwrap())
         });
         with_subscriber(file.clone(), || {
             group.bench_function(format!("event_rotating_file_r{round}"), |b| b.iter(event));

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# What one log call costs the caller, against tracing-appender: runs
+# What one log call costs the caller, against the peers: runs
 # `cargo bench --bench call_cost` (each comparison in interleaved rounds,
 # the machines being noisy) and prints each bench's median over the
-# rounds, and the median of the rounds' ratios to the peer.
+# rounds, and the median of the rounds' ratios to each peer
+# (tracing-appender for every call, file-rotate for the sync write).
 #
 #   scripts/call-cost.sh
 #
@@ -24,8 +25,12 @@ for group in ("sync", "non_blocking"):
     for bench, rounds in sorted(medians.items()):
         print(f"  {bench:32} {statistics.median(rounds.values()):8.0f} ns")
     for call in ("write_120B", "event"):
-        ours, peer = medians[f"{call}_rotating_file"], medians[f"{call}_tracing_appender"]
-        ratios = [ours[r] / peer[r] for r in peer]
-        print(f"  {call}: ours / tracing-appender {statistics.median(ratios):.2f}x "
-              f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
+        ours = medians[f"{call}_rotating_file"]
+        for peer_name in ("tracing_appender", "file_rotate"):
+            peer = medians.get(f"{call}_{peer_name}")
+            if peer is None:
+                continue
+            ratios = [ours[r] / peer[r] for r in peer]
+            print(f"  {call}: ours / {peer_name.replace('_', '-')} {statistics.median(ratios):.2f}x "
+                  f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
 PY
