@@ -6,7 +6,10 @@
 //! line is in its own name's file exactly once, whole (a `log` record on two
 //! lines included: never torn), in each writer's order along the chain (an
 //! unbroken chain), and no file is over `max_bytes` (never past
-//! max_bytes).
+//! max_bytes). A process that leaves through `std::process::exit` with
+//! its background writer's guard still held has every queued event written
+//! and every backup gzipped all the same (guarantee: written at exit,
+//! guard or not).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -16,9 +19,9 @@ use std::time::{Duration, Instant};
 
 use concurrent_rotating_file::{Compression, RotatingFile, Router};
 
-/// Set in the writer processes: `dir=<path> id=<n> mode=<sync|queue>`.
+/// Set in the writer processes: `dir=<path> id=<n>
+/// mode=<sync|queue|queue-exit|fork>`.
 const WRITER: &str = "CRF_ROUTER_WRITER";
-const PROCESSES: u32 = 4;
 const EVENTS: u64 = 400;
 const MAX_BYTES: u64 = 8 * 1024;
 /// The names, and whether each is written through `log` (else `tracing`).
@@ -61,7 +64,7 @@ fn writer_process() {
             log::set_boxed_logger(Box::new(router)).unwrap();
             None
         }
-        "queue" => {
+        "queue" | "queue-exit" => {
             let (writer, guard) = router.non_blocking();
             tracing::subscriber::set_global_default(fmt.with_writer(writer.clone()).finish())
                 .unwrap();
@@ -76,6 +79,12 @@ fn writer_process() {
         tracing::info!(target: "web::views", "line={id}:web:{seq} {pad}");
         tracing::warn!(target: "db", "line={id}:db:{seq} {pad}");
         log::info!(target: "jobs::runner", "line={id}:jobs:{seq} {pad}\n  continued={id}:jobs:{seq}");
+    }
+    if arg("mode") == "queue-exit" {
+        // Leaves without dropping the guard, as a program ending in
+        // `std::process::exit` does: the exit writes what is queued.
+        let _held = guard;
+        std::process::exit(0);
     }
     // Writes what is still queued (queue mode).
     drop(guard);
@@ -187,7 +196,8 @@ fn chain(dir: &Path, name: &str) -> Vec<(String, String)> {
         .into_iter()
         .map(|file| {
             let mut text = String::new();
-            let raw = std::fs::File::open(dir.join(&file)).unwrap();
+            let raw = std::fs::File::open(dir.join(&file))
+                .unwrap_or_else(|e| panic!("{file}: {e} (nothing written to it?)"));
             if file.ends_with(".gz") {
                 flate2::read::GzDecoder::new(raw)
                     .read_to_string(&mut text)
@@ -212,18 +222,16 @@ fn tag<'a>(line: &'a str, key: &str) -> Option<(u32, &'a str, u64)> {
     Some((id, name, seq))
 }
 
-#[test]
-fn four_processes_log_to_three_names_each_line_once_in_its_own_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let children: Vec<_> = (0..PROCESSES)
-        .map(|id| {
-            let mode = if id % 2 == 0 { "sync" } else { "queue" };
+/// Runs one writer process per mode in `modes` (its index its id), all at
+/// once, and waits for them to succeed.
+fn run_writers(dir: &Path, modes: &[&str]) {
+    let children: Vec<_> = modes
+        .iter()
+        .enumerate()
+        .map(|(id, mode)| {
             Command::new(std::env::current_exe().unwrap())
                 .args(["--exact", "writer_process", "--test-threads=1"])
-                .env(
-                    WRITER,
-                    format!("dir={} id={id} mode={mode}", dir.path().display()),
-                )
+                .env(WRITER, format!("dir={} id={id} mode={mode}", dir.display()))
                 .stdout(Stdio::null())
                 .spawn()
                 .unwrap()
@@ -232,11 +240,44 @@ fn four_processes_log_to_three_names_each_line_once_in_its_own_file() {
     for mut child in children {
         assert!(child.wait().unwrap().success(), "a writer process failed");
     }
+}
+
+#[test]
+fn four_processes_log_to_three_names_each_line_once_in_its_own_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let modes = ["sync", "queue", "sync", "queue"];
+    run_writers(dir.path(), &modes);
+    let gzipped = every_line_once_in_its_own_file(dir.path(), modes.len());
+    assert!(gzipped > 0, "no backup was gzipped");
+}
+
+#[test]
+fn processes_exiting_with_their_background_writers_guard_held_write_every_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let modes = ["queue-exit", "queue-exit"];
+    run_writers(dir.path(), &modes);
+    every_line_once_in_its_own_file(dir.path(), modes.len());
+    // The exit also waited for the compressions it had queued.
+    for (name, _) in NAMES {
+        let chain = chain(dir.path(), name);
+        let (live, backups) = chain.split_last().unwrap();
+        assert_eq!(live.0, format!("{name}.log"));
+        for (file, _) in backups {
+            assert!(file.ends_with(".gz"), "{file} left uncompressed at exit");
+        }
+    }
+}
+
+/// Reads each name's chain in `dir`, written by `processes` writer
+/// processes, and checks it: rotated, every line of every writer once, in
+/// its writer's order, in its own name's file, whole, no file over
+/// `max_bytes`. Returns how many backups were gzipped.
+fn every_line_once_in_its_own_file(dir: &Path, processes: usize) -> usize {
     let mut gzipped = 0;
     for (name, through_log) in NAMES {
-        let chain = chain(dir.path(), name);
+        let chain = chain(dir, name);
         assert!(
-            chain.len() > 10,
+            chain.len() > 2 * processes,
             "{name}: {} files, rotation expected",
             chain.len()
         );
@@ -245,7 +286,7 @@ fn four_processes_log_to_three_names_each_line_once_in_its_own_file() {
             .filter(|(file, _)| file.ends_with(".gz"))
             .count();
         // Each writer's next expected number: every line once, in order.
-        let mut next = [0u64; PROCESSES as usize];
+        let mut next = vec![0u64; processes];
         for (file, text) in &chain {
             assert!(
                 text.len() as u64 <= MAX_BYTES,
@@ -268,7 +309,7 @@ fn four_processes_log_to_three_names_each_line_once_in_its_own_file() {
                 }
             }
         }
-        assert_eq!(next, [EVENTS; PROCESSES as usize], "{name}: lines missing");
+        assert_eq!(next, vec![EVENTS; processes], "{name}: lines missing");
     }
-    assert!(gzipped > 0, "no backup was gzipped");
+    gzipped
 }
