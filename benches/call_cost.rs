@@ -55,6 +55,19 @@ fn line() -> Vec<u8> {
     line
 }
 
+/// tracing-appender's `rolling::never` writer on `name`, started on an
+/// empty file. Its file never rotates: kept over the rounds, it would grow
+/// to gigabytes, and the kernel's writeback of so many dirty pages would
+/// slow its later rounds, where our files and file-rotate's, rotated and
+/// deleted within a second, never meet it.
+fn never_afresh(dir: &Path, name: &str) -> tracing_appender::rolling::RollingFileAppender {
+    match std::fs::remove_file(dir.join(name)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("remove {name}: {e}"),
+        _ => {}
+    }
+    tracing_appender::rolling::never(dir, name)
+}
+
 /// The event every writer is given: the same formatting for all, the fmt
 /// layer's default (with its timestamp), without colours.
 fn event() {
@@ -105,7 +118,7 @@ fn sync_event(c: &mut Criterion) {
         group.bench_function(format!("write_120B_rotating_file_r{round}"), |b| {
             b.iter(|| ours.write_all(black_box(&line)).unwrap())
         });
-        let mut theirs = tracing_appender::rolling::never(dir, "peer.log");
+        let mut theirs = never_afresh(dir, "peer.log");
         group.bench_function(format!("write_120B_tracing_appender_r{round}"), |b| {
             b.iter(|| theirs.write_all(black_box(&line)).unwrap())
         });
@@ -115,7 +128,7 @@ fn sync_event(c: &mut Criterion) {
         with_subscriber(file.clone(), || {
             group.bench_function(format!("event_rotating_file_r{round}"), |b| b.iter(event));
         });
-        with_subscriber(tracing_appender::rolling::never(dir, "peer.log"), || {
+        with_subscriber(never_afresh(dir, "peer.log"), || {
             group.bench_function(format!("event_tracing_appender_r{round}"), |b| {
                 b.iter(event)
             });
