@@ -26,22 +26,34 @@ pub(crate) struct CoarseInstant(Duration);
 impl CoarseInstant {
     /// Now, within the clock's resolution (a timer tick, 1 to 10 ms).
     pub(crate) fn now() -> CoarseInstant {
-        let mut now = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `clock_gettime` writes one `timespec` through a pointer
-        // to a live, writable one and has no other effect; std reads only
-        // the precise clock (`Instant`), hence the direct call. It fails
-        // only for an unknown clock id, which `CLOCK` is not; the zero
-        // left then would only make deadlines come early.
-        let rc = unsafe { libc::clock_gettime(CLOCK, &mut now) };
-        debug_assert_eq!(rc, 0, "clock_gettime({CLOCK})");
-        CoarseInstant(Duration::new(
+        // A kernel without the coarse clock (before Linux 2.6.32) refuses
+        // its id every time: the precise clock then, which counts from the
+        // same start, so the two never mix badly.
+        let since_boot = read(CLOCK)
+            .or_else(|| read(libc::CLOCK_MONOTONIC))
+            // Refused too: never where std runs, whose `Instant::now()`
+            // reads that clock and panics if refused.
+            .unwrap_or(Duration::ZERO);
+        CoarseInstant(since_boot)
+    }
+}
+
+/// The time on `clock`, `None` if the system refuses it.
+fn read(clock: libc::clockid_t) -> Option<Duration> {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `clock_gettime` writes one `timespec` through a pointer to a
+    // live, writable one and has no other effect; std reads only the
+    // precise clock (`Instant`), hence the direct call.
+    let rc = unsafe { libc::clock_gettime(clock, &mut now) };
+    (rc == 0).then(|| {
+        Duration::new(
             u64::try_from(now.tv_sec).unwrap_or(0),
             u32::try_from(now.tv_nsec).unwrap_or(0),
-        ))
-    }
+        )
+    })
 }
 
 impl Add<Duration> for CoarseInstant {
@@ -74,6 +86,12 @@ mod tests {
             "coarse {moved:?} against precise {elapsed:?}"
         );
         assert!(coarse + Duration::from_millis(30) < later);
+    }
+
+    #[test]
+    fn a_clock_the_system_refuses_is_read_as_none_and_the_precise_one_is_not() {
+        assert_eq!(read(-12345), None);
+        assert!(read(libc::CLOCK_MONOTONIC).is_some_and(|t| t > Duration::ZERO));
     }
 
     #[test]
