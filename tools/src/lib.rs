@@ -3,13 +3,15 @@
 //! reads a log directory back and checks the library's guarantees against
 //! what was written ([`verify`]), the check of what a log shipper sent on
 //! from those files ([`shipped`]), the sizes and durations both tools read
-//! and print ([`units`]), and what both do about signals ([`signals`]).
+//! and print ([`units`]), what both do about signals ([`signals`]), and
+//! how they print a line on stderr whole ([`say!`], [`stderr`]).
 
 #![deny(missing_docs)]
 
 pub mod record;
 pub mod shipped;
 pub mod signals;
+pub mod stderr;
 pub mod units;
 pub mod verify;
 

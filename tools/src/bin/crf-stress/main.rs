@@ -37,14 +37,14 @@ use run_dir::RunDir;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(e) = crf_tools::signals::ignore_file_size_limit_signal() {
-        eprintln!("crf-stress: cannot ignore SIGXFSZ: {e}");
+        crf_tools::say!("crf-stress: cannot ignore SIGXFSZ: {e}");
         return ExitCode::from(2);
     }
     if let Some(Internal::Writer(args)) = cli.writer {
         return match writer_process::run(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("crf-stress writer {}: {e}", args.id);
+                crf_tools::say!("crf-stress writer {}: {e}", args.id);
                 ExitCode::FAILURE
             }
         };
@@ -70,11 +70,11 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-            eprintln!("crf-stress: {e}");
+            crf_tools::say!("crf-stress: {e}");
             ExitCode::from(130)
         }
         Err(e) => {
-            eprintln!("crf-stress: {e}");
+            crf_tools::say!("crf-stress: {e}");
             ExitCode::FAILURE
         }
     }

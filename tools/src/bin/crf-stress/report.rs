@@ -89,7 +89,7 @@ impl Run<'_> {
         if self.args.json {
             match serde_json::to_string(&self.json()) {
                 Ok(json) => println!("{json}"),
-                Err(e) => eprintln!("crf-stress: cannot write the JSON report: {e}"),
+                Err(e) => crf_tools::say!("crf-stress: cannot write the JSON report: {e}"),
             }
         } else {
             print!("{}", self.text());

@@ -35,13 +35,13 @@ fn main() -> ExitCode {
     // A file size limit (RLIMIT_FSIZE) then fails the write, reported
     // below, instead of killing the process without a word.
     if let Err(e) = crf_tools::signals::ignore_file_size_limit_signal() {
-        eprintln!("crf: cannot ignore SIGXFSZ: {e}");
+        crf_tools::say!("crf: cannot ignore SIGXFSZ: {e}");
         return ExitCode::from(2);
     }
     let log = match args.builder().open() {
         Ok(log) => log,
         Err(e) => {
-            eprintln!("crf: {e}");
+            crf_tools::say!("crf: {e}");
             return ExitCode::from(2);
         }
     };
@@ -49,13 +49,13 @@ fn main() -> ExitCode {
         return on_demand(log, &args);
     }
     if let Err(e) = crf_tools::signals::stop_on_term_and_int() {
-        eprintln!("crf: cannot install signal handlers: {e}");
+        crf_tools::say!("crf: cannot install signal handlers: {e}");
         return ExitCode::from(2);
     }
     match pipe::copy(log, args.tee) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Read(e)) => {
-            eprintln!("crf: cannot read standard input: {e}");
+            crf_tools::say!("crf: cannot read standard input: {e}");
             ExitCode::from(3)
         }
         Err(Failure::Write(e)) => {
@@ -63,9 +63,9 @@ fn main() -> ExitCode {
             // any that does not gets the file named here.
             let (message, file) = (e.to_string(), args.file.display().to_string());
             if message.contains(&file) {
-                eprintln!("crf: {message}");
+                crf_tools::say!("crf: {message}");
             } else {
-                eprintln!("crf: cannot write to {file}: {message}");
+                crf_tools::say!("crf: cannot write to {file}: {message}");
             }
             ExitCode::from(1)
         }
@@ -78,7 +78,7 @@ fn on_demand(mut log: concurrent_rotating_file::RotatingFile, args: &Args) -> Ex
     let done = if args.rotate_now {
         log.rotate().map(|rotated| {
             if !rotated {
-                eprintln!(
+                crf_tools::say!(
                     "crf: {} not rotated: it is empty, or another process rotated it meanwhile",
                     args.file.display()
                 );
@@ -91,7 +91,7 @@ fn on_demand(mut log: concurrent_rotating_file::RotatingFile, args: &Args) -> Ex
     match done.and_then(|()| log.shutdown(std::time::Duration::from_secs(60))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("crf: {e}");
+            crf_tools::say!("crf: {e}");
             ExitCode::from(1)
         }
     }
