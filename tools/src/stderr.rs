@@ -18,7 +18,7 @@ pub fn line(line: std::fmt::Arguments<'_>) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
-/// `eprintln!` that writes its line whole: see [`line`].
+/// `eprintln!` that writes its line whole: see [`line()`].
 ///
 /// ```
 /// crf_tools::say!("crf: cannot open {}: {}", "app.log", "denied");
