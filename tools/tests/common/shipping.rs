@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader};
+use std::os::unix::fs::FileExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use crf_tools::record::WriterId;
 use crf_tools::shipped::{self, Shipped};
-use crf_tools::verify::{self, Report};
+use crf_tools::verify::{self, OWN_DIR, Report};
 
 use super::Fleet;
 use super::followers::Follower;
@@ -303,12 +304,16 @@ impl Writers {
     /// SIGKILLs the writers as `kills` says, each group at once, once the
     /// first of the group has reported a random share of its `lines`
     /// written (group g of n, from 0: between g/(n+1) and (g+1)/(n+1) of
-    /// them) and the live file `log` then ends inside a record (its size
-    /// is not a multiple of `line_size`: a `write(2)` is under way), or 5 s
-    /// after that share if it never does. A record whose pages are copied
-    /// in one piece (on ext4, one aligned to its large folios) is never cut
-    /// and never seen in part: the lines should be of an odd size.
-    fn kill_inside_writes(&mut self, kills: Kills, log: &Path, line_size: usize, lines: u64) {
+    /// them) and then a writer of the group is inside a `write(2)` of a
+    /// record, as the shared state says (see [`writing`]), or 5 s after
+    /// that share if none is seen there. A kill cuts a record only while
+    /// the kernel has more of it to copy: with large folios (ext4 on
+    /// recent kernels), a record is copied in pieces of up to 2 MiB, and by
+    /// the time the live file's size shows a record in part, its last
+    /// piece may be under way already; the write mark comes before the
+    /// first. The lines should be of an odd size, so that no record is
+    /// copied in one piece.
+    fn kill_inside_writes(&mut self, kills: Kills, log: &Path, lines: u64) {
         let mut rng = Rng::seeded();
         let group = (kills.writers / kills.rounds) as usize;
         let share = lines / u64::from(kills.rounds + 1);
@@ -325,12 +330,14 @@ impl Writers {
                 );
                 sleep(Duration::from_micros(100));
             }
+            let pids: Vec<u32> = victims.iter().map(|w| w.child.id()).collect();
+            let state = state_file(log);
             let due = Instant::now();
             while due.elapsed() < Duration::from_secs(5) {
-                match fs::metadata(log) {
-                    Ok(meta) if meta.len() % line_size as u64 != 0 => break,
-                    _ => std::hint::spin_loop(),
+                if writing(&state).is_some_and(|pid| pids.contains(&pid)) {
+                    break;
                 }
+                std::hint::spin_loop();
             }
             for writer in victims {
                 // A no-op for a child already exited (not yet reaped).
@@ -498,7 +505,7 @@ fn run(
         running.restart(restart.signal, restart.down);
     }
     if let Some(kills) = kills {
-        writers.kill_inside_writes(kills, &fleet.log, fleet.line_size, fleet.lines);
+        writers.kill_inside_writes(kills, &fleet.log, fleet.lines);
     }
     let killed = writers.wait();
     let seconds = start.elapsed().as_secs_f64();
@@ -530,6 +537,33 @@ fn run(
         killed,
         on_disk,
     }
+}
+
+/// The shared state file of the log `log` (the library's, as a writer
+/// outside it would find it), opened for reading.
+fn state_file(log: &Path) -> fs::File {
+    let name = log.file_name().unwrap().to_str().unwrap();
+    let path = log.with_file_name(OWN_DIR).join(format!("{name}.state"));
+    fs::File::open(&path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
+}
+
+/// The state file's words that say a record is being written: the write
+/// in flight (1 + where it starts; 0 when none is) and who is inside (the
+/// holder's pid in its low 32 bits). Fixed by the state file's format.
+const WRITE_START_OFFSET: u64 = 5 * 8;
+const HOLDER_OFFSET: u64 = 12 * 8;
+
+/// The pid of the process inside a `write(2)` of a record, if one is, as
+/// the shared state says.
+fn writing(state: &fs::File) -> Option<u32> {
+    let word = |offset| {
+        let mut bytes = [0; 8];
+        state.read_exact_at(&mut bytes, offset).ok()?;
+        Some(u64::from_ne_bytes(bytes))
+    };
+    let in_flight = word(WRITE_START_OFFSET)? != 0;
+    let holder = word(HOLDER_OFFSET)? as u32;
+    (in_flight && holder != 0).then_some(holder)
 }
 
 /// The workload in words: writers, line size, rotation size, gzip, restarts.
