@@ -264,36 +264,6 @@ impl<D: Destination> Queue<D> {
         }
     }
 
-    /// At exit: asks the thread to write what is queued at once, waits
-    /// until it has (or until `deadline`), then for the compressions the
-    /// rotations queued.
-    fn drain_until(&self, deadline: Instant) -> Result<(), Option<u64>> {
-        if self.forked() {
-            // A child after fork(): its records went straight to the files.
-            return Ok(());
-        }
-        // Taken with a bound: a thread that vanished in a fork may have held it.
-        let Some(mut state) = self.state.try_lock_until(deadline) else {
-            return Err(None);
-        };
-        let target = state.sent;
-        loop {
-            match state.phase {
-                // Stopped: the guard was dropped. Died: counted as lost.
-                Phase::Stopped | Phase::Died => return Ok(()),
-                _ if state.done >= target => break,
-                _ => {}
-            }
-            self.hurry(&mut state);
-            if self.to_callers.wait_until(&mut state, deadline).timed_out() && state.done < target {
-                return Err(Some(target - state.done));
-            }
-        }
-        drop(state);
-        self.destination.wait_for_compressions(Some(deadline));
-        Ok(())
-    }
-
     /// Asks the thread to write what is queued and stop.
     pub(crate) fn stop(&self) {
         let mut state = self.state.lock();
@@ -327,8 +297,34 @@ impl<D: Destination> Queue<D> {
 }
 
 impl<D: Destination> Drain for Queue<D> {
+    /// At exit: asks the thread to write what is queued at once, waits
+    /// until it has (or until `deadline`), then for the compressions the
+    /// rotations queued.
     fn drain(&self, deadline: Instant) -> Result<(), Option<u64>> {
-        self.drain_until(deadline)
+        if self.forked() {
+            // A child after fork(): its records went straight to the files.
+            return Ok(());
+        }
+        // Taken with a bound: a thread that vanished in a fork may have held it.
+        let Some(mut state) = self.state.try_lock_until(deadline) else {
+            return Err(None);
+        };
+        let target = state.sent;
+        loop {
+            match state.phase {
+                // Stopped: the guard was dropped. Died: counted as lost.
+                Phase::Stopped | Phase::Died => return Ok(()),
+                _ if state.done >= target => break,
+                _ => {}
+            }
+            self.hurry(&mut state);
+            if self.to_callers.wait_until(&mut state, deadline).timed_out() && state.done < target {
+                return Err(Some(target - state.done));
+            }
+        }
+        drop(state);
+        self.destination.wait_for_compressions(Some(deadline));
+        Ok(())
     }
 
     fn describe(&self) -> String {
