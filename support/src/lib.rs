@@ -2,7 +2,7 @@
 //! directory that refuses changes whoever runs the test ([`Immutable`]),
 //! a FIFO ([`mkfifo`]), operations that must not hang ([`within`]), the
 //! sorted names in a directory ([`names`]), and a
-//! small file system to fill ([`SmallFs`], as root: [`root_or_skip`]).
+//! small file system to fill ([`SmallFs`], as root: [`require_root`]).
 
 #![deny(missing_docs)]
 
@@ -115,19 +115,17 @@ pub fn present(file: &std::fs::File) {
     assert_eq!(rc, 0, "cannot take a byte-range lock");
 }
 
-/// Whether the test runs as root; if not, says that `test` is skipped and
-/// why, or fails under `CI=true`, where it must run.
-pub fn root_or_skip(test: &str) -> bool {
+/// Fails the test unless it runs as root, saying what for. A test that
+/// calls it carries `#[cfg_attr(not(crf_has_root), ignore = "...")]` (see
+/// the tools' `build.rs`), so that where root is missing it shows as
+/// ignored, with the reason, rather than failing or passing unrun.
+pub fn require_root(what: &str) {
     // SAFETY: geteuid cannot fail and touches no memory.
-    if unsafe { libc::geteuid() } == 0 {
-        return true;
-    }
+    let root = unsafe { libc::geteuid() } == 0;
     assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "{test} must run in CI: it needs root (to mount a file system)"
+        root,
+        "this test needs root ({what}); run it as root, as .ci/run does"
     );
-    eprintln!("skipped: {test} needs root (to mount a file system)");
-    false
 }
 
 /// A real file system of 256 KiB (a tmpfs) mounted at a new directory, as

@@ -566,11 +566,13 @@ fn a_file_size_limit_is_a_write_failure_with_its_message_not_a_kill() {
 }
 
 #[test]
+#[cfg_attr(
+    not(crf_has_root),
+    ignore = "needs root (mounts a tmpfs to fill); .ci/run runs it as root"
+)]
 fn a_full_disk_at_the_first_open_is_status_2_and_one_line_naming_the_path_not_a_sigbus() {
     // Status 2: the log cannot be opened (see `crf --help`).
-    if !test_support::root_or_skip("a_full_disk_at_the_first_open") {
-        return;
-    }
+    test_support::require_root("mounts a tmpfs to fill");
     let dir = tempfile::tempdir().unwrap();
     let fs = test_support::SmallFs::mount(&dir.path().join("small"));
     fs.fill("ballast");

@@ -75,11 +75,19 @@ fn holder(state: &std::path::Path) -> u64 {
 }
 
 #[test]
+#[cfg_attr(
+    not(crf_has_unshare),
+    ignore = "needs root and unshare (makes pid namespaces); .ci/run runs it as root"
+)]
 fn a_newcomer_with_the_same_pid_never_enters_beside_a_writer_stopped_inside() {
     newcomer_waits_for_a_writer_stopped_inside(1);
 }
 
 #[test]
+#[cfg_attr(
+    not(crf_has_unshare),
+    ignore = "needs root and unshare (makes pid namespaces); .ci/run runs it as root"
+)]
 fn a_newcomer_that_cannot_see_the_pid_never_enters_beside_a_writer_stopped_inside() {
     newcomer_waits_for_a_writer_stopped_inside(2);
 }
@@ -89,9 +97,7 @@ fn a_newcomer_that_cannot_see_the_pid_never_enters_beside_a_writer_stopped_insid
 /// timeout, which is longer than the time after which a holder that looks
 /// dead is taken for dead.
 fn newcomer_waits_for_a_writer_stopped_inside(pid: u32) {
-    if !test_support::root_or_skip("pid namespaces (unshare)") {
-        return;
-    }
+    test_support::require_root("makes pid namespaces with unshare");
     // Bounded: a newcomer let in would not hang, but a writer left stopped
     // would.
     test_support::within(120, move || {

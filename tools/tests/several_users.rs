@@ -2,8 +2,8 @@
 //! users with umask 077, in a directory of their shared group, with
 //! `mode(0o660)` and that group (named, or given by a set-group-id
 //! directory); a third user of the group (a log shipper) reads every file. Needs root (to run processes as other
-//! users, with `setpriv`): CI runs as root; elsewhere the tests say why
-//! they are skipped, and under `CI=true` they fail instead.
+//! users, with `setpriv`): CI runs as root; elsewhere the tests show as
+//! ignored, saying why.
 
 mod common;
 
@@ -22,23 +22,14 @@ const WORKER: u32 = 64_102;
 const SHIPPER: u32 = 64_103;
 const OUTSIDER: u32 = 64_104;
 
-/// Whether this test can run; if not, why (printed), unless under CI,
-/// where it must run.
-fn can_run() -> bool {
-    // SAFETY: geteuid cannot fail and touches no memory.
-    let why = if unsafe { libc::geteuid() } != 0 {
-        "needs root to run processes as other users"
-    } else if Command::new("setpriv").arg("--version").output().is_err() {
-        "needs setpriv (util-linux)"
-    } else {
-        return true;
-    };
+/// Fails the test, saying why, unless it can run processes as other
+/// users: it runs as root and has `setpriv`.
+fn require_other_users() {
+    test_support::require_root("runs processes as other users");
     assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "this test must run in CI: it {why}"
+        Command::new("setpriv").arg("--version").output().is_ok(),
+        "this test needs setpriv (util-linux) to run processes as other users"
     );
-    eprintln!("skipped: this test {why}");
-    false
 }
 
 /// A directory every user can reach, with the tools copied into it (the
@@ -121,6 +112,10 @@ fn run(mut command: Command) -> Output {
 }
 
 #[test]
+#[cfg_attr(
+    not(crf_has_setpriv),
+    ignore = "needs root and setpriv (runs processes as other users); .ci/run runs it as root"
+)]
 fn two_users_with_umask_077_share_one_log_that_a_third_user_of_their_group_reads() {
     // The group may write in the directory: nothing else is arranged; the
     // writers name the group.
@@ -128,6 +123,10 @@ fn two_users_with_umask_077_share_one_log_that_a_third_user_of_their_group_reads
 }
 
 #[test]
+#[cfg_attr(
+    not(crf_has_setpriv),
+    ignore = "needs root and setpriv (runs processes as other users); .ci/run runs it as root"
+)]
 fn the_set_group_id_directory_recipe_gives_every_file_the_group_with_no_group_option() {
     // README "Several users": `chmod 2770 logs`, `mode(0o660)`, no group.
     share_one_log(0o2770, false);
@@ -140,9 +139,7 @@ fn the_set_group_id_directory_recipe_gives_every_file_the_group_with_no_group_op
 /// carried down), a third user of the group reads every file, and nothing
 /// is lost.
 fn share_one_log(dir_mode: u32, name_group: bool) {
-    if !can_run() {
-        return;
-    }
+    require_other_users();
     let shared = Shared::new();
     let logs = shared.logs(SHARED, dir_mode);
     let fleet = Fleet {
@@ -228,10 +225,12 @@ fn share_one_log(dir_mode: u32, name_group: bool) {
 }
 
 #[test]
+#[cfg_attr(
+    not(crf_has_setpriv),
+    ignore = "needs root and setpriv (runs processes as other users); .ci/run runs it as root"
+)]
 fn a_rotation_refused_for_permissions_names_the_path_and_the_operation() {
-    if !can_run() {
-        return;
-    }
+    require_other_users();
     let shared = Shared::new();
     // A directory others may not write in, a log anyone may append to.
     let logs = shared.logs(0, 0o755);
@@ -269,10 +268,12 @@ fn a_rotation_refused_for_permissions_names_the_path_and_the_operation() {
 }
 
 #[test]
+#[cfg_attr(
+    not(crf_has_setpriv),
+    ignore = "needs root and setpriv (runs processes as other users); .ci/run runs it as root"
+)]
 fn a_group_the_process_is_not_in_is_refused_at_open() {
-    if !can_run() {
-        return;
-    }
+    require_other_users();
     let shared = Shared::new();
     let logs = shared.logs(SHARED, 0o777);
     let mut crf = Command::new("setpriv");
