@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures what log followers ship while 4 writer processes rotate the log
-# (the figures of docs/shipping.md and the README's "Shipping logs"):
+# (the figures of docs/shipping.md):
 # the shipper tests (inotify followers, and rsyslog restarted during
 # rotations), then the followers that poll, each as a table row.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every performance figure the README quotes, from one run: one process per
+# Every figure of the performance guide (docs/performance.md), from one run: one process per
 # record and per rotation (`cargo bench --bench per_record`), opening a log
 # (`cargo bench --bench open`), what a log call costs beside
 # tracing-appender (`scripts/call-cost.sh`), the writers against the raw

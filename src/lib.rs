@@ -1,3 +1,4 @@
+#![doc = include_str!("guide_links.md")]
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
@@ -10,6 +11,7 @@ mod builder;
 mod chain;
 mod config;
 mod error;
+pub mod guide;
 mod gzip;
 mod integrations;
 #[cfg(feature = "log")]

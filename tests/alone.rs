@@ -1,5 +1,5 @@
-//! A process that has a log to itself enters without the `flock` (see "How
-//! it works" in the README): these tests make real processes join such a
+//! A process that has a log to itself enters without the `flock` (see the
+//! how-it-works guide, docs/how-it-works.md): these tests make real processes join such a
 //! writer, and kill one inside a record, and check that the log keeps every
 //! guarantee (never torn, never reordered, nothing lost) and that nothing
 //! waits on a dead writer.

@@ -1,4 +1,4 @@
-//! Behaviour under faults, one test per row of the README's faults table: a
+//! Behaviour under faults, one test per row of the faults guide's table (docs/faults.md): a
 //! directory or a backup that refuses changes, a log that cannot be opened,
 //! the lock on another filesystem, awkward records. A full disk is in
 //! `disk_full.rs`, alone in its process; faults that take several

@@ -3,7 +3,7 @@
 //! of strict checks beside a foreign writer).
 //!
 //! `Instant::now()` reads the precise monotonic clock: about 25 ns on the
-//! 2-core VM the README's figures come from, 3% of a record's cost. Linux's
+//! 2-core VM the performance guide's figures come from, 3% of a record's cost. Linux's
 //! coarse monotonic clock (`CLOCK_MONOTONIC_COARSE`) is the same clock as
 //! of the last timer tick: about 6 ns to read, a few milliseconds'
 //! resolution, which such deadlines do not notice. Elsewhere the precise

@@ -1,6 +1,6 @@
 //! Files and directories that appear at their name with their final mode
 //! and group, never otherwise (guarantee: no symlink followed; and what
-//! "Several users" in the README relies on).
+//! the several-users guide, docs/several-users.md, relies on).
 //!
 //! `open(2)` filters the mode it is given through the process's umask, so
 //! a file created with it and then `fchmod`ed has, for a moment, other

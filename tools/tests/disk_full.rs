@@ -200,7 +200,7 @@ fn limit_file_size(bytes: libc::rlim_t) {
 
 #[test]
 fn a_file_size_limit_is_file_too_large_with_sigxfsz_ignored() {
-    // An application that ignores SIGXFSZ, as the README says to (else the
+    // An application that ignores SIGXFSZ, as the faults guide says to (else the
     // kernel kills it at the limit), gets EFBIG as FileTooLarge.
     let _one = one_at_a_time();
     let base = tempfile::tempdir().unwrap();

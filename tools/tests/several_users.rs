@@ -128,7 +128,7 @@ fn two_users_with_umask_077_share_one_log_that_a_third_user_of_their_group_reads
     ignore = "needs root and setpriv (runs processes as other users); .ci/run runs it as root"
 )]
 fn the_set_group_id_directory_recipe_gives_every_file_the_group_with_no_group_option() {
-    // README "Several users": `chmod 2770 logs`, `mode(0o660)`, no group.
+    // The several-users guide: `chmod 2770 logs`, `mode(0o660)`, no group.
     share_one_log(0o2770, false);
 }
 

@@ -20,7 +20,7 @@
 //!
 //! Under `CI=true` a missing program fails the test; elsewhere the test is
 //! skipped with the reason printed. `--nocapture` prints each run's figures
-//! as a table row (the README's "Shipping logs" table).
+//! as a table row (the tables of docs/shipping.md).
 
 mod common;
 
