@@ -21,6 +21,18 @@
 //! cargo run --example django_style_service            # in a temporary directory
 //! cargo run --example django_style_service -- DIR     # ... writing DIR/logs
 //! ```
+//!
+//! Its dependencies, as a crate of your own would list them:
+//!
+//! ```toml
+//! [dependencies]
+//! concurrent-rotating-file = { path = "../concurrent-rotating-file", features = ["log"] }
+//! log = "0.4"
+//! serde_json = "1"
+//! tempfile = "3"
+//! tracing = "0.1"
+//! tracing-subscriber = { version = "0.3", features = ["json"] }
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;

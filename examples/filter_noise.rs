@@ -5,6 +5,16 @@
 //! ```text
 //! cargo run --example filter_noise
 //! ```
+//!
+//! Its dependencies, as a crate of your own would list them:
+//!
+//! ```toml
+//! [dependencies]
+//! concurrent-rotating-file = { path = "../concurrent-rotating-file" }
+//! tempfile = "3"
+//! tracing = "0.1"
+//! tracing-subscriber = "0.3"
+//! ```
 
 use std::fmt;
 

@@ -6,6 +6,18 @@
 //! ```text
 //! cargo run --example json_audit
 //! ```
+//!
+//! Its dependencies, as a crate of your own would list them:
+//!
+//! ```toml
+//! [dependencies]
+//! concurrent-rotating-file = { path = "../concurrent-rotating-file" }
+//! flate2 = "1"
+//! serde_json = "1"
+//! tempfile = "3"
+//! tracing = "0.1"
+//! tracing-subscriber = { version = "0.3", features = ["json"] }
+//! ```
 
 use std::io::Read;
 

@@ -5,6 +5,16 @@
 //! ```text
 //! cargo run --example log_facade
 //! ```
+//!
+//! Its dependencies, as a crate of your own would list them:
+//!
+//! ```toml
+//! [dependencies]
+//! concurrent-rotating-file = { path = "../concurrent-rotating-file" }
+//! env_logger = "0.11"
+//! log = "0.4"
+//! tempfile = "3"
+//! ```
 
 use concurrent_rotating_file::RotatingFile;
 

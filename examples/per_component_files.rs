@@ -5,6 +5,14 @@
 //! ```text
 //! cargo run --example per_component_files
 //! ```
+//!
+//! Its dependencies, as a crate of your own would list them:
+//!
+//! ```toml
+//! [dependencies]
+//! concurrent-rotating-file = { path = "../concurrent-rotating-file" }
+//! tempfile = "3"
+//! ```
 
 use std::collections::HashMap;
 use std::io::Write;

@@ -5,6 +5,14 @@
 //! ```text
 //! cargo run --example several_processes
 //! ```
+//!
+//! Its dependencies, as a crate of your own would list them:
+//!
+//! ```toml
+//! [dependencies]
+//! concurrent-rotating-file = { path = "../concurrent-rotating-file" }
+//! tempfile = "3"
+//! ```
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -6,6 +6,16 @@
 //! cargo run --example web_and_worker            # starts 2 web + 2 worker processes
 //! cargo run --example web_and_worker -- DIR     # ... writing DIR/logs/app.log
 //! ```
+//!
+//! Its dependencies, as a crate of your own would list them:
+//!
+//! ```toml
+//! [dependencies]
+//! concurrent-rotating-file = { path = "../concurrent-rotating-file" }
+//! tempfile = "3"
+//! tracing = "0.1"
+//! tracing-subscriber = "0.3"
+//! ```
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
