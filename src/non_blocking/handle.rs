@@ -57,6 +57,38 @@ impl NonBlocking {
         self.queue.destination.write_errors()
     }
 
+    /// Queues `record` as one record, whatever it holds: a message of
+    /// several lines stays whole, as [`RotatingFile::write_record`] writes
+    /// it. A full queue makes the caller wait (or, lossy, drops it and
+    /// counts it in [`dropped`](NonBlocking::dropped)); once the thread has
+    /// stopped, or in a child after `fork()`, the record is written
+    /// directly.
+    ///
+    /// ```
+    /// use concurrent_rotating_file::RotatingFile;
+    /// # let dir = tempfile::tempdir()?;
+    ///
+    /// let log = RotatingFile::builder(dir.path().join("app.log")).open()?;
+    /// let (writer, guard) = log.non_blocking();
+    /// writer.write_record(b"Traceback (most recent call last):\n  line 1\nError\n")?;
+    /// drop(guard); // writes what is queued
+    /// assert_eq!(std::fs::read_to_string(log.path())?.lines().count(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// If the background thread died (a panic in a [`Clock`](crate::Clock)),
+    /// or, written directly, the error of the write. A failure of the
+    /// thread's own later write cannot be returned here: it is counted in
+    /// [`write_errors`](NonBlocking::write_errors) and the first printed
+    /// on stderr.
+    pub fn write_record(&self, record: &[u8]) -> io::Result<()> {
+        self.queue
+            .send((), record, Records::One)
+            .map_err(io::Error::from)
+    }
+
     /// Queues one `tracing` event as one record; a failure (the thread
     /// died) is counted and reported, as the caller cannot be told.
     #[cfg(feature = "tracing")]

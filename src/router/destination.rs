@@ -33,7 +33,7 @@ impl Destination for Router {
         bytes: &[u8],
         _: Records<'_>,
     ) -> Result<(), AppendError> {
-        self.write_record(name, bytes);
+        self.append_or_report(name, bytes);
         Ok(())
     }
 

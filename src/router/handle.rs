@@ -1,6 +1,7 @@
 //! [`Router`]: the rotating file of each name, opened on first use, and
 //! where an event goes when its name is no good or its file cannot open.
 
+use std::io;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -9,7 +10,7 @@ use std::time::Instant;
 use crate::builder::Builder;
 use crate::error::{Error, ErrorKind};
 use crate::router::cache::{FileCache, Lookup};
-use crate::router::name::{LogName, Naming, valid_root};
+use crate::router::name::{LogName, Naming, is_valid, valid_root};
 use crate::router::stats::RouterStats;
 use crate::sys::stderr;
 use crate::writer::handle::RotatingFile;
@@ -226,6 +227,45 @@ impl Router {
         Ok(RotatingFile::clone(&file))
     }
 
+    /// Appends `record`, as one record whatever it holds, to `name`'s
+    /// file: for a caller that names and formats its records itself (another
+    /// language's logging library). `name` is used as it is, not cut at
+    /// `::`. As for an event: an invalid name (see the list above) or a
+    /// file that cannot open sends the record to the fallback file,
+    /// counted in [`RouterStats`].
+    ///
+    /// ```
+    /// use concurrent_rotating_file::{RotatingFile, Router};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let logs = dir.path().to_path_buf();
+    ///
+    /// let router = Router::new(move |name: &str| RotatingFile::builder(logs.join(format!("{name}.log"))));
+    /// router.write_record("web", b"request served\n")?;
+    /// router.write_record("../etc", b"no escape\n")?;
+    /// assert_eq!(std::fs::read_to_string(dir.path().join("web.log"))?, "request served\n");
+    /// assert_eq!(std::fs::read_to_string(dir.path().join("other.log"))?, "no escape\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of the write, naming the path; or, when neither
+    /// the name's file nor the fallback can be opened (the record is then
+    /// counted in [`RouterStats::lost`]), an error saying so.
+    pub fn write_record(&self, name: &str, record: &[u8]) -> io::Result<()> {
+        let valid = is_valid(name).then_some(name);
+        if valid.is_none() {
+            self.invalid(name);
+        }
+        match self.file_for_name(valid, 1) {
+            Some(file) => file.write_record(record),
+            None => Err(io::Error::other(format!(
+                "a record for log name `{}` was lost: neither its file nor the fallback could be opened",
+                name.escape_debug()
+            ))),
+        }
+    }
+
     /// Counters of this router's activity in this process, shared by its
     /// clones.
     pub fn stats(&self) -> RouterStats {
@@ -329,7 +369,7 @@ impl Router {
 
     /// Appends `record` (one event, one record) to `name`'s file; failures
     /// are counted and reported, as on every path that cannot return them.
-    pub(crate) fn write_record(&self, name: &LogName, record: &[u8]) {
+    pub(crate) fn append_or_report(&self, name: &LogName, record: &[u8]) {
         if let Some(file) = self.file_for(name, 1) {
             file.open_log().append_or_report(record, Records::One);
         }

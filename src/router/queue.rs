@@ -76,6 +76,37 @@ impl NonBlockingRouter {
         &self.queue.destination
     }
 
+    /// Queues `record`, as one record whatever it holds, for `name`'s
+    /// file, as [`Router::write_record`] writes it (an invalid name goes to
+    /// the fallback, counted). A full queue makes the caller wait, unless
+    /// lossy; once the thread has stopped, or in a child after `fork()`,
+    /// the record is written directly.
+    ///
+    /// ```
+    /// use concurrent_rotating_file::{RotatingFile, Router};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let logs = dir.path().to_path_buf();
+    ///
+    /// let router = Router::new(move |name: &str| RotatingFile::builder(logs.join(format!("{name}.log"))));
+    /// let (writer, guard) = router.non_blocking();
+    /// writer.write_record("web", b"request served\n")?;
+    /// drop(guard); // writes what is queued
+    /// assert_eq!(std::fs::read_to_string(dir.path().join("web.log"))?, "request served\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// If the background thread died (a panic in the router's closure),
+    /// or, written directly, the error of the write. Failures of the
+    /// thread's own writes are counted and the first printed on stderr.
+    pub fn write_record(&self, name: &str, record: &[u8]) -> io::Result<()> {
+        let name = self.router().checked(name, LogName::new(name));
+        self.queue
+            .send(name, record, Records::One)
+            .map_err(io::Error::from)
+    }
+
     /// Queues one event for `name`'s file (written directly once the
     /// thread has stopped); if the thread died, the event is counted as
     /// lost.

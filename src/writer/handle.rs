@@ -138,6 +138,41 @@ impl RotatingFile {
         }
     }
 
+    /// Appends `record` as one record, whatever it holds: a message of
+    /// several lines (a traceback) stays whole, in one file, with one
+    /// `write(2)` (guarantee: never torn), and a newline is added if it
+    /// does not end with one. For a caller that formats whole records
+    /// itself (another language's logging library, a formatter of its
+    /// own), where [`io::Write`] would make each line a record. It takes no
+    /// line buffer, so `&self` is enough; a pending partial line of this
+    /// handle stays pending.
+    ///
+    /// ```
+    /// use concurrent_rotating_file::RotatingFile;
+    /// # let dir = tempfile::tempdir()?;
+    ///
+    /// let log = RotatingFile::builder(dir.path().join("app.log")).max_bytes(64).open()?;
+    /// log.write_record(b"first\n")?;
+    /// // 60 bytes on four lines: too large for what is left of the file, so
+    /// // the whole record starts the next one rather than being split.
+    /// log.write_record(b"Traceback (most recent call last):\n  line 1\n  line 2\nError\n")?;
+    /// assert_eq!(std::fs::read_to_string(dir.path().join("app.log.1"))?, "first\n");
+    /// assert!(std::fs::read_to_string(log.path())?.starts_with("Traceback"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The `io::Error` of the write or of the rotation it needed, naming the
+    /// path and what failed; nothing of the record is then in the file,
+    /// unless the failure cut the `write(2)` itself short (a full disk), in
+    /// which case what went in stays, ended by a newline.
+    pub fn write_record(&self, record: &[u8]) -> io::Result<()> {
+        self.log
+            .append(record, Records::One)
+            .map_err(io::Error::from)
+    }
+
     /// Rotates the file now, the way it rotates when full: the live file
     /// becomes the newest backup (compressed, with gzip on), a fresh one is
     /// started, and every process writing it follows before its next

@@ -11,9 +11,8 @@ pub(crate) enum Records<'a> {
     /// Each line is a record (through `io::Write`); a partial line at the
     /// end is a record of its own.
     Lines,
-    /// The whole buffer is one record: a `tracing` event, even on several
-    /// lines.
-    #[cfg_attr(not(any(feature = "tracing", feature = "log")), allow(dead_code))]
+    /// The whole buffer is one record: a `tracing` event, or what
+    /// `write_record` is given, even on several lines.
     One,
     /// Records end at these offsets, ascending, the last at the buffer's
     /// end: a batch of the background writer.
