@@ -287,6 +287,56 @@ impl Router {
         self.routes.files.contains(name)
     }
 
+    /// What to call before the program ends: waits, at most `timeout`, until
+    /// every compression this process queued for the files open now is
+    /// finished, so that it leaves their backups gzipped, as
+    /// [`RotatingFile::shutdown`] does for one file. The router can still
+    /// be used afterwards. (A background router's guard does this when
+    /// dropped, and the process's exit within each file's
+    /// `compression_wait`.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use concurrent_rotating_file::{Compression, RotatingFile, Router};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let logs = dir.path().to_path_buf();
+    ///
+    /// let router = Router::new(move |name: &str| {
+    ///     RotatingFile::builder(logs.join(format!("{name}.log"))).max_bytes(64).compression(Compression::Gzip)
+    /// });
+    /// for i in 0..10 {
+    ///     router.write_record("web", format!("request {i} served\n").as_bytes())?;
+    /// }
+    /// router.shutdown(Duration::from_secs(10))?;
+    /// assert!(dir.path().join("web.log.1.gz").exists());
+    /// assert!(!dir.path().join("web.log.1").exists());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When compressions are still unfinished after `timeout`, an error of
+    /// kind [`TimedOut`](io::ErrorKind::TimedOut) saying how many (they go
+    /// on in the background; what the exit cuts short, the next process to
+    /// open the log finishes).
+    pub fn shutdown(&self, timeout: std::time::Duration) -> io::Result<()> {
+        let deadline = Instant::now() + timeout;
+        let left: u64 = self
+            .routes
+            .files
+            .files()
+            .iter()
+            .map(|file| file.open_log().wait_for_compressions(deadline))
+            .sum();
+        match left {
+            0 => Ok(()),
+            left => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("shutdown of a router: {left} compression(s) unfinished after {timeout:?}"),
+            )),
+        }
+    }
+
     /// Waits, for each file open now, for the compressions this process
     /// queued, within the file's `compression_wait` (from one start) and
     /// `deadline`: for the background writer's guard.
