@@ -93,6 +93,7 @@ def engine_options(  # noqa: PLR0913
     compression_wait,
     exclude,
     queue_capacity,
+    path_check_interval,
     rotate_every=None,
     utc=False,
 ):
@@ -139,6 +140,10 @@ def engine_options(  # noqa: PLR0913
         restart_proof=bool(restart_proof),
         rotate_every=rotate_every,
         utc=bool(utc),
+        # concurrent-log-handler's processes append without telling the
+        # engine: looked for before each record unless said otherwise, so
+        # that no file passes maxBytes while they share the log.
+        path_check_interval=0.0 if path_check_interval is None else path_check_interval,
         exclude=[t if isinstance(t, bytes) else t.encode(enc) for t in texts],
         capacity=queue_capacity,
     )

@@ -27,6 +27,7 @@ pub(crate) struct Options {
     restart_proof: bool,
     rotate_every: Option<Period>,
     utc: bool,
+    path_check_interval: Option<Duration>,
     pub(crate) exclude: Vec<Vec<u8>>,
     pub(crate) capacity: Option<usize>,
 }
@@ -38,7 +39,8 @@ impl Options {
     #[pyo3(signature = (
         *, max_bytes, backups, gzip=false, compression_level=None, compress_after=None,
         compression_wait=None, mode=None, group=None, lock_dir=None, share_with_python=true,
-        restart_proof=false, rotate_every=None, utc=false, exclude=Vec::new(), capacity=None,
+        restart_proof=false, rotate_every=None, utc=false, path_check_interval=None,
+        exclude=Vec::new(), capacity=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -55,6 +57,7 @@ impl Options {
         restart_proof: bool,
         rotate_every: Option<&str>,
         utc: bool,
+        path_check_interval: Option<f64>,
         exclude: Vec<Vec<u8>>,
         capacity: Option<usize>,
     ) -> PyResult<Options> {
@@ -76,6 +79,9 @@ impl Options {
             restart_proof,
             rotate_every: rotate_every.map(period).transpose()?,
             utc,
+            path_check_interval: path_check_interval
+                .map(|s| seconds("path_check_interval", s))
+                .transpose()?,
             exclude,
             capacity,
         })
@@ -111,6 +117,9 @@ impl Options {
         }
         if let Some(group) = &self.group {
             builder = builder.group(group);
+        }
+        if let Some(interval) = self.path_check_interval {
+            builder = builder.path_check_interval(interval);
         }
         if let Some(dir) = &self.lock_dir {
             builder = builder.lock_dir(dir);
