@@ -146,7 +146,7 @@ impl<D: Destination> Queue<D> {
             },
             lossy,
             dropped: AtomicU64::new(0),
-            fork_generation: fork::generation(),
+            fork_generation: fork::install(),
         }
     }
 
