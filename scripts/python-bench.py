@@ -13,10 +13,11 @@ Rotating handlers rotate at 1 MiB keeping 10 backups, as the seed does.
 
 Columns: records per second of the whole run (from the first process's
 start to the last one's exit, start-up excluded: each process imports and
-builds its handler, then waits at a barrier), and the calling process's cost
-per record (the time its logging loop took, per record, median over
-processes: for the background handler, what the caller pays while the
-engine's thread writes).
+builds its handler, then waits at a barrier), and the calling thread's cost
+per record, median over processes: the time its logging loop took, and the
+processor time it used (CLOCK_THREAD_CPUTIME_ID: what the caller pays,
+whatever else runs on the machine; for the background handler, the
+engine's thread is not counted, as it writes while the caller goes on).
 """
 
 import logging
@@ -55,10 +56,10 @@ def writer(kind, path, records, barrier, costs):
     log.propagate = False
     info = log.info
     barrier.wait()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     for _ in range(records):
         info(MESSAGE)
-    costs.put((time.perf_counter() - start) / records)
+    costs.put(((time.perf_counter() - start) / records, (time.thread_time() - cpu) / records))
     handler.close()  # the background handler's queue is written here
 
 
@@ -80,8 +81,10 @@ def run(kind, processes, total):
             if p.exitcode != 0:
                 sys.exit(f"{kind}: a writer exited with {p.exitcode}")
         elapsed = time.perf_counter() - start
-        per_record = statistics.median(costs.get() for _ in procs)
-        return each * processes / elapsed, per_record
+        per_record = [costs.get() for _ in procs]
+        wall = statistics.median(w for w, _ in per_record)
+        cpu = statistics.median(c for _, c in per_record)
+        return each * processes / elapsed, wall, cpu
     finally:
         shutil.rmtree(directory)
 
@@ -98,12 +101,16 @@ def main():
                 results[(kind, n)].append(run(kind, n, records))
                 print(f"round {r + 1}/{rounds}: {kind}, {n} processes done", file=sys.stderr)
     rate = {key: statistics.median(v[0] for v in vals) for key, vals in results.items()}
-    cost = {key: statistics.median(v[1] for v in vals) for key, vals in results.items()}
+    wall = {key: statistics.median(v[1] for v in vals) for key, vals in results.items()}
+    cost = {key: statistics.median(v[2] for v in vals) for key, vals in results.items()}
     print(f"{rounds} rounds, {total:,} records of 120 bytes per run (concurrent-log-handler: {total // 10:,}), medians\n")
     print("| handler | " + " | ".join(f"{n} process{'es' if n > 1 else ''}" for n in PROCESSES) + " |")
     print("| --- |" + " --- |" * len(PROCESSES))
     for kind in HANDLERS:
-        cells = [f"{rate[(kind, n)]:,.0f} lines/s, {cost[(kind, n)] * 1e6:.1f} µs/record" for n in PROCESSES]
+        cells = [
+            f"{rate[(kind, n)]:,.0f} lines/s; {wall[(kind, n)] * 1e6:.1f} µs, CPU {cost[(kind, n)] * 1e6:.1f} µs"
+            for n in PROCESSES
+        ]
         print(f"| {kind} | " + " | ".join(cells) + " |")
     floor, clh = HANDLERS[0], HANDLERS[1]
     print("\n| ratio | " + " | ".join(str(n) for n in PROCESSES) + " | goal |")
@@ -111,7 +118,8 @@ def main():
     rows = [
         ("sync / floor, lines/s", lambda n: rate[("ours, sync", n)] / rate[(floor, n)], ">= 0.9x"),
         ("sync / concurrent-log-handler, lines/s", lambda n: rate[("ours, sync", n)] / rate[(clh, n)], ">= 4x at 4"),
-        ("background / floor, caller's cost per record", lambda n: cost[("ours, background", n)] / cost[(floor, n)], "<= 0.9x"),
+        ("background / floor, the caller's CPU per record", lambda n: cost[("ours, background", n)] / cost[(floor, n)], "<= 0.9x"),
+        ("background / floor, the caller's time per record", lambda n: wall[("ours, background", n)] / wall[(floor, n)], ""),
         ("background / floor, lines/s", lambda n: rate[("ours, background", n)] / rate[(floor, n)], ""),
     ]
     for name, ratio, goal in rows:
