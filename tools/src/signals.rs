@@ -59,3 +59,19 @@ pub fn stop_on_term_and_int() -> io::Result<()> {
 pub fn stop_asked() -> bool {
     STOP.load(Ordering::SeqCst)
 }
+
+/// A point where a long task gives up if a stop was asked ([`stop_asked`]).
+///
+/// # Errors
+///
+/// `Interrupted` if SIGTERM or SIGINT arrived.
+pub fn unless_stop_asked() -> io::Result<()> {
+    if stop_asked() {
+        Err(io::Error::new(
+            io::ErrorKind::Interrupted,
+            "stopped by SIGINT or SIGTERM",
+        ))
+    } else {
+        Ok(())
+    }
+}

@@ -414,42 +414,6 @@ fn the_report_for_people_is_in_human_units() {
 }
 
 #[test]
-fn an_interrupted_run_stops_its_writers_and_removes_its_directory() {
-    let temp = tempfile::tempdir().unwrap();
-    let child = std::process::Command::new(common::STRESS)
-        .args(["-p", "2", "-n", "1000000000"])
-        .env("TMPDIR", temp.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the writers are writing.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let writing = || {
-        names(temp.path()).iter().any(|run| {
-            std::fs::metadata(temp.path().join(run).join("app.log")).is_ok_and(|m| m.len() > 0)
-        })
-    };
-    while !writing() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the writers never wrote"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    // SAFETY: kill(2) of our own child, which has not been waited for.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(130), "{err}");
-    assert!(
-        err.contains("interrupted: the writers were stopped"),
-        "{err}"
-    );
-    assert!(names(temp.path()).is_empty(), "{:?}", names(temp.path()));
-}
-
-#[test]
 fn help_opens_with_what_the_tool_is_for_and_an_example() {
     let out = stress(&["--help"]);
     assert!(out.status.success());

@@ -149,18 +149,19 @@ const TORN_KEPT: usize = 10_000;
 /// that is not what it should be (a broken `.gz`) is a problem in the
 /// report instead.
 pub fn verify(expect: &Expectation) -> io::Result<Report> {
-    verify_with_progress(expect, &mut |_| {})
+    verify_with_progress(expect, &mut |_| Ok(()))
 }
 
 /// [`verify`], calling `on_progress` after each file and every few
-/// megabytes read.
+/// megabytes read; an error it returns ends the verification (a person's
+/// Ctrl-C, say) and is returned.
 ///
 /// # Errors
 ///
-/// As [`verify`].
+/// As [`verify`], and what `on_progress` returns.
 pub fn verify_with_progress(
     expect: &Expectation,
-    on_progress: &mut dyn FnMut(Progress),
+    on_progress: &mut dyn FnMut(Progress) -> io::Result<()>,
 ) -> io::Result<Report> {
     let chain = if expect.restart_proof {
         restart_proof::list(&expect.log, expect.backups, expect.all_gzipped)?
@@ -214,11 +215,11 @@ pub fn verify_with_progress(
         let done_before = progress.bytes_done;
         reading.file(file, &mut report, &mut |read| {
             progress.bytes_done = done_before + read;
-            on_progress(progress);
+            on_progress(progress)
         })?;
         progress.files_done += 1;
         progress.bytes_done = done_before + file.size;
-        on_progress(progress);
+        on_progress(progress)?;
     }
     reading.finish(&mut report);
     Ok(report)
@@ -250,7 +251,7 @@ impl Reading<'_> {
         &mut self,
         file: &ChainFile,
         report: &mut Report,
-        on_read: &mut dyn FnMut(u64),
+        on_read: &mut dyn FnMut(u64) -> io::Result<()>,
     ) -> io::Result<()> {
         let read_from_disk = Cell::new(0);
         let mut reader = read::open(&file.path, &read_from_disk)?;
@@ -289,7 +290,7 @@ impl Reading<'_> {
             self.position += 1;
             if read_from_disk.get() >= reported + (4 << 20) {
                 reported = read_from_disk.get();
-                on_read(reported);
+                on_read(reported)?;
             }
         }
         report.bytes += size;

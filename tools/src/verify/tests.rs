@@ -68,10 +68,30 @@ fn a_correct_run_passes() {
 }
 
 #[test]
+fn an_error_from_the_progress_callback_ends_the_verification() {
+    let fixture = good_run();
+    let mut calls = 0;
+    let result = verify_with_progress(&fixture.expect, &mut |_| {
+        calls += 1;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            "stop asked",
+        ))
+    });
+    let error = result.unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::Interrupted);
+    assert_eq!(calls, 1, "the verification went on after the error");
+}
+
+#[test]
 fn progress_is_reported_up_to_the_whole_chain() {
     let fixture = good_run();
     let mut last = None;
-    verify_with_progress(&fixture.expect, &mut |p| last = Some(p)).unwrap();
+    verify_with_progress(&fixture.expect, &mut |p| {
+        last = Some(p);
+        Ok(())
+    })
+    .unwrap();
     let last = last.unwrap();
     assert_eq!((last.files_done, last.files_total), (4, 4));
     assert_eq!((last.bytes_done, last.bytes_total), (480, 480));

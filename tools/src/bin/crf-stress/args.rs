@@ -39,7 +39,9 @@ Examples:
 const AFTER_LONG_HELP: &str = "Sizes: bytes, or K, M, G (powers of 1024): 64K, 1M, 1.5M.
 Exit status: 0 every check held; 1 a check failed (the files are kept and \
 their directory printed); 2 bad arguments, or the run could not start; \
-130 interrupted (SIGINT or SIGTERM: the writers are stopped).";
+130 interrupted (Ctrl-C, or SIGINT or SIGTERM to the run or to its whole \
+process group: the writers are stopped, nothing is verified, and the \
+temporary directory is removed; a --dir is kept).";
 
 /// The command line of `crf-stress`.
 #[derive(Debug, Parser)]

@@ -6,6 +6,7 @@ use std::io;
 use std::path::Path;
 
 use concurrent_rotating_file::{Compression, RotatingFile};
+use crf_tools::signals;
 use crf_tools::verify::{self, Expectation, Report};
 
 use crate::args::RunArgs;
@@ -70,6 +71,8 @@ pub(crate) fn verify(
         bar.set_length(p.bytes_total);
         bar.set_position(p.bytes_done);
         bar.set_message(format!(", {}/{} files", p.files_done, p.files_total));
+        // A long verification gives way to Ctrl-C within a few megabytes.
+        signals::unless_stop_asked()
     })?;
     bar.finish_and_clear();
     report.problems.extend(outcome.failed.iter().cloned());

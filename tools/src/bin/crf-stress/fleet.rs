@@ -1,6 +1,7 @@
-//! The writer processes of a run: started, heard from (each has a thread
-//! reading what it reports), killed on purpose, and accounted for once they
-//! have all exited.
+//! The writer processes of a run: started (bound to the run: see
+//! [`writer_signals`]), heard from (each has a thread reading what it
+//! reports), killed on purpose, and accounted for once they have all
+//! exited.
 
 use std::io::{self, BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
@@ -17,6 +18,7 @@ use crate::args::RunArgs;
 use crate::latency::Latencies;
 use crate::messages::{self, Message};
 use crate::python;
+use crate::writer_signals;
 
 /// The running writer processes.
 #[derive(Debug)]
@@ -82,6 +84,7 @@ impl Fleet {
                 Some(script) if args.is_python(id) => python::command(args, script.path(), log, id),
                 _ => rust_writer(args, &exe, log, id),
             };
+            writer_signals::bind_to_run(&mut command);
             let spawned = command.stdout(Stdio::piped()).spawn().map_err(|e| {
                 io::Error::new(
                     e.kind(),

@@ -8,7 +8,9 @@
 //! starts; the writers started ([`fleet`]) and watched ([`monitor`]); the
 //! next writer's repair and the verification ([`check`]); the report
 //! ([`report`]). The same executable is each Rust writer process
-//! ([`writer_process`]).
+//! ([`writer_process`]). SIGINT or SIGTERM, to the run or to its whole
+//! process group, stops the writers and ends the run unverified, with
+//! status 130 ([`writer_signals`]).
 
 mod args;
 mod check;
@@ -24,6 +26,7 @@ mod run_dir;
 mod validate;
 mod writer_args;
 mod writer_process;
+mod writer_signals;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -66,11 +69,28 @@ fn main() -> ExitCode {
             .error(clap::error::ErrorKind::ValueValidation, message)
             .exit(),
     };
-    match run(&args, dir) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-            crf_tools::say!("crf-stress: {e}");
+    match run(&args, &dir) {
+        Ok(passed) => {
+            dir.finish(passed);
+            if passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        // However the stop showed (a phase cut short, a writer's pipe
+        // closed): nothing that follows was checked, so no figure is given.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::Interrupted || crf_tools::signals::stop_asked() =>
+        {
+            let left = if dir.is_temporary() {
+                "their temporary directory removed".to_owned()
+            } else {
+                format!("what they wrote left in {}", dir.path().display())
+            };
+            crf_tools::say!(
+                "crf-stress: interrupted: nothing was verified; the writers were stopped and {left}"
+            );
             ExitCode::from(130)
         }
         Err(e) => {
@@ -80,12 +100,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs every phase; `Ok(false)` if a check failed. A temporary directory
-/// is removed unless a check failed, also when the run is interrupted.
-fn run(args: &RunArgs, dir: RunDir) -> std::io::Result<bool> {
+/// Runs every phase; `Ok(false)` if a check failed, `Interrupted` if SIGINT
+/// or SIGTERM asked it to stop (to the run, or to its whole process group:
+/// the writers leave those signals to it, see [`writer_signals`]).
+fn run(args: &RunArgs, dir: &RunDir) -> std::io::Result<bool> {
     // Ctrl-C ends the writers and removes the temporary directory rather
     // than leave both behind.
     crf_tools::signals::stop_on_term_and_int()?;
+    if !args.json {
+        print!("{}", report::header(args));
+    }
     let log = dir.log();
     let started = Instant::now();
     let mut fleet = Fleet::start(args, &log)?;
@@ -94,8 +118,11 @@ fn run(args: &RunArgs, dir: RunDir) -> std::io::Result<bool> {
     let writing = started.elapsed();
     let in_files = outcome.in_files.map_or(writing, |at| at - started);
     let checking = Instant::now();
+    crf_tools::signals::unless_stop_asked()?;
     let rotations = check::repair(args, &log)?;
     let report = check::verify(args, &log, &outcome, rotations)?;
+    // The last point where a stop leaves no figure printed.
+    crf_tools::signals::unless_stop_asked()?;
     report::Run {
         args,
         dir: dir.path(),
@@ -107,7 +134,5 @@ fn run(args: &RunArgs, dir: RunDir) -> std::io::Result<bool> {
         checking: checking.elapsed(),
     }
     .print();
-    let ok = report.ok();
-    dir.finish(ok);
-    Ok(ok)
+    Ok(report.ok())
 }

@@ -32,6 +32,13 @@ pub(crate) fn watch(args: &RunArgs, fleet: &mut Fleet) -> io::Result<()> {
         .collect();
     targets.sort_unstable_by(|a, b| b.cmp(a)); // popped from the end, smallest first
     loop {
+        // Asked before whether the writers are done: a stop that came as
+        // they finished still ends the run unverified.
+        if let Err(stop) = signals::unless_stop_asked() {
+            bar.finish_and_clear();
+            fleet.stop();
+            return Err(stop);
+        }
         let written = fleet.lines_written();
         bar.set_position(written.min(total) * args.line_size);
         while targets.last().is_some_and(|&(target, _)| target <= written) {
@@ -40,14 +47,6 @@ pub(crate) fn watch(args: &RunArgs, fleet: &mut Fleet) -> io::Result<()> {
         }
         if fleet.all_exited()? {
             break;
-        }
-        if signals::stop_asked() {
-            bar.finish_and_clear();
-            fleet.stop();
-            return Err(io::Error::new(
-                io::ErrorKind::Interrupted,
-                "interrupted: the writers were stopped, nothing was verified",
-            ));
         }
         // Finer steps while a kill is due, so it lands at a random instant.
         let pause = if targets.is_empty() {

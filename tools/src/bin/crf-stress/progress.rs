@@ -1,9 +1,11 @@
 //! A progress bar per phase of a run, on standard error, with the time
 //! left; hidden with `--json` or when standard error is not a terminal.
+//! A bar dropped unfinished (a phase ended by Ctrl-C) is cleared, so that
+//! no figure of an unfinished phase stays on the screen.
 
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressFinish, ProgressStyle};
 
 /// The bar of a phase measured in bytes: writing, then verifying (whose
 /// message, if any, follows the rate: `, 3/11 files`).
@@ -11,7 +13,7 @@ pub(crate) fn bytes(phase: &str, total: u64, hidden: bool) -> ProgressBar {
     let bar = if hidden {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new(total)
+        ProgressBar::new(total).with_finish(ProgressFinish::AndClear)
     };
     bar.set_style(
         ProgressStyle::with_template(
@@ -29,7 +31,7 @@ pub(crate) fn spinner(phase: &str, what: &str, hidden: bool) -> ProgressBar {
     let bar = if hidden {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new_spinner()
+        ProgressBar::new_spinner().with_finish(ProgressFinish::AndClear)
     };
     bar.set_style(
         ProgressStyle::with_template("{prefix:>9} {spinner} {msg}").expect("a valid template"),

@@ -172,47 +172,11 @@ impl Run<'_> {
         }
     }
 
+    /// The report for people, below the [`header`] printed at the start.
     fn text(&self) -> String {
         let (args, report, outcome) = (self.args, self.report, self.outcome);
         let mut out = String::new();
         let mut row = |label: &str, text: String| out.push_str(&format!("  {label:<10} {text}\n"));
-        let plural = |n: u64, one: &str, many: &str| {
-            format!("{} {}", format_count(n), if n == 1 { one } else { many })
-        };
-        let rotation = match args.max_bytes {
-            0 => "never rotating".to_owned(),
-            max => format!(
-                "rotating at {}, keeping {}{}{}",
-                format_bytes(max),
-                plural(args.backups as u64, "backup", "backups"),
-                if args.gzip { ", gzipped" } else { "" },
-                if args.restart_proof {
-                    ", restart-proof (no file renamed)"
-                } else {
-                    ""
-                }
-            ),
-        };
-        let mode = if args.only_python {
-            "Python's handler".to_owned()
-        } else {
-            format!("mode {}", args.mode.name())
-        };
-        let mut head = format!(
-            "crf-stress: {} × {} × {} of {}, {mode}, {rotation}\n",
-            plural(u64::from(args.total_processes()), "process", "processes"),
-            plural(u64::from(args.threads), "thread", "threads"),
-            plural(args.lines, "line", "lines"),
-            format_bytes(args.line_size),
-        );
-        if args.any_python() {
-            head.push_str(&format!(
-                "  {:<10} {} of them through Python's ConcurrentRotatingFileHandler ({})\n",
-                "python",
-                plural(u64::from(args.python_processes()), "process", "processes"),
-                args.python_bin
-            ));
-        }
         row(
             "written",
             format!(
@@ -325,8 +289,54 @@ impl Run<'_> {
                 self.dir.display()
             )
         };
-        format!("{head}{out}{verdict}")
+        format!("{out}{verdict}")
     }
+}
+
+/// What the run is about to do, printed before anything starts (and before
+/// the progress bar): the processes, threads and lines, the mode and the
+/// rotation, and which writers are Python's.
+pub(crate) fn header(args: &RunArgs) -> String {
+    let rotation = match args.max_bytes {
+        0 => "never rotating".to_owned(),
+        max => format!(
+            "rotating at {}, keeping {}{}{}",
+            format_bytes(max),
+            plural(args.backups as u64, "backup", "backups"),
+            if args.gzip { ", gzipped" } else { "" },
+            if args.restart_proof {
+                ", restart-proof (no file renamed)"
+            } else {
+                ""
+            }
+        ),
+    };
+    let mode = if args.only_python {
+        "Python's handler".to_owned()
+    } else {
+        format!("mode {}", args.mode.name())
+    };
+    let mut head = format!(
+        "crf-stress: {} × {} × {} of {}, {mode}, {rotation}\n",
+        plural(u64::from(args.total_processes()), "process", "processes"),
+        plural(u64::from(args.threads), "thread", "threads"),
+        plural(args.lines, "line", "lines"),
+        format_bytes(args.line_size),
+    );
+    if args.any_python() {
+        head.push_str(&format!(
+            "  {:<10} {} of them through Python's ConcurrentRotatingFileHandler ({})\n",
+            "python",
+            plural(u64::from(args.python_processes()), "process", "processes"),
+            args.python_bin
+        ));
+    }
+    head
+}
+
+/// `n` and the noun that goes with it: `1 line`, `2 lines`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", format_count(n), if n == 1 { one } else { many })
 }
 
 #[cfg(test)]

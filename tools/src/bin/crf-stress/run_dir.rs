@@ -108,6 +108,12 @@ impl RunDir {
         &self.path
     }
 
+    /// Whether the directory is a temporary one of ours, removed when the
+    /// run ends but for a failed check.
+    pub(crate) fn is_temporary(&self) -> bool {
+        self.temp.is_some()
+    }
+
     /// Removes a temporary directory after a run that passed; keeps it
     /// otherwise. `--dir` is always kept.
     pub(crate) fn finish(self, passed: bool) {
