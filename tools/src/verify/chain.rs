@@ -98,6 +98,25 @@ pub(crate) fn list(log: &Path, allowed: usize, all_gzipped: bool) -> io::Result<
     Ok(chain)
 }
 
+/// The chain of another writer's log, as its caller lists it: `files`,
+/// oldest first, every one but the last a backup; held to nothing of this
+/// library's naming.
+pub(crate) fn given(files: &[PathBuf]) -> Chain {
+    let mut chain = Chain::default();
+    for (i, path) in files.iter().enumerate() {
+        let backup = i + 1 < files.len();
+        chain.backups += usize::from(backup);
+        chain.gzipped += usize::from(path.extension().is_some_and(|e| e == "gz"));
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        chain.files.push(ChainFile {
+            path: path.clone(),
+            backup,
+            size,
+        });
+    }
+    chain
+}
+
 /// The log's directory and file name.
 pub(crate) fn dir_and_name(log: &Path) -> (&Path, String) {
     let dir = match log.parent() {

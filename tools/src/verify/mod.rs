@@ -105,6 +105,9 @@ pub struct Report {
     pub out_of_order: u64,
     /// The largest file's size, decompressed.
     pub largest_file: u64,
+    /// Files past `max_bytes` with a record of ours that is not alone in
+    /// its file (never past `max_bytes` broken).
+    pub oversize_files: u64,
     /// Whether the oldest lines may have been pruned.
     pub pruned: bool,
     /// Files pruned from the chain and lines they held, when the rotations
@@ -168,6 +171,33 @@ pub fn verify_with_progress(
     } else {
         chain::list(&expect.log, expect.backups, expect.all_gzipped)?
     };
+    check(expect, chain, true, on_progress)
+}
+
+/// Checks the files of a log that another writer rotated and named its own
+/// way (a peer crate, in a comparison): `files`, oldest first, are the
+/// whole log. Nothing was pruned, so no line missing is excused; each
+/// file and each writer's lines are held to what [`verify`] holds them to.
+/// Of the expectation, [`log`](Expectation::log), `backups`, `all_gzipped`
+/// and `restart_proof` play no part: the files are as given.
+///
+/// # Errors
+///
+/// Only if a file cannot be opened; one that cannot be read to its end is
+/// a problem in the report instead.
+pub fn verify_files(expect: &Expectation, files: &[PathBuf]) -> io::Result<Report> {
+    check(expect, chain::given(files), false, &mut |_| Ok(()))
+}
+
+/// Reads `chain` and holds it to `expect`; with `may_be_pruned`, a chain
+/// holding as many backups as allowed may have lost its oldest lines to
+/// pruning.
+fn check(
+    expect: &Expectation,
+    chain: chain::Chain,
+    may_be_pruned: bool,
+    on_progress: &mut dyn FnMut(Progress) -> io::Result<()>,
+) -> io::Result<Report> {
     let mut report = Report {
         expected: expect.writers.values().sum(),
         files: chain.files.len(),
@@ -194,7 +224,7 @@ pub fn verify_with_progress(
         report.pruned_lines = Some(pruned_files * lines_per_file(expect));
         report.pruned = pruned_files > 0;
     } else {
-        report.pruned = report.backups >= expect.backups;
+        report.pruned = may_be_pruned && report.backups >= expect.backups;
     }
     let mut reading = Reading {
         expect,
@@ -278,6 +308,7 @@ impl Reading<'_> {
                     .is_some_and(|((p, _), _)| self.expect.foreign.contains(&p));
                 if !foreign {
                     oversize = true;
+                    report.oversize_files += 1;
                     report.problems.push(format!(
                         "{}: over max_bytes {}: a record of ours ends at byte {size}, not alone in its file",
                         file.path.display(),
@@ -457,6 +488,7 @@ impl fmt::Display for Report {
             }
         )?;
         writeln!(f, "  largest file      {:>12}  bytes", self.largest_file)?;
+        writeln!(f, "  files oversize    {:>12}", self.oversize_files)?;
         for problem in &self.problems {
             writeln!(f, "  PROBLEM: {problem}")?;
         }

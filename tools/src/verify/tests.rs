@@ -349,6 +349,7 @@ fn an_oversize_file_is_caught() {
     fixture.expect.max_bytes = 100;
     let report = verify(&fixture.expect).unwrap();
     assert!(has_problem(&report, "over max_bytes"), "{report}");
+    assert_eq!(report.oversize_files, 4, "{report}");
 }
 
 #[test]
@@ -555,4 +556,57 @@ fn a_gzipped_live_file_and_a_number_both_plain_and_gzipped_are_caught() {
         "{report}"
     );
     assert!(has_problem(&report, "is gzipped"), "{report}");
+}
+
+/// The good run's files renamed as another writer names them
+/// (`other-<n>.txt`, oldest first), in that order.
+fn renamed(fixture: &Fixture) -> Vec<PathBuf> {
+    let dir = fixture.dir.path();
+    ["app.log.3", "app.log.2", "app.log.1", "app.log"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let other = dir.join(format!("other-{i}.txt"));
+            std::fs::rename(dir.join(name), &other).unwrap();
+            other
+        })
+        .collect()
+}
+
+#[test]
+fn another_writers_files_in_its_own_naming_pass_when_correct() {
+    let fixture = good_run();
+    let files = renamed(&fixture);
+    let report = verify_files(&fixture.expect, &files).unwrap();
+    assert!(report.ok(), "{report}");
+    assert_eq!((report.found, report.files, report.backups), (12, 4, 3));
+}
+
+#[test]
+fn another_writers_missing_oldest_file_is_lost_not_pruned() {
+    // With as many backups as allowed, `verify` would take the oldest
+    // lines for pruned; another writer's files are the whole log.
+    let mut fixture = good_run();
+    fixture.expect.backups = 2;
+    let files = renamed(&fixture);
+    let report = verify_files(&fixture.expect, &files[1..]).unwrap();
+    assert!(!report.pruned, "{report}");
+    assert_eq!(report.lost, 3, "{report}");
+}
+
+#[test]
+fn another_writers_oversize_torn_and_duplicated_lines_are_counted() {
+    let mut fixture = good_run();
+    fixture.expect.max_bytes = 100;
+    let files = renamed(&fixture);
+    let mut newest = std::fs::read(&files[3]).unwrap();
+    newest.extend_from_slice(&line((0, 0), 0));
+    newest.extend_from_slice(b"0001-00 torn\n");
+    std::fs::write(&files[3], newest).unwrap();
+    let report = verify_files(&fixture.expect, &files).unwrap();
+    assert_eq!(
+        (report.oversize_files, report.duplicated, report.torn),
+        (4, 1, 1),
+        "{report}"
+    );
 }
