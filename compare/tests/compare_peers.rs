@@ -14,6 +14,26 @@ fn compare(args: &[&str]) -> Output {
     Command::new(COMPARE).args(args).output().unwrap()
 }
 
+/// The table of one round of `processes` processes writing 5,000 lines of
+/// 120 bytes each with a 64 KiB limit (65,536 bytes: 546 whole lines and
+/// 16 bytes), through the crates `only` names (all if none).
+fn small_run(processes: &str, only: &[&str]) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut args = vec![
+        "-p",
+        processes,
+        "-n",
+        "5000",
+        "--max-bytes",
+        "64K",
+        "--rounds",
+        "1",
+    ];
+    for peer in only {
+        args.extend(["--peer", peer]);
+    }
+    table(&compare(&args))
+}
+
 /// The table's rows by crate, each a map from column to cell.
 fn table(out: &Output) -> BTreeMap<String, BTreeMap<String, String>> {
     let text = String::from_utf8(out.stdout.clone()).unwrap();
@@ -69,18 +89,8 @@ const FAULTS: [&str; 6] = [
 
 #[test]
 fn one_process_meets_each_crates_known_faults_exactly() {
-    // 5,000 lines of 120 bytes with a 64 KiB limit (65,536 bytes: 546
-    // whole lines and 16 bytes): 600,000 bytes in all.
-    let rows = table(&compare(&[
-        "-p",
-        "1",
-        "-n",
-        "5000",
-        "--max-bytes",
-        "64K",
-        "--rounds",
-        "1",
-    ]));
+    // 600,000 bytes in all.
+    let rows = small_run("1", &[]);
     let expected: [(&str, [u64; 6]); 5] = [
         // 9 files of 546 lines and the live one: never past the limit.
         ("concurrent-rotating-file", [0, 0, 0, 10, 0, 0]),
@@ -106,20 +116,7 @@ fn one_process_meets_each_crates_known_faults_exactly() {
 
 #[test]
 fn four_processes_on_one_log_lose_nothing_and_never_pass_max_bytes_through_this_crate() {
-    let rows = table(&compare(&[
-        "-p",
-        "4",
-        "-n",
-        "5000",
-        "--max-bytes",
-        "64K",
-        "--rounds",
-        "1",
-        "--peer",
-        "concurrent-rotating-file",
-        "--peer",
-        "tracing-appender",
-    ]));
+    let rows = small_run("4", &["concurrent-rotating-file", "tracing-appender"]);
     let ours = &rows["concurrent-rotating-file"];
     // 20,000 lines of 120 bytes: 36 full files and the live one.
     assert_eq!(counts(ours, &FAULTS), [0, 0, 0, 37, 0, 0], "{ours:?}");

@@ -6,6 +6,11 @@
 //! 130, no figure printed, the temporary directory removed (a `--dir`
 //! kept), and no writer left. A run killed outright (SIGKILL, which it
 //! cannot handle) leaves no writer either.
+//!
+//! Linux only: the tests find a process group's members in `/proc`, and
+//! the kernel's parent-death signal is Linux's.
+
+#![cfg(target_os = "linux")]
 
 mod common;
 
@@ -37,6 +42,20 @@ impl Drop for Group {
         // process is left in it.
         unsafe { libc::kill(-(self.0 as libc::pid_t), libc::SIGKILL) };
     }
+}
+
+/// Starts `command` as the leader of a process group of its own (which its
+/// writers join), its output piped; the group is killed when the returned
+/// guard goes.
+fn start_in_own_group(command: &mut Command) -> (Child, Group) {
+    let child = command
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let group = Group(child.id());
+    (child, group)
 }
 
 /// Waits until `done` holds, failing the test with `what` after
@@ -298,16 +317,8 @@ fn a_stop_sent_to_each_process_writers_first_as_a_service_manager_does_ends_the_
     // run, and keep writing until the run stops them.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
-    let child = endless_run(tmp.path())
-        .arg("--dir")
-        .arg(&dir)
-        .process_group(0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let group = child.id();
-    let _cleanup = Group(group);
+    let (child, cleanup) = start_in_own_group(endless_run(tmp.path()).arg("--dir").arg(&dir));
+    let group = cleanup.0;
     wait_for_writers(group, &dir);
     let writers: Vec<u32> = live_members(group)
         .into_iter()
@@ -351,14 +362,8 @@ fn a_stop_sent_to_each_process_writers_first_as_a_service_manager_does_ends_the_
 #[test]
 fn sigint_to_the_run_alone_ends_it_unverified_and_removes_its_temporary_directory() {
     let tmp = tempfile::tempdir().unwrap();
-    let child = endless_run(tmp.path())
-        .process_group(0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _cleanup = Group(child.id());
-    wait_for_writers(child.id(), tmp.path());
+    let (child, group) = start_in_own_group(&mut endless_run(tmp.path()));
+    wait_for_writers(group.0, tmp.path());
     // SAFETY: kill(2) of our own child, which has not been waited for.
     assert_eq!(
         unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
@@ -384,16 +389,12 @@ fn no_writer_outlives_a_run_killed_with_sigkill() {
     // minutes on their own (their next report, into a pipe nobody reads).
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
-    let mut run = endless_run(tmp.path())
-        .args(["--rate", "1", "--dir"])
-        .arg(&dir)
-        .process_group(0)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let group = run.id();
-    let _cleanup = Group(group);
+    let (mut run, cleanup) = start_in_own_group(
+        endless_run(tmp.path())
+            .args(["--rate", "1", "--dir"])
+            .arg(&dir),
+    );
+    let group = cleanup.0;
     wait_for_writers(group, &dir);
     run.kill().unwrap();
     run.wait().unwrap();
