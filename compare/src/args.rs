@@ -7,7 +7,7 @@ use crf_tools::record::{MAX_LINES, MAX_PROCESSES, MIN_LINE_SIZE};
 use crf_tools::units::parse_size;
 use tempfile::TempDir;
 
-use crate::peers::Peer;
+use crate::peers::{Peer, Setup};
 
 const LONG_ABOUT: &str = "Several real processes share one log file rotated at a size limit, \
 through each peer crate used as its documentation shows, and through \
@@ -47,7 +47,7 @@ pub(crate) struct Cli {
 pub(crate) enum Internal {
     /// Internal: one writer process.
     #[command(hide = true)]
-    Writer(WriterArgs),
+    Writer(Setup),
 }
 
 /// The options of a comparison.
@@ -75,26 +75,6 @@ pub(crate) struct CompareArgs {
     /// temporary directory, removed]. Created if missing; must be empty.
     #[arg(long, value_name = "DIR")]
     pub(crate) dir: Option<PathBuf>,
-}
-
-/// The options of one writer process.
-#[derive(Debug, Clone, clap::Args)]
-pub(crate) struct WriterArgs {
-    #[arg(long, value_enum)]
-    pub(crate) peer: Peer,
-    /// The log's directory.
-    #[arg(long)]
-    pub(crate) dir: PathBuf,
-    #[arg(long)]
-    pub(crate) id: u32,
-    #[arg(long)]
-    pub(crate) lines: u64,
-    #[arg(long)]
-    pub(crate) line_size: u64,
-    #[arg(long)]
-    pub(crate) max_bytes: u64,
-    #[arg(long)]
-    pub(crate) backups: usize,
 }
 
 /// Where a comparison writes: a directory given, or a temporary one.

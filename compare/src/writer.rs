@@ -7,10 +7,10 @@ use std::io::{self, BufRead, Write};
 
 use crf_tools::record;
 
-use crate::args::WriterArgs;
+use crate::peers::Setup;
 
 /// Runs the writer process.
-pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) fn run(args: &Setup) -> Result<(), Box<dyn std::error::Error>> {
     let mut sink = args.peer.open(args)?;
     let mut stdout = io::stdout();
     writeln!(stdout, "ready")?;

@@ -6,13 +6,12 @@ use file_rotate::compression::Compression;
 use file_rotate::suffix::AppendCount;
 use file_rotate::{ContentLimit, FileRotate};
 
-use super::{SetupError, Sink, WriteAll};
-use crate::args::WriterArgs;
+use super::{Setup, SetupError, Sink, WriteAll};
 
 pub(super) const SETUP: &str =
     "`FileRotate`, `ContentLimit::Bytes`, `AppendCount`, a `write_all` per line";
 
-pub(super) fn open(args: &WriterArgs) -> Result<Box<dyn Sink>, SetupError> {
+pub(super) fn open(args: &Setup) -> Result<Box<dyn Sink>, SetupError> {
     let limit = usize::try_from(args.max_bytes)?;
     let log = FileRotate::new(
         args.dir.join("app.log"),

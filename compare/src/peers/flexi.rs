@@ -7,12 +7,11 @@ use std::io;
 
 use flexi_logger::{Cleanup, Criterion, DeferredNow, FileSpec, Logger, LoggerHandle, Naming};
 
-use super::{Age, SetupError, Sink, message};
-use crate::args::WriterArgs;
+use super::{Age, Setup, SetupError, Sink, message};
 
 pub(super) const SETUP: &str = "`log` facade, `Criterion::Size`, `Naming::Numbers`, `append()`";
 
-pub(super) fn open(args: &WriterArgs) -> Result<Box<dyn Sink>, SetupError> {
+pub(super) fn open(args: &Setup) -> Result<Box<dyn Sink>, SetupError> {
     let handle = Logger::try_with_str("info")?
         .log_to_file(FileSpec::default().directory(&args.dir).basename("app"))
         .append()

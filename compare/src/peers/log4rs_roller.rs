@@ -12,13 +12,12 @@ use log4rs::append::rolling_file::policy::compound::trigger::size::SizeTrigger;
 use log4rs::config::{Appender, Config, Root};
 use log4rs::encode::pattern::PatternEncoder;
 
-use super::{SetupError, Sink, message};
-use crate::args::WriterArgs;
+use super::{Setup, SetupError, Sink, message};
 
 pub(super) const SETUP: &str =
     "`log` facade, `RollingFileAppender`, `SizeTrigger`, `FixedWindowRoller`";
 
-pub(super) fn open(args: &WriterArgs) -> Result<Box<dyn Sink>, SetupError> {
+pub(super) fn open(args: &Setup) -> Result<Box<dyn Sink>, SetupError> {
     let pattern = args.dir.join("app.log.{}");
     let roller = FixedWindowRoller::builder()
         .build(&pattern.to_string_lossy(), u32::try_from(args.backups)?)?;

@@ -15,7 +15,26 @@ mod tracing_daily;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::args::WriterArgs;
+/// What one writer process sets its crate up with and writes: the
+/// options of `compare-peers writer`.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Setup {
+    #[arg(long, value_enum)]
+    pub(crate) peer: Peer,
+    /// The log's directory.
+    #[arg(long)]
+    pub(crate) dir: PathBuf,
+    #[arg(long)]
+    pub(crate) id: u32,
+    #[arg(long)]
+    pub(crate) lines: u64,
+    #[arg(long)]
+    pub(crate) line_size: u64,
+    #[arg(long)]
+    pub(crate) max_bytes: u64,
+    #[arg(long)]
+    pub(crate) backups: usize,
+}
 
 /// A failure to set a crate up, in its own words.
 pub(crate) type SetupError = Box<dyn std::error::Error>;
@@ -64,7 +83,7 @@ impl Peer {
     }
 
     /// Sets the crate up in this process, writing to `args.dir`.
-    pub(crate) fn open(self, args: &WriterArgs) -> Result<Box<dyn Sink>, SetupError> {
+    pub(crate) fn open(self, args: &Setup) -> Result<Box<dyn Sink>, SetupError> {
         match self {
             Peer::ConcurrentRotatingFile => ours::open(args),
             Peer::FlexiLogger => flexi::open(args),

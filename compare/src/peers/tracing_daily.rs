@@ -7,13 +7,12 @@ use std::io;
 
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 
-use super::{SetupError, Sink, message};
-use crate::args::WriterArgs;
+use super::{Setup, SetupError, Sink, message};
 
 pub(super) const SETUP: &str =
     "`tracing` events, `RollingFileAppender`, `Rotation::DAILY` (no size limit exists)";
 
-pub(super) fn open(args: &WriterArgs) -> Result<Box<dyn Sink>, SetupError> {
+pub(super) fn open(args: &Setup) -> Result<Box<dyn Sink>, SetupError> {
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("app")
