@@ -40,7 +40,7 @@ impl RotatingFile {
 /// | [`compression`](Builder::compression) | [`Compression::None`] | gzip in a thread, off the lock |
 /// | [`compression_level`](Builder::compression_level) | 1 | 0 to 9 |
 /// | [`compression_wait`](Builder::compression_wait) | 10 s | for queued compressions, at the last drop |
-/// | [`compress_after`](Builder::compress_after) | 0 | how long a backup stays plain first |
+/// | [`compress_after`](Builder::compress_after) | 5 min restart-proof, else 0 | how long a file stays plain once a backup |
 /// | [`lock_dir`](Builder::lock_dir) | beside the log | where the lock and state files go |
 /// | [`mode`](Builder::mode) | `0o644`, less the umask | exact, for every file it creates: the log, backups, `.gz`, lock and state |
 /// | [`dir_mode`](Builder::dir_mode) | from `mode`, or `0o755` less the umask | exact, for every directory it creates |
@@ -192,17 +192,50 @@ impl Builder {
         self
     }
 
-    /// How old a backup's last record must be before it is gzipped; until
-    /// then it stays plain, under its name. For a restart-proof log
-    /// ([`restart_proof`](Builder::restart_proof)) this is how long a log
-    /// shipper may stay down without losing what it had not read yet of the
-    /// newest backups: a gzipped backup is no longer a file the shipper
-    /// reads. Backups held back are handed to the compressor by a later
-    /// rotation (or `open`) once old enough, so a log that stops rotating
-    /// keeps its newest backups plain until then. Default: 0 (gzipped as
-    /// soon as rotated).
+    /// How long a file must have been a backup before it is gzipped; until
+    /// then it stays plain, under its name. The time counts from its last
+    /// record and, for a restart-proof log
+    /// ([`restart_proof`](Builder::restart_proof)), from the switch to the
+    /// next file, whichever is later: a file is never gzipped before its
+    /// successor has existed this long. For a restart-proof log this is
+    /// how long a log shipper may stay down (or fall behind) without
+    /// losing what it had not read yet of the newest backups: a gzipped
+    /// backup is no longer a file the shipper reads. Backups held back are
+    /// handed to the compressor by a later rotation (or `open`) once old
+    /// enough, so a log that stops rotating keeps its newest backups plain
+    /// until then. The plain files count against
+    /// [`backups`](Builder::backups) as gzipped ones do.
+    ///
+    /// Default: 5 minutes for a restart-proof log (longer than a service
+    /// manager lets a shipper take to stop, plus its start and catch-up:
+    /// see the shipping guide), 0 for the others (gzipped as soon as
+    /// rotated: a shipper following the live file of a renamed log reads
+    /// a backup's end through the descriptor it holds, which gzip does not
+    /// take away).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    /// use concurrent_rotating_file::{Compression, RotatingFile};
+    /// # let dir = tempfile::tempdir()?;
+    ///
+    /// let mut log = RotatingFile::builder(dir.path().join("app.log"))
+    ///     .max_bytes(64)
+    ///     .restart_proof(true)
+    ///     .compression(Compression::Gzip)
+    ///     .compress_after(Duration::from_secs(600)) // a shipper may be down 10 minutes
+    ///     .open()?;
+    /// for i in 0..4 {
+    ///     writeln!(log, "request {i:02} served in {} ms", 10 + i)?;
+    /// }
+    /// drop(log); // waits for any compression under way
+    /// // The file just closed stays plain for a shipper to finish.
+    /// assert!(dir.path().join("app.000001.log").exists());
+    /// assert!(!dir.path().join("app.000001.log.gz").exists());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn compress_after(mut self, age: Duration) -> Self {
-        self.options.compress_after = age;
+        self.options.compress_after = Some(age);
         self
     }
 
@@ -390,10 +423,10 @@ impl Builder {
     /// files (never the live one), with [`rotate_every`](Builder::rotate_every)
     /// a switch also happens at each boundary (the name carries the number
     /// only: the order never depends on the clock), and gzip takes every
-    /// file but the live one; give it
-    /// [`compress_after`](Builder::compress_after) as long as a shipper
-    /// may be down, or the files gzipped meanwhile are gone from its glob
-    /// before it reads their end. Every process writing the log must say
+    /// file but the live one, once it has been a backup for
+    /// [`compress_after`](Builder::compress_after) (5 minutes unless set):
+    /// set that to the longest a shipper may be down, or the files gzipped
+    /// meanwhile are gone from its glob before it reads their end. Every process writing the log must say
     /// `restart_proof(true)`: a writer without it refuses the log.
     /// [`open`](Builder::open) refuses it together with
     /// [`share_with_python`](Builder::share_with_python), or beside

@@ -23,6 +23,15 @@ use crate::time::period::{Period, Schedule};
 /// The size limit when neither `max_bytes` nor a period is set.
 const DEFAULT_MAX_BYTES: u64 = 1024 * 1024;
 
+/// How long a restart-proof log's backups stay plain unless
+/// `compress_after` says otherwise: a follower restarted within it loses
+/// nothing to gzip. Longer than a service manager lets a follower take to
+/// stop before killing it (systemd's 90 s) plus its start and catch-up
+/// (seconds, measured in the shipping guide), three times over; the plain
+/// files it keeps count against `backups` as gzipped ones do, so the
+/// disk bound is the user's either way.
+const RESTART_PROOF_COMPRESS_AFTER: Duration = Duration::from_secs(5 * 60);
+
 /// The group created files and directories are given, as the user named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Group {
@@ -40,7 +49,9 @@ pub(crate) struct Options {
     pub(crate) compression: Compression,
     pub(crate) compression_level: u32,
     pub(crate) compression_wait: Duration,
-    pub(crate) compress_after: Duration,
+    /// `None` until set: then [`RESTART_PROOF_COMPRESS_AFTER`] for a
+    /// restart-proof log, 0 for the others.
+    pub(crate) compress_after: Option<Duration>,
     pub(crate) lock_dir: Option<PathBuf>,
     pub(crate) mode: FileMode,
     pub(crate) dir_mode: Option<u32>,
@@ -77,7 +88,8 @@ pub(crate) struct Config {
     pub(crate) compression: Compression,
     pub(crate) compression_level: u32,
     pub(crate) compression_wait: Duration,
-    /// How old a backup's last record must be before it is gzipped.
+    /// How long a backup stays plain before it is gzipped (see
+    /// `Backups::hold_back_young` for from when).
     pub(crate) compress_after: Duration,
     pub(crate) schedule: Option<Schedule>,
     /// Its `count` is the `backups` option.
@@ -97,7 +109,7 @@ impl Options {
             compression: Compression::None,
             compression_level: 1,
             compression_wait: Duration::from_secs(10),
-            compress_after: Duration::ZERO,
+            compress_after: None,
             lock_dir: None,
             mode: FileMode::DEFAULT,
             dir_mode: None,
@@ -297,7 +309,10 @@ impl Options {
             compression: self.compression,
             compression_level: self.compression_level,
             compression_wait: self.compression_wait,
-            compress_after: self.compress_after,
+            compress_after: self.compress_after.unwrap_or(match self.restart_proof {
+                true => RESTART_PROOF_COMPRESS_AFTER,
+                false => Duration::ZERO,
+            }),
             schedule: self.period.map(|period| Schedule {
                 period,
                 utc: self.utc,

@@ -251,6 +251,7 @@ fn gzip_takes_every_file_but_the_live_one() {
     let dir = tempfile::tempdir().unwrap();
     let mut log = small(dir.path())
         .compression(Compression::Gzip)
+        .compress_after(Duration::ZERO)
         .open()
         .unwrap();
     write_lines(&mut log, 0..8);
@@ -315,6 +316,117 @@ fn compress_after_keeps_the_newest_files_plain_for_a_follower_that_was_down() {
             "app.000004.log",
             "app.log"
         ]
+    );
+}
+
+/// The time now, in Unix seconds.
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[test]
+fn gzip_keeps_a_restart_proof_logs_backups_plain_for_a_followers_restart_by_default() {
+    // Restart-proof: a follower restarted within the default finds the
+    // files closed while it was down still in its glob, plain.
+    let dir = tempfile::tempdir().unwrap();
+    let now = unix_now();
+    let clock = ManualClock(Arc::new(AtomicI64::new(now)));
+    let builder = small(dir.path())
+        .compression(Compression::Gzip)
+        .clock(clock.clone());
+    let mut log = builder.clone().open().unwrap();
+    write_lines(&mut log, 0..8);
+    drop(log); // waits for any compression
+    assert_eq!(
+        names(dir.path()),
+        [
+            "app.000001.log",
+            "app.000002.log",
+            "app.000003.log",
+            "app.log"
+        ]
+    );
+    // Five minutes on, the next switch gzips them; the file it closes
+    // stays plain.
+    clock.0.fetch_add(5 * 60, Ordering::Relaxed);
+    let mut log = builder.open().unwrap();
+    write_lines(&mut log, 8..9);
+    // Its last record written now, by the clock the ages are read from.
+    set_modified(dir.path(), "app.000003.log", now + 5 * 60);
+    write_lines(&mut log, 9..10);
+    drop(log);
+    assert_eq!(
+        names(dir.path()),
+        [
+            "app.000001.log.gz",
+            "app.000002.log.gz",
+            "app.000003.log",
+            "app.000004.log",
+            "app.log"
+        ]
+    );
+    // Renamed backups are gzipped at once, as before: a follower of the
+    // live file reads a backup's end through the descriptor it holds.
+    let renamed = tempfile::tempdir().unwrap();
+    let mut log = RotatingFile::builder(renamed.path().join("app.log"))
+        .max_bytes(63)
+        .compression(Compression::Gzip)
+        .open()
+        .unwrap();
+    write_lines(&mut log, 0..4);
+    drop(log);
+    assert_eq!(names(renamed.path()), ["app.log", "app.log.1.gz"]);
+}
+
+#[test]
+fn a_restart_proof_file_is_never_gzipped_before_its_successor_has_existed_compress_after() {
+    // A quiet log: the first file's last record is an hour old when the
+    // next record starts the second file. A follower one file behind has
+    // not read its end yet: it stays plain for compress_after from the
+    // switch, not from its last record.
+    let dir = tempfile::tempdir().unwrap();
+    let start = unix_now();
+    let clock = ManualClock(Arc::new(AtomicI64::new(start)));
+    let builder = small(dir.path())
+        .compression(Compression::Gzip)
+        .compress_after(Duration::from_secs(60))
+        .clock(clock.clone());
+    let mut log = builder.clone().open().unwrap();
+    write_lines(&mut log, 0..3);
+    set_modified(dir.path(), "app.000001.log", start - 3600);
+    // The switch comes later than anything else done to the file, in whole
+    // seconds, which the ages are counted in.
+    std::thread::sleep(Duration::from_secs(2));
+    write_lines(&mut log, 3..4);
+    drop(log);
+    let switched = std::fs::metadata(dir.path().join("app.000001.log"))
+        .unwrap()
+        .ctime();
+    assert!(switched >= start + 2);
+    // 61 s after the file was last touched before the switch, 59 s or
+    // less after the switch: still plain.
+    clock.0.store(start + 61, Ordering::Relaxed);
+    let mut log = builder.clone().open().unwrap();
+    write_lines(&mut log, 4..7);
+    drop(log);
+    assert!(
+        names(dir.path()).contains(&"app.000001.log".to_owned()),
+        "{:?}",
+        names(dir.path())
+    );
+    // 60 s after the switch: gzipped by the next one.
+    clock.0.store(switched + 60, Ordering::Relaxed);
+    let mut log = builder.open().unwrap();
+    write_lines(&mut log, 7..10);
+    drop(log);
+    let names = names(dir.path());
+    assert!(
+        names.contains(&"app.000001.log.gz".to_owned())
+            && !names.contains(&"app.000001.log".to_owned()),
+        "{names:?}"
     );
 }
 

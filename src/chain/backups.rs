@@ -2,6 +2,7 @@
 //! as the writer and the compressor see it.
 
 use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -31,8 +32,8 @@ pub(crate) struct Backups {
     schedule: Option<Schedule>,
     /// Whether rotations report the plain backups, for the compressor.
     gzip: bool,
-    /// How old a backup's last record must be before it is handed to the
-    /// compressor.
+    /// How long a file must have been a backup before it is handed to the
+    /// compressor (see `hold_back_young`).
     compress_after: Duration,
     /// Restart-proof: no file renamed, each rotation starts the next
     /// number (whatever `schedule` says).
@@ -181,10 +182,20 @@ impl Backups {
         Ok(plain)
     }
 
-    /// Keeps out of `to_compress` the backups whose last record is younger
-    /// than `compress_after` at `now` (a follower down meanwhile finds them
-    /// still plain); every rotation and `open` hands over the plain backups
-    /// again, so they are compressed once old enough.
+    /// Keeps out of `to_compress` the backups that have not been backups
+    /// for `compress_after` at `now` (a follower down meanwhile finds them
+    /// still plain); every rotation and `open` hands over the plain
+    /// backups again, so they are compressed once old enough.
+    ///
+    /// A backup's age counts from its last record, and for a restart-proof
+    /// file also from the switch to its successor: a file whose last
+    /// record is old (a quiet log, a time boundary) may have stopped being
+    /// the live file a moment ago, and a follower one file behind has not
+    /// read its end yet. The switch moves the stable name off the file,
+    /// which the kernel stamps on its change time (an unlink of one of its
+    /// names); a later change (a `chmod`) only keeps it plain for longer.
+    /// Renamed backups get a new change time at every shift, so only their
+    /// last record counts.
     fn hold_back_young(&self, to_compress: &mut Vec<PathBuf>, now: i64) -> io::Result<()> {
         if self.compress_after.is_zero() {
             return Ok(());
@@ -192,12 +203,17 @@ impl Backups {
         let after = i64::try_from(self.compress_after.as_secs()).unwrap_or(i64::MAX);
         let mut old_enough = Vec::with_capacity(to_compress.len());
         for path in to_compress.drain(..) {
-            let last_written = match std::fs::symlink_metadata(&path) {
-                Ok(meta) => unix_secs(meta.modified()?),
+            let meta = match std::fs::symlink_metadata(&path) {
+                Ok(meta) => meta,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(e),
             };
-            if now.saturating_sub(last_written) >= after {
+            let last_written = unix_secs(meta.modified()?);
+            let backup_since = match self.restart_proof {
+                true => last_written.max(meta.ctime()),
+                false => last_written,
+            };
+            if now.saturating_sub(backup_since) >= after {
                 old_enough.push(path);
             }
         }

@@ -507,3 +507,54 @@ fn the_writers_rate_with_gzip_ends_when_the_lines_are_in_the_files_not_after_the
         "{report}"
     );
 }
+
+#[test]
+fn compress_after_keeps_a_restart_proof_logs_backups_plain_and_is_verified_so() {
+    // By default a restart-proof log's backups stay plain for a shipper's
+    // restart; --compress-after 0s gzips them at once. Either way every
+    // check holds, the backups as the option leaves them.
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "-p",
+            "2",
+            "-n",
+            "2000",
+            "--max-bytes",
+            "16KiB",
+            "--backups",
+            "100",
+            "--restart-proof",
+            "--gzip",
+            "--json",
+        ];
+        args.extend(extra);
+        let out = stress(&args);
+        let report = json(&out);
+        assert!(
+            out.status.success() && report["ok"] == true,
+            "{extra:?}: {report}\n{}",
+            stderr(&out)
+        );
+        (report["gzipped"].as_u64(), report["backups_found"].as_u64())
+    };
+    let (gzipped, backups) = run(&[]);
+    assert!(
+        backups > Some(10) && gzipped == Some(0),
+        "{backups:?} {gzipped:?}"
+    );
+    let (gzipped, backups) = run(&["--compress-after", "0s"]);
+    assert!(
+        backups > Some(10) && gzipped == backups,
+        "{backups:?} {gzipped:?}"
+    );
+    let (gzipped, _) = run(&["--compress-after", "10m"]);
+    assert_eq!(gzipped, Some(0));
+}
+
+#[test]
+fn compress_after_without_gzip_is_refused() {
+    refused(
+        &["--compress-after", "5m"],
+        "the following required arguments were not provided:\n  --gzip",
+    );
+}

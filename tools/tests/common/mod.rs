@@ -32,7 +32,9 @@ pub struct Fleet {
     pub gzip: bool,
     /// Restart-proof files (`app.000001.log`, ...), none renamed.
     pub restart_proof: bool,
-    /// With gzip, keep each backup plain until its last line is this old.
+    /// With gzip, keep each file plain until it has been a backup this
+    /// long (`None`: the library's default, which is not 0 for a
+    /// restart-proof log).
     pub compress_after: Option<std::time::Duration>,
     /// At most this many lines per second per thread (0: as fast as it goes).
     pub rate: u64,
@@ -99,9 +101,18 @@ impl Fleet {
             cmd.arg("--restart-proof");
         }
         if let Some(age) = self.compress_after {
-            cmd.args(["--compress-after", &format!("{}s", age.as_secs())]);
+            cmd.args(["--compress-after", &format!("{}s", age.as_secs_f64())]);
         }
         cmd
+    }
+
+    /// Whether `compress_after` (given, or the library's default) keeps the
+    /// newest backups plain.
+    pub fn holds_back_backups(&self) -> bool {
+        match self.compress_after {
+            Some(age) => !age.is_zero(),
+            None => self.restart_proof,
+        }
     }
 
     /// Runs every writer process to completion, asserting each succeeded.
@@ -128,7 +139,7 @@ impl Fleet {
             max_bytes: self.max_bytes,
             backups: self.backups,
             line_size: self.line_size,
-            all_gzipped: self.gzip && self.compress_after.is_none() && killed.is_empty(),
+            all_gzipped: self.gzip && !self.holds_back_backups() && killed.is_empty(),
             foreign: vec![],
             restart_proof: self.restart_proof,
             rotations: None,

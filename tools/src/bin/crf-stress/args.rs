@@ -98,6 +98,13 @@ pub(crate) struct RunArgs {
     /// live one), and the files are verified in number order.
     #[arg(long)]
     pub(crate) restart_proof: bool,
+    /// With --gzip, keep each file plain until it has been a backup this
+    /// long (from its last line, and with --restart-proof from the switch
+    /// to the next file): how long a log shipper may stay down and still
+    /// find the newest backups in its glob. The files still plain at the
+    /// end are verified as such [default: 5m with --restart-proof, else 0s].
+    #[arg(long, value_name = "DURATION", requires = "gzip", value_parser = crf_tools::units::parse_duration)]
+    pub(crate) compress_after: Option<std::time::Duration>,
     /// How the writer processes write: through the library (sync, tracing,
     /// tracing-global, non-blocking, tracing-non-blocking), or a baseline
     /// loop without it
@@ -163,6 +170,17 @@ impl RunArgs {
     /// The Rust writer processes.
     pub(crate) fn rust_processes(&self) -> u32 {
         if self.only_python { 0 } else { self.processes }
+    }
+
+    /// Whether every backup is gzipped once the writers are done: with
+    /// --gzip, unless --compress-after (given, or the library's default for
+    /// a restart-proof log) keeps the newest plain.
+    pub(crate) fn all_gzipped(&self) -> bool {
+        let held_back = match self.compress_after {
+            Some(age) => !age.is_zero(),
+            None => self.restart_proof,
+        };
+        self.gzip && self.max_bytes > 0 && !held_back
     }
 
     /// The Python writer processes.

@@ -59,7 +59,7 @@ pub(crate) fn verify(
         writers,
         killed: outcome.killed.clone(),
         // After the next writer's repair, even with kills.
-        all_gzipped: args.gzip && args.max_bytes > 0,
+        all_gzipped: args.all_gzipped(),
         foreign: (0..args.total_processes())
             .filter(|&p| args.is_python(p))
             .collect(),

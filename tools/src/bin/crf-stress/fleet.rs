@@ -197,6 +197,9 @@ fn rust_writer(args: &RunArgs, exe: &Path, log: &Path, id: u32) -> Command {
         .args(args.gzip.then_some("--gzip"))
         .args(args.restart_proof.then_some("--restart-proof"))
         .args(args.any_python().then_some("--beside-python"));
+    if let Some(age) = args.compress_after {
+        command.args(["--compress-after", &format!("{}s", age.as_secs_f64())]);
+    }
     command
 }
 

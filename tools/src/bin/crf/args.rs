@@ -73,9 +73,11 @@ pub(crate) struct Args {
     /// Gzip the backups (in the background, never while holding the lock).
     #[arg(long)]
     gzip: bool,
-    /// Keep each backup plain until its last line is this old, then gzip
-    /// it (with --gzip): how long a log shipper may stay down and still
-    /// find the newest backups in its glob [default: 0s].
+    /// Keep each file plain until it has been a backup this long (from its
+    /// last line, and with --restart-proof from the switch to the next
+    /// file), then gzip it (with --gzip): how long a log shipper may stay
+    /// down and still find the newest backups in its glob [default: 5m
+    /// with --restart-proof, else 0s].
     #[arg(long, value_name = "AGE", requires = "gzip", value_parser = parse_duration)]
     compress_after: Option<Duration>,
     /// The gzip level: 0 (store) to 9 (smallest) [default: 1].
