@@ -11,6 +11,7 @@
 //! | `crf_has_setpriv` | root and `setpriv` (util-linux): processes as other users |
 //! | `crf_has_python_handler` | Python's `concurrent_log_handler` for `$CRF_PYTHON` or `python3` |
 //! | `crf_has_rsyslogd` | `rsyslogd` on the `PATH`, `/usr/sbin` or `/sbin` |
+//! | `crf_has_syslog_ng` | `$CRF_SYSLOG_NG` (`scripts/followers.sh` unpacks it), or `syslog-ng` there |
 //!
 //! Installing one later is noticed: the script runs again when the
 //! directories it looked in change (or `PATH`, `CRF_PYTHON`, `CI`).
@@ -18,12 +19,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-const ALL: [&str; 5] = [
+const ALL: [&str; 6] = [
     "crf_has_root",
     "crf_has_unshare",
     "crf_has_setpriv",
     "crf_has_python_handler",
     "crf_has_rsyslogd",
+    "crf_has_syslog_ng",
 ];
 
 fn main() {
@@ -31,7 +33,7 @@ fn main() {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
     }
     println!("cargo::rerun-if-changed=build.rs");
-    for var in ["CI", "PATH", "CRF_PYTHON"] {
+    for var in ["CI", "PATH", "CRF_PYTHON", "CRF_SYSLOG_NG"] {
         println!("cargo::rerun-if-env-changed={var}");
     }
     if std::env::var("CI").as_deref() == Ok("true") {
@@ -52,6 +54,7 @@ fn main() {
         ("crf_has_setpriv", root && found("setpriv")),
         ("crf_has_python_handler", python_handler()),
         ("crf_has_rsyslogd", found("rsyslogd")),
+        ("crf_has_syslog_ng", syslog_ng(found("syslog-ng"))),
     ];
     for (cfg, present) in has {
         if present {
@@ -71,6 +74,18 @@ fn search_dirs() -> Vec<PathBuf> {
         }
     }
     dirs
+}
+
+/// Whether the tests find syslog-ng: `$CRF_SYSLOG_NG` if set (watched, so
+/// that unpacking it later is noticed), else `on_path`.
+fn syslog_ng(on_path: bool) -> bool {
+    match std::env::var_os("CRF_SYSLOG_NG") {
+        Some(program) => {
+            println!("cargo::rerun-if-changed={}", Path::new(&program).display());
+            Path::new(&program).is_file()
+        }
+        None => on_path,
+    }
 }
 
 /// Whether the build (and so, as a rule, the tests) runs as root.

@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod followers;
+pub mod guide;
+pub mod matrix;
 pub mod shipping;
 
 use std::collections::BTreeMap;
@@ -16,6 +18,13 @@ use crf_tools::FORKED_ID_OFFSET;
 pub use crf_tools::verify::{self, Expectation, Report};
 
 pub const STRESS: &str = env!("CARGO_BIN_EXE_crf-stress");
+
+/// The writer `crf-stress --python` runs: Python's handler writing the
+/// same self-checking lines.
+pub const PYTHON_WRITER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/src/bin/crf-stress/python_writer.py"
+);
 
 /// One batch of identical writer processes.
 #[derive(Debug, Clone)]
@@ -40,6 +49,9 @@ pub struct Fleet {
     pub rate: u64,
     /// The id of the first process; the others follow.
     pub first_id: u32,
+    /// Python's `ConcurrentRotatingFileHandler` writes instead of the
+    /// library (the writer `crf-stress --python` runs), in rename mode.
+    pub python: bool,
 }
 
 impl Fleet {
@@ -59,6 +71,7 @@ impl Fleet {
             compress_after: None,
             rate: 0,
             first_id: 0,
+            python: false,
         }
     }
 
@@ -78,6 +91,9 @@ impl Fleet {
     /// The command that starts writer process `id`, its standard output
     /// (its progress reports) discarded.
     pub fn command(&self, id: u32) -> Command {
+        if self.python {
+            return self.python_command(id);
+        }
         let mut cmd = Command::new(STRESS);
         cmd.arg("writer")
             .arg("--log")
@@ -103,6 +119,28 @@ impl Fleet {
         if let Some(age) = self.compress_after {
             cmd.args(["--compress-after", &format!("{}s", age.as_secs_f64())]);
         }
+        cmd
+    }
+
+    /// The command that starts Python writer `id`: `$CRF_PYTHON` (or
+    /// `python3`) with Python's handler, running crf-stress's writer.
+    fn python_command(&self, id: u32) -> Command {
+        assert!(
+            !self.restart_proof && self.compress_after.is_none(),
+            "Python's handler renames its files and gzips at once"
+        );
+        let python = std::env::var("CRF_PYTHON").unwrap_or_else(|_| "python3".into());
+        let mut cmd = Command::new(python);
+        cmd.arg(PYTHON_WRITER)
+            .arg(&self.log)
+            .arg(id.to_string())
+            .arg(self.lines.to_string())
+            .arg(self.line_size.to_string())
+            .arg(self.max_bytes.to_string())
+            .arg(self.backups.to_string())
+            .arg(if self.gzip { "1" } else { "0" })
+            .arg(self.rate.to_string())
+            .stdout(Stdio::null());
         cmd
     }
 
@@ -140,7 +178,10 @@ impl Fleet {
             backups: self.backups,
             line_size: self.line_size,
             all_gzipped: self.gzip && !self.holds_back_backups() && killed.is_empty(),
-            foreign: vec![],
+            foreign: match self.python {
+                true => (self.first_id..self.first_id + self.processes).collect(),
+                false => vec![],
+            },
             restart_proof: self.restart_proof,
             rotations: None,
             writers,

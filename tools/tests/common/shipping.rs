@@ -7,10 +7,10 @@
 //! the writers are killed by their guards on every path, a failed test
 //! included.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::os::unix::fs::FileExt;
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
@@ -19,12 +19,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::{JoinHandle, sleep};
 use std::time::{Duration, Instant};
 
-use crf_tools::record::WriterId;
+use crf_tools::record::{self, WriterId};
 use crf_tools::shipped::{self, Shipped};
 use crf_tools::verify::{self, OWN_DIR, Report};
 
 use super::Fleet;
-use super::followers::Follower;
+use super::followers::{Follower, SavedPlace};
 
 /// How long a follower may take to ship a probe line after it starts.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -41,20 +41,14 @@ const SETTLED: Duration = Duration::from_secs(1);
 /// follower is taken to have shipped all it will.
 const GAVE_UP: Duration = Duration::from_secs(6);
 
-/// Whether the follower's program is here. Under `CI=true` a missing one
-/// fails the test; elsewhere the test is skipped with the reason printed.
-pub fn available(follower: &dyn Follower) -> bool {
-    let Err(reason) = follower.installed() else {
-        return true;
-    };
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "{}: {reason} (CI installs it: see .ci/run)",
-            follower.name()
-        );
+/// Fails the test, saying what is missing and how to get it, unless the
+/// follower's program is here. A test that needs a program a fresh
+/// machine lacks carries `#[cfg_attr(not(...), ignore = "...")]` (see the
+/// tools' `build.rs`): run, it must find it.
+pub fn require(follower: &dyn Follower) {
+    if let Err(reason) = follower.installed() {
+        panic!("{} is needed: {reason}", follower.name());
     }
-    eprintln!("SKIPPED {}: {reason}", follower.name());
-    false
 }
 
 /// A follower process, killed when dropped.
@@ -62,6 +56,20 @@ pub struct Running<'f> {
     follower: &'f dyn Follower,
     child: Option<Child>,
     probes: usize,
+    /// What it had shipped and where its state said it was, at each stop
+    /// of a restart.
+    stops: Vec<Stopped>,
+}
+
+/// A follower stopped for a restart: the lines it had shipped, and where
+/// its state says it is in each file of the log (which it resumes from).
+#[derive(Debug)]
+pub struct Stopped {
+    pub shipped: HashSet<(WriterId, u64)>,
+    /// `None` for a follower whose state the tests cannot read.
+    pub places: Option<Vec<SavedPlace>>,
+    /// The files of the log then, by inode: their names.
+    pub files: BTreeMap<u64, String>,
 }
 
 impl<'f> Running<'f> {
@@ -71,6 +79,7 @@ impl<'f> Running<'f> {
             follower,
             child: None,
             probes: 0,
+            stops: Vec::new(),
         };
         running.spawn();
         running
@@ -158,9 +167,15 @@ impl<'f> Running<'f> {
     }
 
     /// Stops the follower with `signal`, leaves it down for `down`, starts
-    /// it again and waits until it ships.
-    pub fn restart(&mut self, signal: libc::c_int, down: Duration) {
+    /// it again and waits until it ships. What it had shipped and its
+    /// state are noted when it is stopped (see [`Stopped`]).
+    pub fn restart(&mut self, signal: libc::c_int, down: Duration, log: &Path) {
         self.stop(signal);
+        self.stops.push(Stopped {
+            shipped: shipped_lines(&read(self.follower)),
+            places: self.follower.saved_places(),
+            files: files_by_inode(log),
+        });
         sleep(down);
         self.spawn();
     }
@@ -428,15 +443,30 @@ pub struct Restart {
 #[derive(Debug)]
 pub struct Outcome {
     pub follower: String,
-    pub workload: String,
+    pub workload: Workload,
     pub seconds: f64,
     pub rotations: u64,
     pub shipped: Shipped,
+    /// With restarts: the lines shipped again that the follower's state
+    /// at its stops explains (it named a place before them in their file:
+    /// see [`explained_duplicates`]); `None` when its state cannot be read.
+    pub explained: Option<u64>,
     /// With kills: the writers killed, with the lines each acknowledged.
     pub killed: BTreeMap<WriterId, u64>,
     /// With kills: what the files hold, read back after the run (the
     /// next writer's repair done).
     pub on_disk: Option<Report>,
+}
+
+/// The workload of a run, as the table rows say it.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// Who writes: the library, or Python's handler.
+    pub writers: String,
+    /// Renamed or restart-proof files, their size.
+    pub files: String,
+    pub gzip: String,
+    pub restarts: String,
 }
 
 impl Outcome {
@@ -446,25 +476,52 @@ impl Outcome {
 }
 
 impl std::fmt::Display for Outcome {
+    /// One row under [`TABLE_HEAD`].
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = &self.shipped;
+        let w = &self.workload;
+        let duplicated = match self.explained {
+            Some(explained) if s.duplicated > 0 => {
+                format!(
+                    "{} ({} by its state)",
+                    count(s.duplicated),
+                    count(explained)
+                )
+            }
+            _ => count(s.duplicated),
+        };
         write!(
             f,
-            "| {} | {} | {} | {:.1} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} |",
             self.follower,
-            self.workload,
-            s.expected,
+            w.writers,
+            w.files,
+            w.gzip,
+            w.restarts,
             self.rotations_per_second(),
-            s.once,
-            s.lost,
-            s.duplicated,
-            s.torn
+            count(s.expected),
+            count(s.lost),
+            duplicated,
+            count(s.out_of_order),
         )
     }
 }
 
+/// `n` with a comma between thousands, as the guide writes numbers.
+fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// The table head for `Outcome` rows.
-pub const TABLE_HEAD: &str = "| follower | workload | lines | rotations/s | shipped once | lost | duplicated | torn |\n| --- | --- | --- | --- | --- | --- | --- | --- |";
+pub const TABLE_HEAD: &str = "| follower | writers | files | gzip | restarts | rotations/s | lines | lost | duplicated | out of order |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
 /// Starts `follower`, runs `fleet` while it follows the log (restarting it
 /// as `restarts` says, `between` apart), waits until it caught up, stops it
@@ -494,6 +551,7 @@ fn run(
     between: Duration,
     kills: Option<Kills>,
 ) -> Outcome {
+    require(follower);
     // As deployed: the directory is there before the follower starts (tail
     // falls back to polling when it cannot watch the log's directory).
     fs::create_dir_all(fleet.log.parent().unwrap()).unwrap();
@@ -502,7 +560,7 @@ fn run(
     let mut writers = Writers::spawn(fleet);
     for restart in restarts {
         sleep(between);
-        running.restart(restart.signal, restart.down);
+        running.restart(restart.signal, restart.down, &fleet.log);
     }
     if let Some(kills) = kills {
         writers.kill_inside_writes(kills, &fleet.log, fleet.lines);
@@ -528,15 +586,122 @@ fn run(
         .copied()
         .collect();
     let lines_per_file = fleet.max_bytes / fleet.line_size as u64;
+    let explained = explained_duplicates(&running.stops, &fleet.log);
     Outcome {
         follower: follower.name(),
         workload: workload(fleet, restarts, kills),
         seconds,
         rotations: (expected - 1).checked_div(lines_per_file).unwrap_or(0),
         shipped: shipped::check_with_kills(&data, &expectation.writers, &killed, fleet.line_size),
+        explained,
         killed,
         on_disk,
     }
+}
+
+/// The lines of the writers in `data`.
+fn shipped_lines(data: &[u8]) -> HashSet<(WriterId, u64)> {
+    data.split_inclusive(|&b| b == b'\n')
+        .filter_map(record::parse_header)
+        .collect()
+}
+
+/// The plain files of the log `log` (its directory's files named after
+/// it), by inode, each under its first name in name order: a
+/// restart-proof log's `app.log` is a second name of its live file.
+fn files_by_inode(log: &Path) -> BTreeMap<u64, String> {
+    let mut files = BTreeMap::new();
+    for (name, path) in log_files(log) {
+        if name.ends_with(".gz") {
+            continue;
+        }
+        if let Ok(meta) = fs::metadata(path) {
+            files.entry(meta.ino()).or_insert(name);
+        }
+    }
+    files
+}
+
+/// The files of the log `log`, in name order: their names and paths.
+fn log_files(log: &Path) -> Vec<(String, PathBuf)> {
+    let stem = log.file_stem().unwrap().to_string_lossy().into_owned();
+    let mut files: Vec<(String, PathBuf)> = fs::read_dir(log.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
+        .map(|path| {
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                path,
+            )
+        })
+        .filter(|(name, _)| name.starts_with(&stem))
+        .collect();
+    files.sort();
+    files
+}
+
+/// How many lines a follower restarted at `stops` was bound to ship again,
+/// by its own state: at each stop, the lines it had shipped that lie at or
+/// after the place its state names in their file (the start of a file its
+/// state has no place for). A follower resumes from its state, so these,
+/// and only these, come again. `None` if the state of a stop could not be
+/// read. The files are read once the run is over (gzipped ones through
+/// gzip), each line placed by its offset in its file.
+pub fn explained_duplicates(stops: &[Stopped], log: &Path) -> Option<u64> {
+    let mut where_is: HashMap<(WriterId, u64), (String, u64)> = HashMap::new();
+    let mut read_already = HashSet::new();
+    for (name, path) in log_files(log) {
+        // A second name of a file read already: the live file's `app.log`.
+        if !read_already.insert(fs::metadata(&path).unwrap().ino()) {
+            continue;
+        }
+        let data = match name.strip_suffix(".gz") {
+            Some(_) => {
+                let mut plain = Vec::new();
+                flate2::read::GzDecoder::new(fs::File::open(&path).unwrap())
+                    .read_to_end(&mut plain)
+                    .unwrap();
+                plain
+            }
+            None => fs::read(&path).unwrap(),
+        };
+        let plain_name = name.trim_end_matches(".gz").to_owned();
+        let mut offset = 0;
+        for line in data.split_inclusive(|&b| b == b'\n') {
+            if let Some(id) = record::parse_header(line) {
+                where_is.insert(id, (plain_name.clone(), offset));
+            }
+            offset += line.len() as u64;
+        }
+    }
+    let mut explained = 0;
+    for stop in stops {
+        let places = stop.places.as_ref()?;
+        let resume: HashMap<&str, u64> = stop
+            .files
+            .iter()
+            .map(|(inode, name)| {
+                let offset = places
+                    .iter()
+                    .find(|p| p.inode == *inode)
+                    .map_or(0, |p| p.offset);
+                (name.as_str(), offset)
+            })
+            .collect();
+        for id in &stop.shipped {
+            let Some((name, offset)) = where_is.get(id) else {
+                continue;
+            };
+            if resume
+                .get(name.as_str())
+                .is_some_and(|&from| *offset >= from)
+            {
+                explained += 1;
+            }
+        }
+    }
+    Some(explained)
 }
 
 /// The shared state file of the log `log` (the library's, as a writer
@@ -566,45 +731,57 @@ fn writing(state: &fs::File) -> Option<u32> {
     (in_flight && holder != 0).then_some(holder)
 }
 
-/// The workload in words: writers, line size, rotation size, gzip, restarts.
-fn workload(fleet: &Fleet, restarts: &[Restart], kills: Option<Kills>) -> String {
+/// The workload in words: writers, files, gzip, restarts.
+fn workload(fleet: &Fleet, restarts: &[Restart], kills: Option<Kills>) -> Workload {
     let size = |bytes: u64| match bytes {
         b if b % (1024 * 1024) == 0 => format!("{} MiB", b / (1024 * 1024)),
         b if b % 1024 == 0 => format!("{} KiB", b / 1024),
-        b => format!("{b}-byte"),
+        b => format!("{b} bytes"),
     };
-    let mut text = format!(
-        "{} writers, {} lines, {}",
-        fleet.processes,
-        size(fleet.line_size as u64),
-        size(fleet.max_bytes)
-    );
-    if fleet.gzip {
-        text.push_str(", gzip");
-    }
-    if fleet.restart_proof {
-        text.push_str(", restart-proof");
-    }
-    if let Some(age) = fleet.compress_after {
-        text.push_str(&format!(", compress_after {} s", age.as_secs()));
-    }
-    if let Some(first) = restarts.first() {
-        let signal = match first.signal {
-            libc::SIGKILL => "SIGKILL",
-            libc::SIGTERM => "SIGTERM",
-            _ => "a signal",
-        };
-        text.push_str(&format!(
-            ", {} restarts ({signal}, {:.0} s down)",
-            restarts.len(),
-            first.down.as_secs_f64()
-        ));
-    }
+    let writers = match fleet.python {
+        true => format!("{} × Python's handler", fleet.processes),
+        false => format!("{} × this library", fleet.processes),
+    };
+    let files = match fleet.restart_proof {
+        true => format!("restart-proof, {}", size(fleet.max_bytes)),
+        false => format!("renamed, {}", size(fleet.max_bytes)),
+    };
+    let gzip = match (fleet.gzip, fleet.compress_after) {
+        (false, _) => "no".to_owned(),
+        (true, None) if fleet.restart_proof => "after 5 min (default)".to_owned(),
+        (true, None) => "at once (default)".to_owned(),
+        (true, Some(age)) if age.is_zero() => "at once".to_owned(),
+        (true, Some(age)) => format!("after {} s", age.as_secs()),
+    };
+    let mut restarts_text = match restarts.first() {
+        None => "none".to_owned(),
+        Some(first) => {
+            let signal = match first.signal {
+                libc::SIGKILL => "SIGKILL",
+                libc::SIGTERM => "SIGTERM",
+                _ => "a signal",
+            };
+            format!(
+                "{} × {signal}, {:.0} s down",
+                restarts.len(),
+                first.down.as_secs_f64()
+            )
+        }
+    };
     if let Some(kills) = kills {
-        text.push_str(&match kills.rounds {
-            1 => format!(", {} SIGKILLed at once", kills.writers),
-            n => format!(", {} SIGKILLed in {n} rounds", kills.writers),
-        });
+        restarts_text = match kills.rounds {
+            1 => format!("{} writers SIGKILLed at once", kills.writers),
+            n => format!("{} writers SIGKILLed in {n} rounds", kills.writers),
+        };
     }
-    text
+    let mut files = files;
+    if fleet.line_size != 120 {
+        files.push_str(&format!(", {}-byte lines", fleet.line_size));
+    }
+    Workload {
+        writers,
+        files,
+        gzip,
+        restarts: restarts_text,
+    }
 }

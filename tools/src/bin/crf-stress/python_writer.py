@@ -6,7 +6,10 @@ the run as they do (see messages.rs): "progress 0 <lines>" every 256
 lines or every MiB, whichever comes first, then "latency <ns>:<count> ..."
 (values rounded to 3 significant digits) and "done <lines>".
 
-Usage: python_writer.py LOG ID LINES LINE_SIZE MAX_BYTES BACKUPS GZIP(0|1)
+Usage: python_writer.py LOG ID LINES LINE_SIZE MAX_BYTES BACKUPS GZIP(0|1) [RATE]
+
+RATE paces the writer to at most that many lines per second (0, the
+default: as fast as it can), as the Rust writers' --rate does.
 """
 
 import collections
@@ -41,6 +44,8 @@ def three_digits(nanos):
 def main():
     log, ident, lines, size, max_bytes, backups, gzip = sys.argv[1:8]
     ident, lines, size = int(ident), int(lines), int(size)
+    rate = int(sys.argv[8]) if len(sys.argv) > 8 else 0
+    started = time.monotonic()
     handler = ConcurrentRotatingFileHandler(
         log, maxBytes=int(max_bytes), backupCount=int(backups), use_gzip=gzip == "1"
     )
@@ -52,6 +57,11 @@ def main():
     latencies = collections.Counter()
     every = min(max((1 << 20) // max(size, 1), 1), 256)
     for seq in range(lines):
+        if rate:
+            # Line seq is due seq / rate seconds after the start.
+            ahead = seq / rate - (time.monotonic() - started)
+            if ahead > 0:
+                time.sleep(ahead)
         message = line(ident, 0, seq, size)
         start = time.perf_counter_ns()
         logger.info(message)
