@@ -186,8 +186,20 @@ impl Case {
         if shipped.torn > 0 || shipped.unterminated {
             return Err(format!("{name}: a line shipped torn: {shipped}"));
         }
-        if self.loses_nothing() && shipped.lost > 0 {
-            return Err(format!("{name}: lines lost: {shipped}"));
+        // syslog-ng lists the directory before it starts watching it
+        // (`directory_monitor_start` in its modules/affile/directory-monitor.c,
+        // inotify and poll alike): a file created in between is not read
+        // until its next start. That loss is its own, and the only one
+        // excused.
+        let excused = match self.kind {
+            Kind::SyslogNg => outcome.lost_while_starting,
+            _ => 0,
+        };
+        if self.loses_nothing() && shipped.lost > excused {
+            return Err(format!(
+                "{name}: lines lost ({} in files created while it started): {shipped}",
+                outcome.lost_while_starting
+            ));
         }
         if self.restarts == Restarts::None && self.loses_nothing() && shipped.duplicated > 0 {
             return Err(format!("{name}: lines shipped twice: {shipped}"));

@@ -17,7 +17,7 @@ use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::{JoinHandle, sleep};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crf_tools::record::{self, WriterId};
 use crf_tools::shipped::{self, Shipped};
@@ -59,6 +59,11 @@ pub struct Running<'f> {
     /// What it had shipped and where its state said it was, at each stop
     /// of a restart.
     stops: Vec<Stopped>,
+    /// The longest a start took, from its command to its first probe line
+    /// shipped.
+    longest_start: Duration,
+    /// When each start began and when it was shipping.
+    starts: Vec<(SystemTime, SystemTime)>,
 }
 
 /// A follower stopped for a restart: the lines it had shipped, and where
@@ -80,6 +85,8 @@ impl<'f> Running<'f> {
             child: None,
             probes: 0,
             stops: Vec::new(),
+            longest_start: Duration::ZERO,
+            starts: Vec::new(),
         };
         running.spawn();
         running
@@ -108,7 +115,10 @@ impl<'f> Running<'f> {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.follower.name()));
         self.child = Some(child);
+        let (started, since) = (Instant::now(), SystemTime::now());
         self.wait_ready();
+        self.longest_start = self.longest_start.max(started.elapsed());
+        self.starts.push((since, SystemTime::now()));
     }
 
     /// Writes a probe line and waits until it is shipped: the follower is
@@ -182,18 +192,22 @@ impl<'f> Running<'f> {
 
     /// Waits until every one of `expected` lines is shipped and the output
     /// is still, or until it stays still short of them (the rest is lost).
-    pub fn wait_caught_up(&self, expected: u64) {
+    /// Returns how long after the call the last line arrived: how far the
+    /// follower was behind the writers.
+    pub fn wait_caught_up(&self, expected: u64) -> Duration {
         let start = Instant::now();
-        let (mut size, mut changed) = (0, Instant::now());
+        let (mut size, mut changed) = (read(self.follower).len(), Instant::now());
+        let mut behind = Duration::ZERO;
         loop {
             let data = read(self.follower);
             if data.len() != size {
                 (size, changed) = (data.len(), Instant::now());
+                behind = start.elapsed();
             }
             let lines = data.iter().filter(|&&b| b == b'\n').count() - probes(&data);
             let still = changed.elapsed();
             if (lines as u64 >= expected && still >= SETTLED) || still >= GAVE_UP {
-                return;
+                return behind;
             }
             assert!(
                 start.elapsed() < CATCH_UP_TIMEOUT,
@@ -451,6 +465,15 @@ pub struct Outcome {
     /// at its stops explains (it named a place before them in their file:
     /// see [`explained_duplicates`]); `None` when its state cannot be read.
     pub explained: Option<u64>,
+    /// Of the lines lost, those in files created while the follower was
+    /// starting (see [`lost_while_starting`]).
+    pub lost_while_starting: u64,
+    /// How long after the writers were done the follower shipped its last
+    /// line.
+    pub behind: Duration,
+    /// The longest the follower took to start (and, restarted, to resume),
+    /// from its command to shipping.
+    pub longest_start: Duration,
     /// With kills: the writers killed, with the lines each acknowledged.
     pub killed: BTreeMap<WriterId, u64>,
     /// With kills: what the files hold, read back after the run (the
@@ -480,6 +503,11 @@ impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = &self.shipped;
         let w = &self.workload;
+        let lost = match self.lost_while_starting {
+            0 => count(s.lost),
+            n if n == s.lost => format!("{} (created while it started)", count(s.lost)),
+            n => format!("{} ({} created while it started)", count(s.lost), count(n)),
+        };
         let duplicated = match self.explained {
             Some(explained) if s.duplicated > 0 => {
                 format!(
@@ -492,7 +520,7 @@ impl std::fmt::Display for Outcome {
         };
         write!(
             f,
-            "| {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {:.1} | {} | {} | {} | {} | {:.1} | {:.1} |",
             self.follower,
             w.writers,
             w.files,
@@ -500,9 +528,11 @@ impl std::fmt::Display for Outcome {
             w.restarts,
             self.rotations_per_second(),
             count(s.expected),
-            count(s.lost),
+            lost,
             duplicated,
             count(s.out_of_order),
+            self.longest_start.as_secs_f64(),
+            self.behind.as_secs_f64(),
         )
     }
 }
@@ -521,7 +551,7 @@ fn count(n: u64) -> String {
 }
 
 /// The table head for `Outcome` rows.
-pub const TABLE_HEAD: &str = "| follower | writers | files | gzip | restarts | rotations/s | lines | lost | duplicated | out of order |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+pub const TABLE_HEAD: &str = "| follower | writers | files | gzip | restarts | rotations/s | lines | lost | duplicated | out of order | start (s) | behind (s) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
 /// Starts `follower`, runs `fleet` while it follows the log (restarting it
 /// as `restarts` says, `between` apart), waits until it caught up, stops it
@@ -577,7 +607,7 @@ fn run(
         Some(report) => report.found + report.torn_by_kill,
         None => expectation.writers.values().sum(),
     };
-    running.wait_caught_up(expected);
+    let behind = running.wait_caught_up(expected);
     running.stop(libc::SIGTERM);
     let data: Vec<u8> = read(follower)
         .split_inclusive(|&b| b == b'\n')
@@ -587,6 +617,8 @@ fn run(
         .collect();
     let lines_per_file = fleet.max_bytes / fleet.line_size as u64;
     let explained = explained_duplicates(&running.stops, &fleet.log);
+    let lost_while_starting =
+        lost_while_starting(&shipped_lines(&data), &fleet.log, &running.starts);
     Outcome {
         follower: follower.name(),
         workload: workload(fleet, restarts, kills),
@@ -594,6 +626,9 @@ fn run(
         rotations: (expected - 1).checked_div(lines_per_file).unwrap_or(0),
         shipped: shipped::check_with_kills(&data, &expectation.writers, &killed, fleet.line_size),
         explained,
+        lost_while_starting,
+        behind,
+        longest_start: running.longest_start,
         killed,
         on_disk,
     }
@@ -641,14 +676,10 @@ fn log_files(log: &Path) -> Vec<(String, PathBuf)> {
     files
 }
 
-/// How many lines a follower restarted at `stops` was bound to ship again,
-/// by its own state: at each stop, the lines it had shipped that lie at or
-/// after the place its state names in their file (the start of a file its
-/// state has no place for). A follower resumes from its state, so these,
-/// and only these, come again. `None` if the state of a stop could not be
-/// read. The files are read once the run is over (gzipped ones through
-/// gzip), each line placed by its offset in its file.
-pub fn explained_duplicates(stops: &[Stopped], log: &Path) -> Option<u64> {
+/// Where each line of the writers is in the files of the log `log`: the
+/// file's name (a gzipped one's without `.gz`) and the line's offset in it,
+/// gzipped files read through gzip.
+fn lines_by_file(log: &Path) -> HashMap<(WriterId, u64), (String, u64)> {
     let mut where_is: HashMap<(WriterId, u64), (String, u64)> = HashMap::new();
     let mut read_already = HashSet::new();
     for (name, path) in log_files(log) {
@@ -675,6 +706,48 @@ pub fn explained_duplicates(stops: &[Stopped], log: &Path) -> Option<u64> {
             offset += line.len() as u64;
         }
     }
+    where_is
+}
+
+/// How many of the lines never shipped are in files created while the
+/// follower was starting (from its command to its first line shipped,
+/// `starts`): what a follower that lists the directory before it watches
+/// it misses until its next start.
+fn lost_while_starting(
+    shipped: &HashSet<(WriterId, u64)>,
+    log: &Path,
+    starts: &[(SystemTime, SystemTime)],
+) -> u64 {
+    let mut born: HashMap<String, Option<SystemTime>> = HashMap::new();
+    let dir = log.parent().unwrap();
+    lines_by_file(log)
+        .into_iter()
+        .filter(|(id, _)| !shipped.contains(id))
+        .filter(|(_, (name, _))| {
+            let birth = *born.entry(name.clone()).or_insert_with(|| {
+                fs::metadata(dir.join(name))
+                    .or_else(|_| fs::metadata(dir.join(format!("{name}.gz"))))
+                    .and_then(|meta| meta.created())
+                    .ok()
+            });
+            birth.is_some_and(|birth| {
+                starts
+                    .iter()
+                    .any(|&(from, to)| from <= birth && birth <= to)
+            })
+        })
+        .count() as u64
+}
+
+/// How many lines a follower restarted at `stops` was bound to ship again,
+/// by its own state: at each stop, the lines it had shipped that lie at or
+/// after the place its state names in their file (the start of a file its
+/// state has no place for). A follower resumes from its state, so these,
+/// and only these, come again. `None` if the state of a stop could not be
+/// read. The files are read once the run is over (gzipped ones through
+/// gzip), each line placed by its offset in its file.
+pub fn explained_duplicates(stops: &[Stopped], log: &Path) -> Option<u64> {
+    let where_is = lines_by_file(log);
     let mut explained = 0;
     for stop in stops {
         let places = stop.places.as_ref()?;
