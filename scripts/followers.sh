@@ -6,7 +6,7 @@
 # packages conflict). Prints the line to give the tests the unpacked
 # syslog-ng: `export CRF_SYSLOG_NG=...`.
 #
-#   eval "$(scripts/followers.sh)"
+#   followers="$(scripts/followers.sh)" && eval "$followers"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin"

@@ -18,7 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin"
 
-eval "$(scripts/followers.sh)"
+followers="$(scripts/followers.sh)"
+eval "$followers"
 venv=target/ci-python
 if [ ! -x "$venv/bin/python" ]; then
     mkdir -p target

@@ -695,3 +695,39 @@ fn lock_timeout_at_the_start_is_status_2_and_lock_warning_names_the_holder() {
         );
     });
 }
+
+#[test]
+fn restart_proof_backups_stay_plain_by_default_and_compress_after_0s_gzips_them_at_once() {
+    // A shipper of a restart-proof log finds the files a restart made it
+    // miss still in its glob: gzip waits 5 minutes unless told otherwise.
+    let lines: String = (0..40)
+        .map(|i| format!("request {i:03} served\n"))
+        .collect();
+    let files = |extra: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("app.log");
+        let mut args = vec![
+            log.to_str().unwrap(),
+            "--restart-proof",
+            "--gzip",
+            "--max-bytes",
+            "200",
+        ];
+        args.extend(extra);
+        assert_ok(&crf(&args, lines.as_bytes()));
+        let mut names = names(dir.path());
+        names.retain(|n| !n.starts_with('.'));
+        names
+    };
+    let plain = files(&[]);
+    assert!(
+        plain.len() > 3 && !plain.iter().any(|n| n.ends_with(".gz")),
+        "{plain:?}"
+    );
+    let gzipped = files(&["--compress-after", "0s"]);
+    assert_eq!(
+        gzipped.iter().filter(|n| n.ends_with(".log.gz")).count(),
+        gzipped.len() - 2,
+        "every file but the live one and app.log: {gzipped:?}"
+    );
+}

@@ -50,6 +50,11 @@ pub trait Follower {
     fn saved_places(&self) -> Option<Vec<SavedPlace>> {
         None
     }
+    /// Whether it lists the directory before it starts watching it, so
+    /// that a file created in between is not read until its next start.
+    fn lists_before_watching(&self) -> bool {
+        false
+    }
 }
 
 /// Where a follower's state says it is in one file.
@@ -384,6 +389,13 @@ impl Follower for SyslogNg {
             .arg("-c")
             .arg(state.join("syslog-ng.ctl"));
         cmd
+    }
+
+    /// `wildcard-file()` does (`directory_monitor_start` in its
+    /// `modules/affile/directory-monitor.c`: the directory is read, then
+    /// watched, with inotify and with polling alike).
+    fn lists_before_watching(&self) -> bool {
+        self.files == Files::RestartProof || self.wildcard_on_renamed
     }
 
     fn installed(&self) -> Result<(), String> {

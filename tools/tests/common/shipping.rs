@@ -542,7 +542,7 @@ fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -617,8 +617,10 @@ fn run(
         .collect();
     let lines_per_file = fleet.max_bytes / fleet.line_size as u64;
     let explained = explained_duplicates(&running.stops, &fleet.log);
-    let lost_while_starting =
-        lost_while_starting(&shipped_lines(&data), &fleet.log, &running.starts);
+    let lost_while_starting = match follower.lists_before_watching() {
+        true => lost_while_starting(&shipped_lines(&data), &fleet.log, &running.starts),
+        false => 0,
+    };
     Outcome {
         follower: follower.name(),
         workload: workload(fleet, restarts, kills),
