@@ -275,18 +275,31 @@ fn gzip_takes_every_file_but_the_live_one() {
     );
 }
 
+/// The time now, in Unix seconds.
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A restart-proof log in `dir` that gzips its backups, the ages read from
+/// a clock the test moves, set at `now`.
+fn gzipped_with_clock(dir: &Path, now: i64) -> (concurrent_rotating_file::Builder, ManualClock) {
+    let clock = ManualClock(Arc::new(AtomicI64::new(now)));
+    let builder = small(dir)
+        .compression(Compression::Gzip)
+        .clock(clock.clone());
+    (builder, clock)
+}
+
 #[test]
 fn compress_after_keeps_the_newest_files_plain_for_a_follower_that_was_down() {
     let dir = tempfile::tempdir().unwrap();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let clock = ManualClock(Arc::new(AtomicI64::new(now)));
-    let mut log = small(dir.path())
-        .compression(Compression::Gzip)
+    let now = unix_now();
+    let (builder, clock) = gzipped_with_clock(dir.path(), now);
+    let mut log = builder
         .compress_after(Duration::from_secs(600))
-        .clock(clock.clone())
         .open()
         .unwrap();
     write_lines(&mut log, 0..8);
@@ -319,24 +332,13 @@ fn compress_after_keeps_the_newest_files_plain_for_a_follower_that_was_down() {
     );
 }
 
-/// The time now, in Unix seconds.
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 #[test]
 fn gzip_keeps_a_restart_proof_logs_backups_plain_for_a_followers_restart_by_default() {
     // Restart-proof: a follower restarted within the default finds the
     // files closed while it was down still in its glob, plain.
     let dir = tempfile::tempdir().unwrap();
     let now = unix_now();
-    let clock = ManualClock(Arc::new(AtomicI64::new(now)));
-    let builder = small(dir.path())
-        .compression(Compression::Gzip)
-        .clock(clock.clone());
+    let (builder, clock) = gzipped_with_clock(dir.path(), now);
     let mut log = builder.clone().open().unwrap();
     write_lines(&mut log, 0..8);
     drop(log); // waits for any compression
@@ -389,11 +391,8 @@ fn a_restart_proof_file_is_never_gzipped_before_its_successor_has_existed_compre
     // switch, not from its last record.
     let dir = tempfile::tempdir().unwrap();
     let start = unix_now();
-    let clock = ManualClock(Arc::new(AtomicI64::new(start)));
-    let builder = small(dir.path())
-        .compression(Compression::Gzip)
-        .compress_after(Duration::from_secs(60))
-        .clock(clock.clone());
+    let (builder, clock) = gzipped_with_clock(dir.path(), start);
+    let builder = builder.compress_after(Duration::from_secs(60));
     let mut log = builder.clone().open().unwrap();
     write_lines(&mut log, 0..3);
     set_modified(dir.path(), "app.000001.log", start - 3600);

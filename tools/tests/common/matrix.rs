@@ -174,6 +174,13 @@ impl Case {
         }
     }
 
+    /// Whether the follower follows one name, `app.log` (which a renamed
+    /// log's rotation, or a restart-proof log's switch, moves to the next
+    /// file), rather than every file of a restart-proof log by a glob.
+    pub fn follows_one_name(&self) -> bool {
+        self.kind == Kind::Tail || self.files == Files::Renamed
+    }
+
     /// What the case must show, whatever the follower loses: every line it
     /// shipped is a whole line some writer wrote; nothing lost where
     /// [`loses_nothing`](Case::loses_nothing) says; a line shipped twice
@@ -186,15 +193,21 @@ impl Case {
         if shipped.torn > 0 || shipped.unterminated {
             return Err(format!("{name}: a line shipped torn: {shipped}"));
         }
-        // syslog-ng lists the directory before it starts watching it (see
-        // `Follower::lists_before_watching`): a file created in between
-        // is not read until its next start. That loss is its own, and the
-        // only one excused.
-        let excused = outcome.lost_while_starting;
+        // What a follower loses by its own design, and the only losses
+        // excused: syslog-ng lists the directory before it starts watching
+        // it (see `Follower::lists_before_watching`), so a file created in
+        // between is not read until its next start; a follower of one name
+        // skips whole a file that lived less than it took to notice the
+        // next (at 14.6 rotations a second, 68 ms: seen under load). A
+        // line lost from a file otherwise shipped is never excused.
+        let excused = match self.follows_one_name() && shipped.lost > outcome.lost_while_starting {
+            true if outcome.lost_in_part == 0 => shipped.lost,
+            _ => outcome.lost_while_starting,
+        };
         if self.loses_nothing() && shipped.lost > excused {
             return Err(format!(
-                "{name}: lines lost ({} in files created while it started): {shipped}",
-                outcome.lost_while_starting
+                "{name}: lines lost ({} in files created while it started, {} from files otherwise shipped): {shipped}",
+                outcome.lost_while_starting, outcome.lost_in_part
             ));
         }
         if self.restarts == Restarts::None && self.loses_nothing() && shipped.duplicated > 0 {

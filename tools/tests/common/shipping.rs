@@ -468,6 +468,10 @@ pub struct Outcome {
     /// Of the lines lost, those in files created while the follower was
     /// starting (see [`lost_while_starting`]).
     pub lost_while_starting: u64,
+    /// Files none of whose lines were shipped.
+    pub skipped_files: u64,
+    /// Lines lost from files of which other lines were shipped.
+    pub lost_in_part: u64,
     /// How long after the writers were done the follower shipped its last
     /// line.
     pub behind: Duration,
@@ -503,10 +507,16 @@ impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = &self.shipped;
         let w = &self.workload;
-        let lost = match self.lost_while_starting {
-            0 => count(s.lost),
-            n if n == s.lost => format!("{} (created while it started)", count(s.lost)),
-            n => format!("{} ({} created while it started)", count(s.lost), count(n)),
+        let lost = match (self.lost_while_starting, self.lost_in_part) {
+            _ if s.lost == 0 => "0".to_owned(),
+            (n, _) if n == s.lost => format!("{} (created while it started)", count(s.lost)),
+            (n, _) if n > 0 => format!("{} ({} created while it started)", count(s.lost), count(n)),
+            (_, 0) => format!(
+                "{} ({} whole files)",
+                count(s.lost),
+                count(self.skipped_files)
+            ),
+            _ => count(s.lost),
         };
         let duplicated = match self.explained {
             Some(explained) if s.duplicated > 0 => {
@@ -617,8 +627,10 @@ fn run(
         .collect();
     let lines_per_file = fleet.max_bytes / fleet.line_size as u64;
     let explained = explained_duplicates(&running.stops, &fleet.log);
+    let shipped_ids = shipped_lines(&data);
+    let (skipped_files, lost_in_part) = lost_by_file(&shipped_ids, &fleet.log);
     let lost_while_starting = match follower.lists_before_watching() {
-        true => lost_while_starting(&shipped_lines(&data), &fleet.log, &running.starts),
+        true => lost_while_starting(&shipped_ids, &fleet.log, &running.starts),
         false => 0,
     };
     Outcome {
@@ -629,6 +641,8 @@ fn run(
         shipped: shipped::check_with_kills(&data, &expectation.writers, &killed, fleet.line_size),
         explained,
         lost_while_starting,
+        skipped_files,
+        lost_in_part,
         behind,
         longest_start: running.longest_start,
         killed,
@@ -709,6 +723,27 @@ fn lines_by_file(log: &Path) -> HashMap<(WriterId, u64), (String, u64)> {
         }
     }
     where_is
+}
+
+/// How the lines never shipped lie in the files of the log `log`: the
+/// files none of whose lines were shipped, and the lines lost from files
+/// partly shipped. A follower of one name skips whole files (those that
+/// lived less than it took to notice the next); a partial loss is
+/// something else.
+fn lost_by_file(shipped: &HashSet<(WriterId, u64)>, log: &Path) -> (u64, u64) {
+    let mut files: HashMap<String, (u64, u64)> = HashMap::new();
+    for (id, (name, _)) in lines_by_file(log) {
+        let (lines, lost) = files.entry(name).or_default();
+        *lines += 1;
+        *lost += u64::from(!shipped.contains(&id));
+    }
+    files
+        .values()
+        .fold((0, 0), |(skipped, in_part), &(lines, lost)| match lost {
+            0 => (skipped, in_part),
+            lost if lost == lines => (skipped + 1, in_part),
+            lost => (skipped, in_part + lost),
+        })
 }
 
 /// How many of the lines never shipped are in files created while the
