@@ -36,7 +36,7 @@ if [ -n "${CRF_MEASURE_ONLY:-}" ]; then
     exit "$status"
 fi
 
-versions="$(rsyslogd -v | head -n 1 | cut -d, -f1); $("$CRF_SYSLOG_NG" --version | head -n 1); $(tail --version | head -n 1); concurrent-log-handler $("$CRF_PYTHON" -c 'import importlib.metadata as m; print(m.version("concurrent-log-handler"))'); Linux $(uname -r), $(nproc) cores"
+versions="$(rsyslogd -v | head -n 1 | sed -e 's/ *compiled with:.*//' -e 's/  */ /g'); $("$CRF_SYSLOG_NG" --version | head -n 1); $(tail --version | head -n 1); concurrent-log-handler $("$CRF_PYTHON" -c 'import importlib.metadata as m; print(m.version("concurrent-log-handler"))'); Linux $(uname -r), $(nproc) cores"
 {
     echo "<!-- measured by scripts/measure-shippers.sh: begin -->"
     echo

@@ -511,6 +511,7 @@ impl std::fmt::Display for Outcome {
             _ if s.lost == 0 => "0".to_owned(),
             (n, _) if n == s.lost => format!("{} (created while it started)", count(s.lost)),
             (n, _) if n > 0 => format!("{} ({} created while it started)", count(s.lost), count(n)),
+            (_, 0) if self.skipped_files == 1 => format!("{} (a whole file)", count(s.lost)),
             (_, 0) => format!(
                 "{} ({} whole files)",
                 count(s.lost),
@@ -626,7 +627,11 @@ fn run(
         .copied()
         .collect();
     let lines_per_file = fleet.max_bytes / fleet.line_size as u64;
-    let explained = explained_duplicates(&running.stops, &fleet.log);
+    // With no restart, there is no state to explain anything by.
+    let explained = match running.stops.is_empty() {
+        true => None,
+        false => explained_duplicates(&running.stops, &fleet.log),
+    };
     let shipped_ids = shipped_lines(&data);
     let (skipped_files, lost_in_part) = lost_by_file(&shipped_ids, &fleet.log);
     let lost_while_starting = match follower.lists_before_watching() {
