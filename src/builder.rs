@@ -11,6 +11,7 @@ use crate::gzip::Compression;
 use crate::sys::open::FileMode;
 use crate::time::clock::Clock;
 use crate::time::period::Period;
+use crate::writer::filter::RecordFilter;
 use crate::writer::handle::RotatingFile;
 
 // === impl RotatingFile ===
@@ -53,6 +54,7 @@ impl RotatingFile {
 /// | [`share_with_python`](Builder::share_with_python) | `false` | lock Python's handler's `.__app.lock` |
 /// | [`restart_proof`](Builder::restart_proof) | `false` | never rename a file: `app.000123.log`, ... |
 /// | [`clock`](Builder::clock) | [`SystemClock`](crate::SystemClock) | the time periods and ages are read from |
+/// | [`filter`](Builder::filter) | none: every record | which records are written, judged whole |
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `open` is called"]
 pub struct Builder {
@@ -460,6 +462,59 @@ impl Builder {
     /// ```
     pub fn restart_proof(mut self, restart_proof: bool) -> Self {
         self.options.restart_proof = restart_proof;
+        self
+    }
+
+    /// Writes only the records `keep` returns `true` for. It sees each
+    /// record whole, as it would be written, its newline included: a line
+    /// written through [`io::Write`](std::io::Write), a `tracing` event
+    /// formatted by the fmt layer (however many lines it spans), a `log`
+    /// record formatted by [`FileLogger`](crate::FileLogger) or a
+    /// [`Router`](crate::Router). It applies to every way of writing the
+    /// file: `io::Write`, `tracing`, `log`, the background writer
+    /// ([`RotatingFile::non_blocking`]) and, set on the builder a router's
+    /// closure returns, each name of a [`Router`](crate::Router). Records
+    /// dropped are counted in [`Stats::filtered`](crate::Stats::filtered)
+    /// (and a router's in [`RouterStats::filtered`](crate::RouterStats::filtered)).
+    /// Default: none, every record is written.
+    ///
+    /// It runs before the lock is taken (on the caller's thread, or on
+    /// the background writer's, so that a log call through
+    /// [`NonBlocking`](crate::NonBlocking) pays nothing for it), and may
+    /// run on any thread: keep it quick, and never log from it. A record
+    /// dropped through `io::Write` counts as written: `write` returns its
+    /// bytes.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use concurrent_rotating_file::RotatingFile;
+    /// # let dir = tempfile::tempdir()?;
+    ///
+    /// let mut log = RotatingFile::builder(dir.path().join("app.log"))
+    ///     .filter(|record: &[u8]| !record.starts_with(b"HTTP Request:"))
+    ///     .open()?;
+    /// writeln!(log, "HTTP Request: GET http://inventory/items/7 \"HTTP/1.1 200 OK\"")?;
+    /// writeln!(log, "item 7 shown")?;
+    /// assert_eq!(std::fs::read_to_string(log.path())?, "item 7 shown\n");
+    /// assert_eq!(log.stats().filtered, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn filter<F>(mut self, keep: F) -> Self
+    where
+        F: Fn(&[u8]) -> bool + Send + Sync + 'static,
+    {
+        self.options.filter = Some(RecordFilter::new(Arc::new(keep)));
+        self
+    }
+
+    /// Also counts the records the filter drops in `counter`: a router's
+    /// total.
+    #[cfg(any(feature = "tracing", feature = "log"))]
+    pub(crate) fn count_filtered_in(mut self, counter: Arc<std::sync::atomic::AtomicU64>) -> Self {
+        self.options.filter = self
+            .options
+            .filter
+            .map(|filter| filter.also_counting(counter));
         self
     }
 

@@ -19,6 +19,7 @@ use crate::sys::open::{self, FileMode};
 use crate::sys::process;
 use crate::time::clock::{Clock, SystemClock};
 use crate::time::period::{Period, Schedule};
+use crate::writer::filter::RecordFilter;
 
 /// The size limit when neither `max_bytes` nor a period is set.
 const DEFAULT_MAX_BYTES: u64 = 1024 * 1024;
@@ -68,6 +69,8 @@ pub(crate) struct Options {
     pub(crate) max_age: Option<Duration>,
     pub(crate) max_total_bytes: Option<u64>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// `Builder::filter`.
+    pub(crate) filter: Option<RecordFilter>,
 }
 
 /// The options of an open log, validated, with the derived names.
@@ -97,6 +100,8 @@ pub(crate) struct Config {
     /// No file renamed: each rotation starts the next numbered file.
     pub(crate) restart_proof: bool,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Which records are written; `None`: all of them.
+    pub(crate) filter: Option<RecordFilter>,
 }
 
 impl Options {
@@ -126,6 +131,7 @@ impl Options {
             max_age: None,
             max_total_bytes: None,
             clock: Arc::new(SystemClock),
+            filter: None,
         }
     }
 
@@ -324,6 +330,7 @@ impl Options {
             },
             restart_proof: self.restart_proof,
             clock: self.clock,
+            filter: self.filter,
         })
     }
 }

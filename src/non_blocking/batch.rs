@@ -1,5 +1,6 @@
 //! [`Batch`]: records of one file gathered for one locked write.
 
+use crate::writer::filter::Kept;
 use crate::writer::open_log::OpenLog;
 use crate::writer::records::Records;
 
@@ -45,13 +46,20 @@ impl Batch {
     /// records a failed write did not get in are counted, exactly, and
     /// reported; they are not retried, so that callers are not held up for
     /// as long as the disk stays full, and the next batch tries afresh.
+    /// The user's filter runs here, on the thread, over every record: the
+    /// log calls pay nothing for it, and what it drops is never counted
+    /// as lost.
     pub(crate) fn write(&self, log: &OpenLog) {
         if self.bytes.is_empty() {
             return;
         }
-        if let Err(e) = log.append(&self.bytes, Records::Ends(&self.ends)) {
-            let lost = self.ends.iter().filter(|&&end| end > e.written).count();
-            log.errors.report(&e.error, lost as u64);
+        let Some((filter, dropped)) = log.filter() else {
+            return write_kept(log, &self.bytes, &self.ends);
+        };
+        match filter.select(&self.bytes, Records::Ends(&self.ends), dropped) {
+            Kept::All => write_kept(log, &self.bytes, &self.ends),
+            Kept::Nothing => {}
+            Kept::Some(kept) => write_kept(log, &kept.bytes, &kept.ends),
         }
     }
 
@@ -64,6 +72,15 @@ impl Batch {
             self.bytes.shrink_to(keep);
             self.ends.shrink_to(keep / 64);
         }
+    }
+}
+
+/// Appends records ending at `ends` with one lock and one `write(2)` per
+/// file; counts exactly those a failed write did not get in.
+fn write_kept(log: &OpenLog, bytes: &[u8], ends: &[usize]) {
+    if let Err(e) = log.append_kept(bytes, Records::Ends(ends)) {
+        let lost = ends.iter().filter(|&&end| end > e.written).count();
+        log.errors.report(&e.error, lost as u64);
     }
 }
 

@@ -97,6 +97,8 @@ struct Routes {
     invalid_names: AtomicU64,
     to_fallback: AtomicU64,
     lost: AtomicU64,
+    /// Records the files' filters dropped, whichever file.
+    filtered: Arc<AtomicU64>,
     reported_open_failure: AtomicBool,
     reported_invalid_name: AtomicBool,
     reported_loss: AtomicBool,
@@ -132,6 +134,7 @@ impl Router {
                 invalid_names: AtomicU64::new(0),
                 to_fallback: AtomicU64::new(0),
                 lost: AtomicU64::new(0),
+                filtered: Arc::default(),
                 reported_open_failure: AtomicBool::new(false),
                 reported_invalid_name: AtomicBool::new(false),
                 reported_loss: AtomicBool::new(false),
@@ -279,6 +282,7 @@ impl Router {
             invalid_names: load(&routes.invalid_names),
             to_fallback: load(&routes.to_fallback),
             lost: load(&routes.lost),
+            filtered: load(&routes.filtered),
         }
     }
 
@@ -484,7 +488,8 @@ impl Router {
     /// open files, closing the least recently used beyond the bound.
     fn open(&self, name: &str) -> Result<Arc<RotatingFile>, Error> {
         let routes = &self.routes;
-        match (routes.open)(name).open() {
+        let builder = (routes.open)(name).count_filtered_in(Arc::clone(&routes.filtered));
+        match builder.open() {
             Ok(file) => {
                 let (file, closed) = routes.files.insert(name, file, self.options.max_open);
                 routes.opened.fetch_add(1, Ordering::Relaxed);

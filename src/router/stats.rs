@@ -26,4 +26,8 @@ pub struct RouterStats {
     /// Events written nowhere: the fallback file itself could not be
     /// opened. The first is reported on stderr.
     pub lost: u64,
+    /// Records the [`filter`](crate::Builder::filter)s of the router's
+    /// files dropped, in all (each file's own count is in its
+    /// [`Stats::filtered`](crate::Stats::filtered)).
+    pub filtered: u64,
 }

@@ -11,10 +11,11 @@
 //! the shift a long numbered chain's rotation leaves for after the lock is
 //! finished by [`deferred_shift`], in batches;
 //! failures on paths that cannot return an error are counted by
-//! [`report`].
+//! [`report`]; the user's record [`filter`] runs before any of it.
 
 pub(crate) mod append;
 pub(crate) mod deferred_shift;
+pub(crate) mod filter;
 pub(crate) mod handle;
 pub(crate) mod line_buffer;
 pub(crate) mod live_file;

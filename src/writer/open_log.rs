@@ -7,7 +7,7 @@
 //! changed), `write`, unlock.
 
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,7 @@ use crate::sys::coarse_clock::CoarseInstant;
 use crate::sys::fork::PerProcess;
 use crate::writer::append::{AppendError, Appender};
 use crate::writer::deferred_shift;
+use crate::writer::filter::{Kept, RecordFilter};
 use crate::writer::lock_hold::LockHold;
 use crate::writer::open_files::OpenFiles;
 use crate::writer::records::Records;
@@ -38,6 +39,8 @@ pub(crate) struct OpenLog {
     /// its own (guarantee: fork-safe).
     process: PerProcess<ThisProcess>,
     pub(crate) errors: ErrorReport,
+    /// Records the user's filter dropped.
+    filtered: AtomicU64,
     gzip: Arc<compressor::Counters>,
 }
 
@@ -75,6 +78,7 @@ impl OpenLog {
             config,
             backups,
             process: PerProcess::new(ThisProcess::new(files)),
+            filtered: AtomicU64::new(0),
             gzip: Arc::default(),
         };
         if !to_compress.is_empty()
@@ -106,6 +110,19 @@ impl OpenLog {
         if bytes.last() != Some(&b'\n') {
             return self.append_ended(bytes, records);
         }
+        if let Some(filter) = &self.config.filter {
+            return self.append_filtered(filter, bytes, records);
+        }
+        self.append_kept(bytes, records)
+    }
+
+    /// [`append`](OpenLog::append) of records that passed the filter (or
+    /// with no filter), each ended with its newline.
+    pub(crate) fn append_kept(
+        &self,
+        bytes: &[u8],
+        records: Records<'_>,
+    ) -> Result<(), AppendError> {
         let this = self.this_process().map_err(|e| AppendError::new(0, e))?;
         let mut guard = this.files();
         let files = &mut *guard;
@@ -290,6 +307,32 @@ impl OpenLog {
         result.map_err(|e| AppendError::new(e.written.min(bytes.len()), e.error))
     }
 
+    /// [`append`](OpenLog::append) through the user's filter: the records
+    /// kept, copied if some were dropped. On an error, says how many bytes
+    /// of `bytes` went in, the dropped records before the first one not
+    /// written counted in.
+    #[cold]
+    fn append_filtered(
+        &self,
+        filter: &RecordFilter,
+        bytes: &[u8],
+        records: Records<'_>,
+    ) -> Result<(), AppendError> {
+        match filter.select(bytes, records, &self.filtered) {
+            Kept::All => self.append_kept(bytes, records),
+            Kept::Nothing => Ok(()),
+            Kept::Some(kept) => self
+                .append_kept(&kept.bytes, Records::Ends(&kept.ends))
+                .map_err(|e| AppendError::new(kept.original_written(e.written), e.error)),
+        }
+    }
+
+    /// The user's record filter, if any, and the count of what it drops:
+    /// for the background writer, which filters a batch before its write.
+    pub(crate) fn filter(&self) -> Option<(&RecordFilter, &AtomicU64)> {
+        self.config.filter.as_ref().map(|f| (f, &self.filtered))
+    }
+
     /// [`append`](OpenLog::append) for paths that cannot return an error:
     /// count the failure and report it on stderr, the first of its kind only.
     pub(crate) fn append_or_report(&self, bytes: &[u8], records: Records<'_>) {
@@ -318,6 +361,7 @@ impl OpenLog {
         Stats {
             rotations: self.rotations(),
             write_errors: self.errors.records(),
+            filtered: self.filtered.load(Ordering::Relaxed),
             maintenance_failures: self.errors.maintenance(),
             compressed: gzip.compressed.load(Ordering::Relaxed),
             compression_failures: gzip.failed.load(Ordering::Relaxed),

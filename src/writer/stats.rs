@@ -14,6 +14,9 @@ pub struct Stats {
     /// Records this process could not write on paths that cannot return an
     /// error; see [`RotatingFile::write_errors`](crate::RotatingFile::write_errors).
     pub write_errors: u64,
+    /// Records this process did not write because the
+    /// [`filter`](crate::Builder::filter) dropped them.
+    pub filtered: u64,
     /// Failures of this process's work around the records that lost none
     /// of them: deleting a backup retention let go, following a lock or
     /// state file that was replaced, starting the compressor. The first is
