@@ -11,6 +11,8 @@ mod builder;
 mod chain;
 mod config;
 mod error;
+#[cfg(any(feature = "tracing", feature = "log"))]
+mod format;
 pub mod guide;
 mod gzip;
 mod integrations;
@@ -29,10 +31,13 @@ mod writer;
 pub use builder::Builder;
 pub use chrono::Weekday;
 pub use error::{Error, ErrorKind};
+#[cfg(any(feature = "tracing", feature = "log"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "tracing", feature = "log"))))]
+pub use format::python::{FormatError, PythonFormat};
 pub use gzip::Compression;
 #[cfg(feature = "log")]
 #[cfg_attr(docsrs, doc(cfg(feature = "log")))]
-pub use integrations::log::FileLogger;
+pub use integrations::log::{FileLogger, LoggerError, install_logger};
 #[cfg(feature = "tracing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
 pub use integrations::tracing::EventWriter;

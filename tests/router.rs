@@ -126,6 +126,40 @@ fn the_whole_target_or_a_field_can_name_the_file() {
 }
 
 #[test]
+fn a_runtime_name_from_the_naming_field_is_left_out_of_the_line_unless_asked() {
+    // Python's `get_logger(name)`, with a name known at run time: tracing's
+    // `target:` must be a constant, a field need not.
+    let dir = tempfile::tempdir().unwrap();
+    let (router, _) = router(dir.path());
+    let router = router.naming(Naming::Field("logger"));
+    let events = |format| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .without_time()
+            .event_format(format)
+            .with_writer(router.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            for name in ["billing".to_owned(), "mail".to_owned()] {
+                tracing::info!(logger = name.as_str(), user = 7, "sent by {}", name);
+            }
+        });
+    };
+    events(router.field_format(tracing_subscriber::fmt::format().without_time()));
+    events(
+        router
+            .field_format(tracing_subscriber::fmt::format().without_time())
+            .print_field(true),
+    );
+    let billing = read(dir.path().join("logs/billing.log"));
+    let lines: Vec<&str> = billing.lines().collect();
+    assert_eq!(lines.len(), 2, "{billing}");
+    assert!(lines[0].ends_with(": sent by billing user=7"), "{billing}");
+    assert!(lines[1].ends_with(": sent by billing logger=\"billing\" user=7"), "{billing}");
+    assert_eq!(read(dir.path().join("logs/mail.log")).lines().count(), 2);
+}
+
+#[test]
 fn a_name_that_would_escape_the_directory_goes_to_the_fallback_file() {
     let dir = tempfile::tempdir().unwrap();
     let (router, asked) = router(dir.path());

@@ -8,12 +8,14 @@
 //! (guarantee: never torn). No bridge crate is needed: crates that log
 //! through `log` land in the same files as the service's `tracing` events.
 
+use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
 
 use log::{LevelFilter, Log, Metadata, Record};
 
-use crate::log_line::LogLine;
+use crate::format::python::PythonFormat;
+use crate::log_line::{LineFormat, LogLine};
 use crate::router::handle::Router;
 use crate::router::queue::NonBlockingRouter;
 use crate::writer::handle::RotatingFile;
@@ -90,7 +92,35 @@ impl FileLogger {
     where
         F: Fn(&mut dyn Write, &Record<'_>) -> io::Result<()> + Send + Sync + 'static,
     {
-        self.line.format = Some(Arc::new(format));
+        self.line.format = LineFormat::Custom(Arc::new(format));
+        self
+    }
+
+    /// Formats each record with `format`, a Python `logging` format string
+    /// (`%(asctime)s - %(name)s - %(levelname)s - %(message)s`): the lines
+    /// are byte for byte those Python's `logging.Formatter` writes.
+    ///
+    /// ```
+    /// use concurrent_rotating_file::{FileLogger, PythonFormat, RotatingFile};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let file = RotatingFile::builder(dir.path().join("app.log")).open()?;
+    /// let format = PythonFormat::new("%(asctime)s - %(name)s - %(levelname)s - %(message)s")?;
+    /// let logger = FileLogger::new(file).python_format(format);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn python_format(mut self, format: PythonFormat) -> FileLogger {
+        self.line.format = LineFormat::Python(format);
+        self
+    }
+
+    /// Also writes the records at `level` and above to stderr, in the same
+    /// format, each with one `write(2)` (Python's `StreamHandler`). The
+    /// file's [`filter`](crate::Builder::filter) does not apply there.
+    /// Default: [`LevelFilter::Off`], the file only.
+    #[must_use]
+    pub fn console(mut self, level: LevelFilter) -> FileLogger {
+        self.line.console = level;
         self
     }
 
@@ -144,7 +174,25 @@ impl Router {
     where
         F: Fn(&mut dyn Write, &Record<'_>) -> io::Result<()> + Send + Sync + 'static,
     {
-        self.options_mut().log.format = Some(Arc::new(format));
+        self.options_mut().log.format = LineFormat::Custom(Arc::new(format));
+        self
+    }
+
+    /// Formats each `log` record with `format`, a Python `logging` format
+    /// string; see [`FileLogger::python_format`]. For `tracing` events,
+    /// give the same format to the fmt layer (through
+    /// [`Router::field_format`] when events are named by a field).
+    #[must_use]
+    pub fn log_python_format(mut self, format: PythonFormat) -> Router {
+        self.options_mut().log.format = LineFormat::Python(format);
+        self
+    }
+
+    /// Also writes the `log` records at `level` and above to stderr, in the
+    /// same format; see [`FileLogger::console`].
+    #[must_use]
+    pub fn log_console(mut self, level: LevelFilter) -> Router {
+        self.options_mut().log.console = level;
         self
     }
 }
@@ -201,3 +249,61 @@ impl Log for NonBlockingRouter {
         let _ = NonBlockingRouter::flush(self);
     }
 }
+
+/// Installs `logger` (a [`FileLogger`], [`Router`] or
+/// [`NonBlockingRouter`]) as the `log` crate's logger, and lets records up
+/// to `level` through (`log::set_max_level`).
+///
+/// A process has one `log` logger. With its default features (its
+/// `tracing-log` feature), tracing-subscriber's `init()` and `try_init()`
+/// install one that forwards `log` records to the `tracing` subscriber, and
+/// from there to its writers: a service logging through `tracing` needs no
+/// `log` backend of this library, and this call then returns a
+/// [`LoggerError`] saying so, rather than a second logger taking the
+/// records from the subscriber's. Install this library's `log` backend in
+/// services that do not use `tracing`, or whose subscriber is installed
+/// with `set_global_default` (which installs no `log` logger).
+/// (Installed in the other order, tracing-subscriber's `init()` panics
+/// when it finds a `log` logger there; its `try_init()` returns the
+/// error.)
+///
+/// ```
+/// use concurrent_rotating_file::{RotatingFile, Router};
+/// # let dir = tempfile::tempdir()?;
+/// # let logs = dir.path().to_path_buf();
+///
+/// let router = Router::new(move |name: &str| RotatingFile::builder(logs.join(format!("{name}.log"))));
+/// concurrent_rotating_file::install_logger(router, log::LevelFilter::Info)?;
+/// log::info!(target: "web", "request served");
+/// # assert!(std::fs::read_to_string(dir.path().join("web.log"))?.ends_with(" INFO web: request served\n"));
+///
+/// // A second logger is refused, and told why.
+/// let again = Router::new(|name: &str| RotatingFile::builder(format!("{name}.log")));
+/// let error = concurrent_rotating_file::install_logger(again, log::LevelFilter::Info).unwrap_err();
+/// assert!(error.to_string().contains("already installed"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`LoggerError`] if the process has a `log` logger already.
+pub fn install_logger<L: Log + 'static>(logger: L, level: LevelFilter) -> Result<(), LoggerError> {
+    log::set_boxed_logger(Box::new(logger)).map_err(|_| LoggerError(()))?;
+    log::set_max_level(level);
+    Ok(())
+}
+
+/// The error of [`install_logger`]: the process has a `log` logger
+/// already, perhaps tracing-subscriber's (see there).
+#[derive(Debug)]
+pub struct LoggerError(());
+
+impl fmt::Display for LoggerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "a `log` logger is already installed in this process: tracing-subscriber's `init()` or `try_init()` installs one (its default feature `tracing-log`), which already sends `log` records to the `tracing` subscriber and from there to its writers, so leave this one out; otherwise install this logger before the other",
+        )
+    }
+}
+
+impl std::error::Error for LoggerError {}

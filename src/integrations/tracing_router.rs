@@ -17,6 +17,7 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
 use tracing_subscriber::registry::LookupSpan;
 
+use crate::integrations::event_copy::without_field;
 use crate::integrations::tracing::{EventWriter, Sink};
 use crate::router::handle::Router;
 use crate::router::name::{LogName, Naming};
@@ -60,6 +61,21 @@ fn with_field<R>(router: &Router, meta: &Metadata<'_>, with: impl FnOnce(&str) -
         .flatten()
 }
 
+/// Hands `with` the value of the naming field a [`FieldFormat`] read for
+/// the event whose metadata is `meta`, on this thread, if it did: for an
+/// event formatter that prints it as the event's name.
+pub(crate) fn with_naming_field<R>(
+    meta: &Metadata<'_>,
+    mut with: impl FnMut(Option<&str>) -> R,
+) -> R {
+    FIELD
+        .try_with(|slot| match slot.try_borrow() {
+            Ok(slot) if slot.found && slot.event == address(meta) => with(Some(&slot.value)),
+            _ => with(None),
+        })
+        .unwrap_or_else(|_| with(None))
+}
+
 impl<'a> MakeWriter<'a> for Router {
     type Writer = EventWriter<'a>;
 
@@ -96,11 +112,14 @@ impl<'a> MakeWriter<'a> for NonBlockingRouter {
 }
 
 /// An event formatter that also reads the field a [`Router`] with
-/// [`Naming::Field`] names events by; otherwise it formats exactly as the
-/// formatter it wraps. Made by [`Router::field_format`].
+/// [`Naming::Field`] names events by, and hands the formatter it wraps the
+/// event without that field (unless [`print_field`](FieldFormat::print_field)
+/// asks for it): the name chooses the file, and [`PythonFormat`](crate::PythonFormat)'s
+/// `%(name)s` prints it. Made by [`Router::field_format`].
 #[derive(Debug, Clone)]
 pub struct FieldFormat<F> {
     field: Option<&'static str>,
+    print_field: bool,
     inner: F,
 }
 
@@ -137,11 +156,26 @@ impl Router {
             Naming::Field(field) => Some(field),
             _ => None,
         };
-        FieldFormat { field, inner }
+        FieldFormat {
+            field,
+            print_field: false,
+            inner,
+        }
     }
 }
 
 // === impl FieldFormat ===
+
+impl<F> FieldFormat<F> {
+    /// Whether the formatter it wraps also prints the naming field, as any
+    /// other field (`logger="web"`). Default: `false`, the field is read
+    /// for the name and left out of the line.
+    #[must_use]
+    pub fn print_field(mut self, print: bool) -> FieldFormat<F> {
+        self.print_field = print;
+        self
+    }
+}
 
 impl<S, N, F> FormatEvent<S, N> for FieldFormat<F>
 where
@@ -155,22 +189,32 @@ where
         writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        if let Some(field) = self.field {
-            // Fails only while the thread is torn down, or if formatting
-            // this event logs another: that one is then named by its target.
-            let _ = FIELD.try_with(|slot| {
-                if let Ok(mut slot) = slot.try_borrow_mut() {
-                    slot.event = address(event.metadata());
-                    slot.found = false;
-                    slot.value.clear();
-                    event.record(&mut FieldVisitor {
-                        field,
-                        slot: &mut slot,
-                    });
-                }
-            });
+        let Some(field) = self.field else {
+            return self.inner.format_event(ctx, writer, event);
+        };
+        // Fails only while the thread is torn down, or if formatting this
+        // event logs another: that one is then named by its target.
+        let found = FIELD
+            .try_with(|slot| {
+                let Ok(mut slot) = slot.try_borrow_mut() else {
+                    return false;
+                };
+                slot.event = address(event.metadata());
+                slot.found = false;
+                slot.value.clear();
+                event.record(&mut FieldVisitor {
+                    field,
+                    slot: &mut slot,
+                });
+                slot.found
+            })
+            .unwrap_or(false);
+        if !found || self.print_field {
+            return self.inner.format_event(ctx, writer, event);
         }
-        self.inner.format_event(ctx, writer, event)
+        without_field(event, field, |event| {
+            self.inner.format_event(ctx, writer, event)
+        })
     }
 }
 
