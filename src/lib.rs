@@ -25,6 +25,7 @@ mod non_blocking;
 mod router;
 mod shared;
 mod sys;
+mod termination;
 mod time;
 mod writer;
 
@@ -65,6 +66,7 @@ pub use router::queue::NonBlockingRouter;
 #[cfg(any(feature = "tracing", feature = "log"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "tracing", feature = "log"))))]
 pub use router::stats::RouterStats;
+pub use termination::flush_on_termination;
 pub use time::clock::{Clock, SystemClock};
 pub use time::period::Period;
 pub use writer::handle::RotatingFile;

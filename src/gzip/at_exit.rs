@@ -42,7 +42,12 @@ pub(crate) fn finish_compressions(progress: &Arc<Progress>) {
 }
 
 extern "C" fn at_exit() {
-    let started = Instant::now();
+    finish_all(Instant::now());
+}
+
+/// Waits for the compressions this process queued, each log's within its
+/// `compression_wait` from `started`; says on stderr what is left.
+pub(crate) fn finish_all(started: Instant) {
     let Some(list) = exit_hook::take(&COMPRESSORS) else {
         return;
     };

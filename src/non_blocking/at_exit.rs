@@ -27,8 +27,10 @@ pub(crate) const EXIT_WAIT: Duration = Duration::from_secs(10);
 pub(crate) trait Drain: Send + Sync {
     /// Asks the thread to write everything queued, and waits until it has
     /// or until `deadline`; `Err` with how many records are still
-    /// unwritten (`None`: unknown) if the deadline came first.
-    fn drain(&self, deadline: Instant) -> Result<(), Option<u64>>;
+    /// unwritten (`None`: unknown) if the deadline came first. With
+    /// `freeze` (the process is about to die of a signal), that is the
+    /// thread's last round, and callers wait from then on.
+    fn drain(&self, deadline: Instant, freeze: bool) -> Result<(), Option<u64>>;
 
     /// What is written to, for messages.
     fn describe(&self) -> String;
@@ -58,7 +60,20 @@ pub(crate) fn drain_at_exit(queue: Weak<dyn Drain>, wait: Duration) {
 }
 
 extern "C" fn at_exit() {
-    let started = Instant::now();
+    drain_all(Instant::now(), false);
+}
+
+/// For a termination signal (`flush_on_termination`): writes what every
+/// background writer of this process holds, its last round, within its
+/// bound from `started`; callers wait from then on, so that nothing starts
+/// a write or a rotation the signal would cut short.
+pub(crate) fn write_and_freeze_all(started: Instant) {
+    drain_all(started, true);
+}
+
+/// Drains every background writer still running, within its bound from
+/// `started`; says on stderr what it could not write.
+fn drain_all(started: Instant, freeze: bool) {
     let Some(list) = exit_hook::take(&QUEUES) else {
         return;
     };
@@ -70,7 +85,7 @@ extern "C" fn at_exit() {
     // Deadlines from one start: exit waits for the longest bound, not for
     // their sum.
     for (queue, wait) in queues {
-        if let Err(left) = queue.drain(started + wait) {
+        if let Err(left) = queue.drain(started + wait, freeze) {
             let left = left.map_or("its".into(), |n| n.to_string());
             stderr::print(format_args!(
                 "exiting with {left} record(s) queued for {} unwritten after {wait:?}: they are lost",

@@ -81,6 +81,9 @@ struct Exchange<K> {
     /// round gather.
     hurry: bool,
     phase: Phase,
+    /// The process is about to die of a signal (`flush_on_termination`):
+    /// after the last round, callers wait rather than write.
+    freeze: bool,
 }
 
 /// What the thread is doing, so that a caller wakes it only when needed.
@@ -104,6 +107,10 @@ enum Phase {
     LastRound,
     /// Callers write for themselves.
     Stopped,
+    /// The last round is written and the process is about to die of a
+    /// signal: callers wait for it, so that nothing starts a write (or a
+    /// rotation) it would cut short.
+    Frozen,
     /// The thread panicked: callers fail at once.
     Died,
 }
@@ -133,6 +140,7 @@ impl<D: Destination> Queue<D> {
                 thread: Thread::Awake,
                 hurry: false,
                 phase: Phase::Running,
+                freeze: false,
             }),
             to_thread: Condvar::new(),
             to_callers: Condvar::new(),
@@ -198,7 +206,7 @@ impl<D: Destination> Queue<D> {
         loop {
             match state.phase {
                 Phase::Running | Phase::Stopping => {}
-                Phase::LastRound => {
+                Phase::LastRound | Phase::Frozen => {
                     self.to_callers.wait(&mut state);
                     continue;
                 }
@@ -255,7 +263,7 @@ impl<D: Destination> Queue<D> {
         loop {
             match state.phase {
                 Phase::Died => return Err(self.died()),
-                Phase::Stopped => return Ok(()),
+                Phase::Stopped | Phase::Frozen => return Ok(()),
                 _ if state.done >= target => return Ok(()),
                 _ => {}
             }
@@ -299,8 +307,9 @@ impl<D: Destination> Queue<D> {
 impl<D: Destination> Drain for Queue<D> {
     /// At exit: asks the thread to write what is queued at once, waits
     /// until it has (or until `deadline`), then for the compressions the
-    /// rotations queued.
-    fn drain(&self, deadline: Instant) -> Result<(), Option<u64>> {
+    /// rotations queued. With `freeze`, that is the thread's last round,
+    /// after which callers wait instead of writing.
+    fn drain(&self, deadline: Instant, freeze: bool) -> Result<(), Option<u64>> {
         if self.forked() {
             // A child after fork(): its records went straight to the files.
             return Ok(());
@@ -309,17 +318,25 @@ impl<D: Destination> Drain for Queue<D> {
         let Some(mut state) = self.state.try_lock_until(deadline) else {
             return Err(None);
         };
-        let target = state.sent;
-        loop {
-            match state.phase {
-                // Stopped: the guard was dropped. Died: counted as lost.
-                Phase::Stopped | Phase::Died => return Ok(()),
-                _ if state.done >= target => break,
-                _ => {}
+        if freeze {
+            state.freeze = true;
+            if state.phase == Phase::Running {
+                state.phase = Phase::Stopping;
             }
+        }
+        // Stopped: the guard was dropped. Died: counted as lost.
+        let target = state.sent;
+        let finished = |state: &Exchange<D::Key>| match state.phase {
+            Phase::Stopped | Phase::Died | Phase::Frozen => true,
+            _ => !freeze && state.done >= target,
+        };
+        while !finished(&state) {
             self.hurry(&mut state);
-            if self.to_callers.wait_until(&mut state, deadline).timed_out() && state.done < target {
-                return Err(Some(target - state.done));
+            if self.to_callers.wait_until(&mut state, deadline).timed_out() && !finished(&state) {
+                // Frozen, the callers' later records are lost with the
+                // process too.
+                let upto = if freeze { state.sent } else { target };
+                return Err(Some(upto.saturating_sub(state.done)));
             }
         }
         drop(state);
@@ -373,7 +390,10 @@ impl<D: Destination> Queue<D> {
         let mut state = self.state.lock();
         state.done = taken.upto;
         if taken.last {
-            state.phase = Phase::Stopped;
+            state.phase = match state.freeze {
+                true => Phase::Frozen,
+                false => Phase::Stopped,
+            };
         }
         drop(state);
         self.to_callers.notify_all();

@@ -7,7 +7,8 @@
 //! (`process`), noticing `fork()` (`fork`), knowing whether another
 //! process has the log open (`presence`), surviving a shared mapping that
 //! someone shrinks (`sigbus`), writing to stderr without a lock
-//! (`stderr`), and the lowest CPU priority for gzip (`priority`).
+//! (`stderr`), the lowest CPU priority for gzip (`priority`), and work
+//! done on SIGTERM and SIGINT before dying of them (`termination_signal`).
 
 pub(crate) mod coarse_clock;
 pub(crate) mod create;
@@ -20,3 +21,4 @@ pub(crate) mod priority;
 pub(crate) mod process;
 pub(crate) mod sigbus;
 pub(crate) mod stderr;
+pub(crate) mod termination_signal;
