@@ -32,16 +32,26 @@ extern "C" fn on_stop_signal(_: libc::c_int) {
 
 /// Makes SIGTERM and SIGINT ask the process to stop ([`stop_asked`])
 /// rather than end it. Installed without `SA_RESTART`, so that a blocked
-/// `read` returns (`Interrupted`) and the caller sees the request.
+/// `read` returns (`Interrupted`) and the caller sees the request. A signal
+/// the process was started ignoring (`nohup`, `trap '' TERM`) stays
+/// ignored, as the one who started it asked.
 ///
 /// # Errors
 ///
 /// If `sigaction(2)` fails.
 pub fn stop_on_term_and_int() -> io::Result<()> {
     for signal in [libc::SIGTERM, libc::SIGINT] {
-        // SAFETY: a zeroed sigaction is valid; the handler only stores to an
-        // atomic, which is async-signal-safe. std has no signal handling.
+        // SAFETY: a zeroed sigaction is valid; a null new action only
+        // reads the current one. The handler only stores to an atomic,
+        // which is async-signal-safe. std has no signal handling.
         let rc = unsafe {
+            let mut current: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signal, std::ptr::null(), &mut current) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            if current.sa_sigaction == libc::SIG_IGN {
+                continue;
+            }
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction =
                 on_stop_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;

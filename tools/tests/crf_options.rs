@@ -488,6 +488,25 @@ fn bad_sizes_durations_and_periods_are_refused_naming_the_flag() {
 }
 
 #[test]
+fn exclude_drops_the_lines_containing_any_of_its_texts() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let out = crf(
+        &[
+            log.to_str().unwrap(),
+            "--exclude",
+            "HTTP Request:",
+            "--exclude",
+            "DEBUG",
+        ],
+        b"INFO started\nINFO HTTP Request: GET /a\nDEBUG cache warm\nWARNING disk 91% full\nHTTP Request: no newline",
+    );
+    assert_ok(&out);
+    assert_eq!(read(&log), "INFO started\nWARNING disk 91% full\n");
+    refused(&["--exclude", ""], "--exclude needs some text");
+}
+
+#[test]
 fn bad_modes_and_levels_are_refused_naming_the_flag() {
     refused(
         &["--mode", "1777"],

@@ -3,6 +3,8 @@
 mod common;
 
 use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -109,7 +111,7 @@ fn gzip_backups_are_made_by_the_pipe_too() {
 }
 
 #[test]
-fn sigterm_writes_what_was_read_then_exits_cleanly() {
+fn sigterm_writes_what_was_read_and_the_rest_of_the_input_then_exits_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("app.log");
     let mut child = crf(&[log.to_str().unwrap()]);
@@ -117,20 +119,188 @@ fn sigterm_writes_what_was_read_then_exits_cleanly() {
     stdin.write_all(b"complete\npartial").unwrap();
     stdin.flush().unwrap();
     // The complete line is written as soon as it is read.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::fs::read_to_string(&log).unwrap_or_default() != "complete\n" {
-        assert!(Instant::now() < deadline, "the line never arrived");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    // SAFETY: kill(2) of our own child, which has not been waited for.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    wait_for(&log, |text| text == "complete\n");
+    signal(child.id(), libc::SIGTERM);
+    // The program before it takes its time over its last words, then
+    // ends. (Had crf stopped at the signal, the pipe would be broken.)
+    std::thread::sleep(Duration::from_millis(200));
+    let _ = stdin.write_all(b" line\nlast words\n");
+    drop(stdin);
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert_eq!(
         std::fs::read_to_string(&log).unwrap(),
-        "complete\npartial\n"
+        "complete\npartial line\nlast words\n"
     );
+}
+
+/// Waits (a minute at most: nothing may hang) until the log's text is as
+/// `done` says.
+fn wait_for(log: &Path, done: impl Fn(&str) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(&std::fs::read_to_string(log).unwrap_or_default()) {
+        assert!(Instant::now() < deadline, "never came: {}", log.display());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn signal(pid: u32, signal: libc::c_int) {
+    // SAFETY: kill(2) of a child of ours, not yet waited for.
+    let rc = unsafe { libc::kill(pid as libc::pid_t, signal) };
+    assert_eq!(rc, 0, "{}", std::io::Error::last_os_error());
+}
+
+/// A program that writes a numbered line every few milliseconds and, on
+/// SIGTERM, six shutdown lines (taking its time over them), then exits 0:
+/// a service's shutdown, in a shell.
+const SERVICE: &str = r#"
+trap 'for i in 1 2 3 4 5 6; do echo "shutdown line $i"; sleep 0.05; done; exit 0' TERM
+i=0
+while :; do echo "line $i"; i=$((i+1)); sleep 0.01; done
+"#;
+
+#[test]
+fn sigterm_to_the_whole_pipeline_keeps_the_programs_shutdown_lines() {
+    // systemd's default (KillMode=control-group) and `docker stop` of a
+    // shell pipeline signal every process of it at once.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let mut program = Command::new("bash")
+        .args(["-c", SERVICE])
+        .stdout(Stdio::piped())
+        // bash says "Terminated" of its `sleep` killed by the signal.
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("bash is needed");
+    let group = program.id();
+    let output = program.stdout.take().unwrap();
+    let crf = Command::new(CRF)
+        .arg(&log)
+        .stdin(output)
+        .stderr(Stdio::piped())
+        .process_group(group as i32)
+        .spawn()
+        .unwrap();
+    wait_for(&log, |text| text.lines().count() >= 20);
+    // SAFETY: killpg(2) of the group this test made.
+    assert_eq!(
+        unsafe { libc::killpg(group as libc::pid_t, libc::SIGTERM) },
+        0
+    );
+    let (program, crf) = test_support::within(60, move || {
+        let mut program = program;
+        (program.wait().unwrap(), crf.wait_with_output().unwrap())
+    });
+    // Neither died of the signal, nor of a broken pipe.
+    assert!(program.success(), "the program: {program}");
+    assert!(
+        crf.status.success(),
+        "crf: {}: {}",
+        crf.status,
+        String::from_utf8_lossy(&crf.stderr)
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let shutdown: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("shutdown"))
+        .collect();
+    assert_eq!(
+        shutdown,
+        (1..=6)
+            .map(|i| format!("shutdown line {i}"))
+            .collect::<Vec<_>>()
+    );
+    let numbered = lines.len() - shutdown.len();
+    for (i, line) in lines[..numbered].iter().enumerate() {
+        assert_eq!(*line, format!("line {i}"));
+    }
+}
+
+#[test]
+fn a_sigterm_crf_was_started_ignoring_stays_ignored() {
+    // `trap '' TERM` (or nohup) before starting it: the one who started
+    // it chose that it goes on until its input ends.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let mut command = Command::new(CRF);
+    command
+        .args([log.to_str().unwrap(), "--drain-timeout", "0s"])
+        .stdin(Stdio::piped());
+    // SAFETY: only signal(2), async-signal-safe, between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGTERM, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "before").unwrap();
+    wait_for(&log, |text| text == "before\n");
+    signal(child.id(), libc::SIGTERM);
+    // Were the signal taken, crf would stop at once (no drain time).
+    std::thread::sleep(Duration::from_millis(200));
+    writeln!(stdin, "after").unwrap();
+    wait_for(&log, |text| text == "before\nafter\n");
     drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn after_a_stop_signal_crf_reads_on_for_at_most_the_drain_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let mut child = Command::new(CRF)
+        .args([log.to_str().unwrap(), "--drain-timeout", "1s"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The input is never closed: the program before it hangs.
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "the last line").unwrap();
+    wait_for(&log, |text| text == "the last line\n");
+    signal(child.id(), libc::SIGINT);
+    let out = test_support::within(60, move || child.wait_with_output().unwrap());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}: {err}", out.status);
+    assert!(err.contains("--drain-timeout"), "{err}");
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "the last line\n");
+    drop(stdin);
+}
+
+#[test]
+fn tee_to_a_closed_standard_output_says_so_once_and_goes_on_logging() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let mut child = Command::new(CRF)
+        .args([log.to_str().unwrap(), "--tee"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Whoever read its standard output has gone (`crf --tee | head -1`).
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    for i in 0..2000 {
+        writeln!(stdin, "line {i:04}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}: {err}", out.status);
+    assert_eq!(
+        err.matches("cannot copy to standard output").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains(log.to_str().unwrap()), "{err}");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.lines().count(), 2000);
 }
 
 #[test]

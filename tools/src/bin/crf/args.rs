@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::Parser;
 use concurrent_rotating_file::{Builder, Compression, Period, RotatingFile, Weekday};
 use crf_tools::units::{parse_duration, parse_size};
+use memchr::memmem::Finder;
 
 const ABOUT: &str = "Append standard input to a rotating log file, line by line, \
 safely shared with every other process writing the same file.";
@@ -18,8 +19,11 @@ Like Apache's rotatelogs, but any number of crf pipes, programs using the \
 concurrent-rotating-file library and Python's ConcurrentRotatingFileHandler \
 (with --share-with-python) can write one file at once: every line goes in \
 whole, under the shared lock, and the file is rotated once when full. A \
-last line without a newline is written, ended with one, at end of input; \
-SIGTERM and SIGINT write what was read, then exit.
+last line without a newline is written, ended with one, at end of input. \
+After SIGTERM or SIGINT (systemd and docker signal the whole pipeline), crf \
+goes on reading until the input ends, so that the program before it can \
+write its last lines and exit, for at most --drain-timeout; a signal crf \
+was started ignoring stays ignored.
 
 Examples:
   some-program 2>&1 | crf logs/app.log
@@ -27,12 +31,13 @@ Examples:
   some-program | crf logs/app.log --rotate-every day --max-age 30d --tee
   some-program | crf logs/app.log --mode 640 --group adm
   some-program | crf logs/app.log --restart-proof    (ship logs/app.*.log)
+  some-program | crf logs/app.log --exclude 'HTTP Request:' --exclude DEBUG
   crf logs/app.log --rotate-now --gzip    # from a deploy script";
 
 const AFTER_LONG_HELP: &str = "Sizes: bytes, or K, M, G (powers of 1024): 64K, 1M, 1.5M, 1G.
 Durations: 30s, 5m, 2h, 7d, 2w.
-Exit status: 0 input ended (or SIGTERM/SIGINT) and everything read was \
-written; 1 writing failed; 2 bad arguments, or the log cannot be opened; \
+Exit status: 0 input ended (or the --drain-timeout after SIGTERM/SIGINT \
+passed) and everything read was written; 1 writing failed; 2 bad arguments, or the log cannot be opened; \
 3 reading standard input failed.";
 
 /// The command line of `crf`.
@@ -134,9 +139,19 @@ pub(crate) struct Args {
     /// this long for it [default: 10s].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     lock_warning: Option<Duration>,
-    /// Also copy standard input to standard output.
+    /// Also copy standard input to standard output, as it comes (the
+    /// lines --exclude drops included). If standard output is closed, say
+    /// so once and go on logging.
     #[arg(long)]
     pub(crate) tee: bool,
+    /// Drop the lines containing TEXT from the log; repeat it for several
+    /// (a line containing any of them is dropped).
+    #[arg(long, value_name = "TEXT")]
+    exclude: Vec<String>,
+    /// After SIGTERM or SIGINT, go on reading standard input until it ends
+    /// for at most this long, then exit (status 0 if all was written).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s")]
+    pub(crate) drain_timeout: Duration,
 }
 
 impl Args {
@@ -160,6 +175,12 @@ impl Args {
         if self.lock_timeout == Some(Duration::ZERO) {
             return Err(
                 "--lock-timeout must be longer than 0s: 0 would fail every write another process overlaps"
+                    .into(),
+            );
+        }
+        if self.exclude.iter().any(String::is_empty) {
+            return Err(
+                "--exclude needs some text: an empty one is in every line and would drop them all"
                     .into(),
             );
         }
@@ -217,6 +238,15 @@ impl Args {
         }
         if let Some(after) = self.lock_warning {
             builder = builder.lock_warning(after);
+        }
+        if !self.exclude.is_empty() {
+            let excluded: Vec<Finder<'static>> = self
+                .exclude
+                .iter()
+                .map(|text| Finder::new(text.as_bytes()).into_owned())
+                .collect();
+            builder = builder
+                .filter(move |line: &[u8]| !excluded.iter().any(|text| text.find(line).is_some()));
         }
         builder
             .share_with_python(self.share_with_python)

@@ -9,8 +9,12 @@
 //! With `--rotate-now` (or `--reopen`) it reads nothing: it rotates the log
 //! (or makes every writer reopen its path) and exits.
 //!
-//! Exit status: 0 when standard input ended or a SIGTERM/SIGINT asked to
-//! stop, with everything read written; 1 if writing (or rotating) failed;
+//! After SIGTERM or SIGINT it reads on until standard input ends, for at
+//! most `--drain-timeout`: the program before it in the pipe got the
+//! signal too, and writes its last lines before it exits.
+//!
+//! Exit status: 0 when standard input ended (or the drain timeout after a
+//! stop signal passed), with everything read written; 1 if writing (or rotating) failed;
 //! 2 for bad arguments or a log that cannot be opened; 3 if reading
 //! standard input failed.
 
@@ -52,7 +56,7 @@ fn main() -> ExitCode {
         crf_tools::say!("crf: cannot install signal handlers: {e}");
         return ExitCode::from(2);
     }
-    match pipe::copy(log, args.tee) {
+    match pipe::copy(log, args.tee, args.drain_timeout) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Read(e)) => {
             crf_tools::say!("crf: cannot read standard input: {e}");
