@@ -119,7 +119,10 @@ fn a_filter_applies_to_log_records() {
         );
     }
     let text = read(log.path());
-    assert!(text.ends_with(" INFO payments: charged order 7\n"), "{text}");
+    assert!(
+        text.ends_with(" INFO payments: charged order 7\n"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 1, "{text}");
     assert_eq!(log.stats().filtered, 1);
 }

@@ -11,9 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use concurrent_rotating_file::{
-    Clock, FileLogger, Naming, PythonFormat, RotatingFile, Router,
-};
+use concurrent_rotating_file::{Clock, FileLogger, Naming, PythonFormat, RotatingFile, Router};
 use log::Log;
 use serde_json::{Value, json};
 use tracing_subscriber::fmt::MakeWriter;
@@ -21,12 +19,32 @@ use tracing_subscriber::fmt::MakeWriter;
 /// The seed service's format, and formats that use every field, flag,
 /// width and conversion a Rust record can fill.
 const FORMATS: [(&str, Option<&str>, bool); 7] = [
-    ("%(asctime)s - %(name)s - %(levelname)s - %(message)s", None, false),
-    ("%(levelname)-8s|%(name)12s|%(name)-8.3s|%(lineno)05d|%(msecs)03d|%(levelno)+d|%(message)-20s|", None, false),
-    ("%(created)f %(created).3f %(created)d %(created)s %(msecs)s %(msecs)d %(levelno)x %(levelno)#o %(lineno)#X %(levelno)010.2f", None, false),
-    ("%(pathname)s %(filename)s %(module)s %(funcName)s %(process)d %(thread)d %(processName)s %(threadName)s", None, false),
+    (
+        "%(asctime)s - %(name)s - %(levelname)s - %(message)s",
+        None,
+        false,
+    ),
+    (
+        "%(levelname)-8s|%(name)12s|%(name)-8.3s|%(lineno)05d|%(msecs)03d|%(levelno)+d|%(message)-20s|",
+        None,
+        false,
+    ),
+    (
+        "%(created)f %(created).3f %(created)d %(created)s %(msecs)s %(msecs)d %(levelno)x %(levelno)#o %(lineno)#X %(levelno)010.2f",
+        None,
+        false,
+    ),
+    (
+        "%(pathname)s %(filename)s %(module)s %(funcName)s %(process)d %(thread)d %(processName)s %(threadName)s",
+        None,
+        false,
+    ),
     ("[%(asctime)s] 100%% %(message)s %%(name)s", None, false),
-    ("%(asctime)s %(levelname)s %(message)s", Some("%d/%m/%Y %H:%M:%S %j %a %b"), false),
+    (
+        "%(asctime)s %(levelname)s %(message)s",
+        Some("%d/%m/%Y %H:%M:%S %j %a %b"),
+        false,
+    ),
     ("%(asctime)s %(name)s: %(message)s", None, true),
 ];
 
@@ -48,7 +66,13 @@ const TIMES: [i128; 10] = [
     1_700_000_000_456_789_123,
 ];
 
-const NAMES: [&str; 5] = ["web", "web.views", "worker-2", "payments", "a_rather_long_logger_name"];
+const NAMES: [&str; 5] = [
+    "web",
+    "web.views",
+    "worker-2",
+    "payments",
+    "a_rather_long_logger_name",
+];
 const MESSAGES: [&str; 5] = [
     "request served",
     "unicode é ✓ 日本",
@@ -183,7 +207,11 @@ json.dump(out, sys.stdout)
         .write_all(job.to_string().as_bytes())
         .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{python} failed: {}", output.status);
+    assert!(
+        output.status.success(),
+        "{python} failed: {}",
+        output.status
+    );
     let lines: Value = serde_json::from_slice(&output.stdout).unwrap();
     lines
         .as_array()
@@ -194,7 +222,10 @@ json.dump(out, sys.stdout)
 }
 
 fn format(clock: &Times, (format, date_format, utc): (&str, Option<&str>, bool)) -> PythonFormat {
-    let mut parsed = PythonFormat::new(format).unwrap().utc(utc).clock(clock.clone());
+    let mut parsed = PythonFormat::new(format)
+        .unwrap()
+        .utc(utc)
+        .clock(clock.clone());
     if let Some(date_format) = date_format {
         parsed = parsed.date_format(date_format).unwrap();
     }
@@ -249,7 +280,11 @@ impl<'a> MakeWriter<'a> for Buffer {
 
 /// Each record as a `tracing` event named at run time by a router's
 /// naming field, through the format; and the source line of the events.
-fn rust_tracing_lines(records: &[Record], clock: &Times, python: PythonFormat) -> (Vec<String>, u32) {
+fn rust_tracing_lines(
+    records: &[Record],
+    clock: &Times,
+    python: PythonFormat,
+) -> (Vec<String>, u32) {
     let router = Router::new(|name: &str| RotatingFile::builder(format!("{name}.log")))
         .naming(Naming::Field("logger"));
     let buffer = Buffer::default();
@@ -283,7 +318,10 @@ fn event(level: log::Level, name: &str, message: &str) -> u32 {
 fn assert_same(rust: &[String], python: &[String], what: &str) {
     assert_eq!(rust.len(), python.len());
     for (i, (rust, python)) in rust.iter().zip(python).enumerate() {
-        assert_eq!(rust, python, "{what}, line {i}: Rust wrote {rust:?}, Python {python:?}");
+        assert_eq!(
+            rust, python,
+            "{what}, line {i}: Rust wrote {rust:?}, Python {python:?}"
+        );
     }
 }
 
@@ -296,7 +334,11 @@ fn lines_match_pythons_logging_formatter_for_log_records_and_tracing_events() {
     for (i, spec) in FORMATS.into_iter().enumerate() {
         let expected = &python[i * per_format..(i + 1) * per_format];
         let rust = rust_log_lines(&records, &clock, format(&clock, spec));
-        assert_same(&rust, expected, &format!("log records, format {:?}", spec.0));
+        assert_same(
+            &rust,
+            expected,
+            &format!("log records, format {:?}", spec.0),
+        );
     }
 
     // The same through `tracing`: the events' source is this file, and
@@ -313,7 +355,11 @@ fn lines_match_pythons_logging_formatter_for_log_records_and_tracing_events() {
     for (i, spec) in FORMATS.into_iter().enumerate() {
         let expected = &python[i * per_format..(i + 1) * per_format];
         let (rust, _) = rust_tracing_lines(&from_here, &clock, format(&clock, spec));
-        assert_same(&rust, expected, &format!("tracing events, format {:?}", spec.0));
+        assert_same(
+            &rust,
+            expected,
+            &format!("tracing events, format {:?}", spec.0),
+        );
     }
 }
 

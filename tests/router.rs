@@ -155,7 +155,10 @@ fn a_runtime_name_from_the_naming_field_is_left_out_of_the_line_unless_asked() {
     let lines: Vec<&str> = billing.lines().collect();
     assert_eq!(lines.len(), 2, "{billing}");
     assert!(lines[0].ends_with(": sent by billing user=7"), "{billing}");
-    assert!(lines[1].ends_with(": sent by billing logger=\"billing\" user=7"), "{billing}");
+    assert!(
+        lines[1].ends_with(": sent by billing logger=\"billing\" user=7"),
+        "{billing}"
+    );
     assert_eq!(read(dir.path().join("logs/mail.log")).lines().count(), 2);
 }
 

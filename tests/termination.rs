@@ -272,7 +272,10 @@ fn stopped_mid_stream_by(sig: libc::c_int, test: &str) {
         .iter()
         .filter(|n| n.ends_with(".gz"))
         .count();
-    assert!(backups >= 10, "{backups} backups: rotation was not exercised");
+    assert!(
+        backups >= 10,
+        "{backups} backups: rotation was not exercised"
+    );
     every_record_below(dir.path(), acked);
 }
 

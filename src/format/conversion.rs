@@ -78,7 +78,10 @@ impl Conversion {
         conversion.width = width;
         at += digits;
         if bytes.get(at) == Some(&b'*') {
-            return Err("`*` (a width or precision from the arguments) cannot be used with a named field".into());
+            return Err(
+                "`*` (a width or precision from the arguments) cannot be used with a named field"
+                    .into(),
+            );
         }
         if bytes.get(at) == Some(&b'.') {
             at += 1;
@@ -240,7 +243,14 @@ fn number(bytes: &[u8]) -> Result<(usize, usize), String> {
 /// from 1e16 up and below 1e-4.
 pub(crate) fn python_repr(x: f64) -> String {
     if !x.is_finite() {
-        return if x.is_nan() { "nan" } else if x > 0.0 { "inf" } else { "-inf" }.into();
+        return if x.is_nan() {
+            "nan"
+        } else if x > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        }
+        .into();
     }
     let magnitude = x.abs();
     if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {

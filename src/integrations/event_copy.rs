@@ -12,8 +12,8 @@
 
 use std::fmt::{self, Write as _};
 
-use tracing_core::field::{DisplayValue, Field, Value, Visit, display};
 use tracing_core::Event;
+use tracing_core::field::{DisplayValue, Field, Value, Visit, display};
 
 /// The most fields a callsite has: what `tracing`'s macros allow.
 const MAX_FIELDS: usize = 32;
@@ -178,7 +178,14 @@ mod tests {
         let subscriber = tracing_subscriber::registry().with(Copies(Arc::clone(&seen)));
         tracing::subscriber::with_default(subscriber, || {
             let user = "ann";
-            tracing::info!(logger = "web", count = 3u64, ok = true, user, "served {}", 7);
+            tracing::info!(
+                logger = "web",
+                count = 3u64,
+                ok = true,
+                user,
+                "served {}",
+                7
+            );
             tracing::info!(count = 1u64, "no naming field");
         });
         assert_eq!(

@@ -61,7 +61,8 @@ where
             Ok(mut fields) => self.write_event(&mut writer, event, &mut fields),
             Err(_) => self.write_event(&mut writer, event, &mut EventFields::default()),
         });
-        written.unwrap_or_else(|_| self.write_event(&mut writer, event, &mut EventFields::default()))
+        written
+            .unwrap_or_else(|_| self.write_event(&mut writer, event, &mut EventFields::default()))
     }
 }
 

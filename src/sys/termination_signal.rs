@@ -158,9 +158,8 @@ fn install_if_default(signal: c_int) -> io::Result<()> {
 
 /// Whether our handler is still the one installed for `signal`.
 fn ours_installed(signal: c_int) -> bool {
-    disposition(signal).is_ok_and(|current| {
-        current == on_signal as extern "C" fn(c_int) as libc::sighandler_t
-    })
+    disposition(signal)
+        .is_ok_and(|current| current == on_signal as extern "C" fn(c_int) as libc::sighandler_t)
 }
 
 /// The handler (or `SIG_DFL`, `SIG_IGN`) installed for `signal`.
