@@ -163,6 +163,48 @@ fn a_runtime_name_from_the_naming_field_is_left_out_of_the_line_unless_asked() {
 }
 
 #[test]
+fn log_records_bridged_into_tracing_go_to_the_file_of_their_own_target() {
+    // tracing-subscriber's `init()` installs a `log` bridge: a `log` record
+    // becomes an event whose metadata's target is `log`, its own in a field.
+    let dir = tempfile::tempdir().unwrap();
+    let (router, _) = router(dir.path());
+    let bridged = |target: &'static str, message: &'static str| {
+        tracing_log::format_trace(
+            &log::Record::builder()
+                .level(log::Level::Info)
+                .target(target)
+                .args(format_args!("{message}"))
+                .build(),
+        )
+        .unwrap();
+    };
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .event_format(router.field_format(tracing_subscriber::fmt::format()))
+        .with_writer(router.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        bridged("payments::gateway", "charged");
+        tracing::info!(target: "web", "served");
+    });
+    let (writer, guard) = router.non_blocking();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .event_format(router.field_format(tracing_subscriber::fmt::format()))
+        .with_writer(writer)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || bridged("payments", "refunded"));
+    drop(guard);
+    let payments = read(dir.path().join("logs/payments.log"));
+    assert!(
+        payments.contains("charged") && payments.contains("refunded"),
+        "{payments}"
+    );
+    assert!(read(dir.path().join("logs/web.log")).contains("served"));
+    assert!(!dir.path().join("logs/log.log").exists());
+}
+
+#[test]
 fn a_name_that_would_escape_the_directory_goes_to_the_fallback_file() {
     let dir = tempfile::tempdir().unwrap();
     let (router, asked) = router(dir.path());

@@ -1,12 +1,16 @@
 //! `tracing-subscriber` glue for routers: [`Router`] and
 //! [`NonBlockingRouter`] as [`MakeWriter`]s, and [`FieldFormat`], which
-//! reads the field events are named by.
+//! reads what an event is named by when its metadata does not say it.
 //!
 //! The fmt layer formats an event, then asks its `MakeWriter` for a writer
 //! given the event's metadata alone. The name is taken from the metadata
-//! (the target) there; a field's value is not in the metadata, so
-//! [`FieldFormat`] reads it while the event is formatted, just before, on
-//! the same thread, and leaves it for the `MakeWriter` of that very event.
+//! (the target) there. Two names are not in the metadata: a field's value
+//! ([`Naming::Field`]), and the target of a `log` record that
+//! tracing-subscriber's `log` bridge made an event of (its metadata's
+//! target is `log`; the record's is in its `log.target` field). So
+//! [`FieldFormat`] reads them while the event is formatted, just before,
+//! on the same thread, and leaves them for the `MakeWriter` of that very
+//! event.
 
 use std::cell::RefCell;
 use std::fmt::{self, Write as _};
@@ -23,15 +27,28 @@ use crate::router::handle::Router;
 use crate::router::name::{LogName, Naming};
 use crate::router::queue::NonBlockingRouter;
 
-/// The value of the naming field of the event being formatted on this
-/// thread, and which event it belongs to.
+/// The field of a `log` record's target, in an event the `log` bridge
+/// made of it.
+const LOG_TARGET: &str = "log.target";
+
+/// What names the event being formatted on this thread, read from its
+/// fields, and which event it belongs to.
 #[derive(Default)]
 struct FieldValue {
     /// The event's metadata, by address: the `MakeWriter` is handed the
     /// same.
     event: usize,
-    found: bool,
+    found: Option<Source>,
     value: String,
+}
+
+/// Where a name read from the fields came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The naming field: the name itself.
+    Field,
+    /// A bridged `log` record's target: named as targets are.
+    LogTarget,
 }
 
 thread_local! {
@@ -42,20 +59,14 @@ fn address(meta: &Metadata<'_>) -> usize {
     meta as *const Metadata<'_> as usize
 }
 
-/// With [`Naming::Field`], what `with` makes of the field's value read
-/// for the event whose metadata is `meta`; `None` if the field was not
-/// read for it.
-fn with_field<R>(router: &Router, meta: &Metadata<'_>, with: impl FnOnce(&str) -> R) -> Option<R> {
-    let Naming::Field(_) = router.options().naming else {
-        return None;
-    };
+/// What `with` makes of the name read from the fields of the event whose
+/// metadata is `meta`; `None` if none was read for it.
+fn with_field<R>(meta: &Metadata<'_>, with: impl FnOnce(&str, Source) -> R) -> Option<R> {
     FIELD
         .try_with(|slot| {
             let mut slot = slot.try_borrow_mut().ok()?;
-            if !std::mem::take(&mut slot.found) || slot.event != address(meta) {
-                return None;
-            }
-            Some(with(&slot.value))
+            let source = slot.found.take()?;
+            (slot.event == address(meta)).then(|| with(&slot.value, source))
         })
         .ok()
         .flatten()
@@ -70,7 +81,9 @@ pub(crate) fn with_naming_field<R>(
 ) -> R {
     FIELD
         .try_with(|slot| match slot.try_borrow() {
-            Ok(slot) if slot.found && slot.event == address(meta) => with(Some(&slot.value)),
+            Ok(slot) if slot.found == Some(Source::Field) && slot.event == address(meta) => {
+                with(Some(&slot.value))
+            }
             _ => with(None),
         })
         .unwrap_or_else(|_| with(None))
@@ -85,10 +98,11 @@ impl<'a> MakeWriter<'a> for Router {
     }
 
     fn make_writer_for(&'a self, meta: &Metadata<'_>) -> Self::Writer {
-        let file = match with_field(self, meta, |value| self.file_for_field(value)) {
-            Some(file) => file,
-            None => self.file_for_target(meta.target()),
-        };
+        let read = with_field(meta, |value, source| match source {
+            Source::Field => self.file_for_field(value),
+            Source::LogTarget => self.file_for_target(value),
+        });
+        let file = read.unwrap_or_else(|| self.file_for_target(meta.target()));
         EventWriter::new(Sink::Routed(file))
     }
 }
@@ -103,18 +117,22 @@ impl<'a> MakeWriter<'a> for NonBlockingRouter {
 
     fn make_writer_for(&'a self, meta: &Metadata<'_>) -> Self::Writer {
         let router = self.router();
-        let name = with_field(router, meta, |value| {
-            router.checked(value, LogName::new(value))
+        let name = with_field(meta, |value, source| match source {
+            Source::Field => router.checked(value, LogName::new(value)),
+            Source::LogTarget => router.name_of_target(value),
         })
         .unwrap_or_else(|| router.name_of_target(meta.target()));
         EventWriter::new(Sink::RouterQueue(self, name))
     }
 }
 
-/// An event formatter that also reads the field a [`Router`] with
-/// [`Naming::Field`] names events by, and hands the formatter it wraps the
-/// event without that field (unless [`print_field`](FieldFormat::print_field)
-/// asks for it): the name chooses the file, and [`PythonFormat`](crate::PythonFormat)'s
+/// An event formatter that also reads what names an event when its
+/// metadata does not: the field a [`Router`] with [`Naming::Field`] names
+/// events by, and the target of a `log` record that tracing-subscriber's
+/// `log` bridge made an event of (whose metadata says `log`). It hands the
+/// formatter it wraps the event without the naming field (unless
+/// [`print_field`](FieldFormat::print_field) asks for it): the name
+/// chooses the file, and [`PythonFormat`](crate::PythonFormat)'s
 /// `%(name)s` prints it. Made by [`Router::field_format`].
 #[derive(Debug, Clone)]
 pub struct FieldFormat<F> {
@@ -126,10 +144,13 @@ pub struct FieldFormat<F> {
 // === impl Router ===
 
 impl Router {
-    /// Wraps an event formatter so that it reads the field this router
-    /// names events by ([`Naming::Field`]); give it to the fmt layer (or
-    /// subscriber) that writes through the router. With another naming,
-    /// the wrapper only formats.
+    /// Wraps an event formatter so that it reads what names an event when
+    /// the metadata the router is handed does not: the field this router
+    /// names events by ([`Naming::Field`]), left out of the line, and the
+    /// target of a `log` record bridged into `tracing` by tracing-subscriber
+    /// (its `init()` installs the bridge), which otherwise would be named
+    /// `log`. Give it to the fmt layer (or subscriber) that writes through
+    /// the router; for other events the wrapper only formats.
     ///
     /// ```
     /// use concurrent_rotating_file::{Naming, RotatingFile, Router};
@@ -189,56 +210,70 @@ where
         writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        let Some(field) = self.field else {
+        let meta = event.metadata();
+        let bridged = meta.fields().field(LOG_TARGET).is_some();
+        if self.field.is_none() && !bridged {
             return self.inner.format_event(ctx, writer, event);
-        };
+        }
         // Fails only while the thread is torn down, or if formatting this
         // event logs another: that one is then named by its target.
         let found = FIELD
             .try_with(|slot| {
-                let Ok(mut slot) = slot.try_borrow_mut() else {
-                    return false;
-                };
-                slot.event = address(event.metadata());
-                slot.found = false;
+                let mut slot = slot.try_borrow_mut().ok()?;
+                slot.event = address(meta);
+                slot.found = None;
                 slot.value.clear();
                 event.record(&mut FieldVisitor {
-                    field,
+                    field: self.field,
                     slot: &mut slot,
                 });
                 slot.found
             })
-            .unwrap_or(false);
-        if !found || self.print_field {
-            return self.inner.format_event(ctx, writer, event);
+            .ok()
+            .flatten();
+        match (found, self.field) {
+            (Some(Source::Field), Some(field)) if !self.print_field => {
+                without_field(event, field, |event| {
+                    self.inner.format_event(ctx, writer, event)
+                })
+            }
+            _ => self.inner.format_event(ctx, writer, event),
         }
-        without_field(event, field, |event| {
-            self.inner.format_event(ctx, writer, event)
-        })
     }
 }
 
-/// Copies the value of one field into the thread's slot.
+/// Copies what names the event into the thread's slot: the naming field's
+/// value, or a bridged `log` record's target.
 struct FieldVisitor<'a> {
-    field: &'static str,
+    field: Option<&'static str>,
     slot: &'a mut FieldValue,
+}
+
+impl FieldVisitor<'_> {
+    fn source(&self, field: &Field) -> Option<Source> {
+        match field.name() {
+            name if Some(name) == self.field => Some(Source::Field),
+            LOG_TARGET if self.slot.found.is_none() => Some(Source::LogTarget),
+            _ => None,
+        }
+    }
 }
 
 impl Visit for FieldVisitor<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == self.field {
+        if let Some(source) = self.source(field) {
             self.slot.value.clear();
             self.slot.value.push_str(value);
-            self.slot.found = true;
+            self.slot.found = Some(source);
         }
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if field.name() == self.field {
+        if let Some(source) = self.source(field) {
             self.slot.value.clear();
             // Into a String: cannot fail unless `value`'s impl does.
             let _ = write!(self.slot.value, "{value:?}");
-            self.slot.found = true;
+            self.slot.found = Some(source);
         }
     }
 }
