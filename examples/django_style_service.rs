@@ -1,21 +1,32 @@
 //! A service first written in Python (a Django web process and worker
-//! processes, logging through `get_logger(name)` to `logs/<name>.log`
-//! with a concurrent rotating handler per name), in Rust, through this
-//! crate alone:
+//! processes, each module logging through `get_logger(name)`), in Rust,
+//! with its logging set up as its `dictConfig` was:
 //!
-//! - one file per name (`logs/web.log`, `logs/worker.log`, ...), rotated at
-//!   1 MiB with 10 backups, shared by every process: a [`Router`] behind
-//!   one background thread per process;
-//! - the same lines on the console (`MakeWriterExt::and`);
-//! - the noisy "HTTP Request:" lines of an HTTP client dropped;
+//! - one file per logger name, `logs/<name>.log`, rotated at 1 MiB with 10
+//!   gzipped backups, shared by every process, written by a background
+//!   thread: a non-blocking [`Router`];
+//! - the seed's line format, `%(asctime)s - %(name)s - %(levelname)s -
+//!   %(message)s`, byte for byte what Python writes: [`PythonFormat`];
+//! - warnings and errors on the console (stderr, as Python's
+//!   `StreamHandler`);
+//! - the noisy "HTTP Request:" lines of the HTTP client dropped: a record
+//!   filter ([`Builder::filter`]);
 //! - an audit trail as JSON lines in `logs/audit.log`;
-//! - a crate that logs through `log` (here `payments`) in its own file, with
-//!   no bridge.
+//! - a graceful stop: `docker stop` and `systemctl stop` send SIGTERM, and
+//!   [`flush_on_termination`] writes what is queued and gzips the last
+//!   backups before the process dies of it.
 //!
-//! It starts one web and two worker processes (itself, re-invoked), then
-//! reads back every file they wrote and checks that every line is in its
-//! name's file exactly once, that no noise got through, and that no file is
-//! over 1 MiB; it exits non-zero otherwise.
+//! The same setup twice, in at most 30 lines each: [`logging_with_tracing`]
+//! for a service that logs through `tracing` (a crate of it logging through
+//! `log` reaches the same files through tracing-subscriber's bridge), and
+//! [`logging_with_log`] for one that logs through `log` alone.
+//!
+//! Run, it starts a web and a worker process of each kind, waits until
+//! each has done its work, stops them all with SIGTERM, and reads back every
+//! file they wrote: every line exactly once in its name's file, in the
+//! seed's format (the audit trail in JSON), no noise, no file over 1 MiB,
+//! every backup gzipped, each process's warnings once on its console, and
+//! each process dead of SIGTERM. It exits non-zero otherwise.
 //!
 //! ```text
 //! cargo run --example django_style_service            # in a temporary directory
@@ -35,31 +46,167 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::fmt;
+use std::error::Error;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
-use concurrent_rotating_file::{RotatingFile, Router};
-use tracing::field::{Field, Visit};
-use tracing_subscriber::Layer;
-use tracing_subscriber::filter::{Targets, filter_fn};
+use concurrent_rotating_file::{
+    Compression, Naming, PythonFormat, RotatingFile, Router, RouterGuard,
+};
+use tracing::{Level, Metadata};
+use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::fmt;
 use tracing_subscriber::fmt::writer::MakeWriterExt;
-use tracing_subscriber::layer::{Context, Filter, SubscriberExt};
-use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::prelude::*;
 
+const SEED_FORMAT: &str = "%(asctime)s - %(name)s - %(levelname)s - %(message)s";
+/// The library's defaults, which are the seed's: 1 MiB files, 10 backups.
 const MAX_BYTES: u64 = 1024 * 1024;
 const BACKUPS: usize = 10;
-/// Requests the web process serves, and jobs each worker runs.
-const REQUESTS: u64 = 7000;
+/// Requests each web process serves, jobs each worker runs; every
+/// `WARN_EVERY`th is slow, a warning.
+const REQUESTS: u64 = 10_000;
 const JOBS: u64 = 1000;
-const ROLES: [&str; 3] = ["web", "worker", "worker"];
+const WARN_EVERY: u64 = 500;
+/// The processes: each role, logging through each facade.
+const PROCESSES: [(&str, &str); 4] = [
+    ("web", "tracing"),
+    ("worker", "tracing"),
+    ("web", "log"),
+    ("worker", "log"),
+];
+
+// === the logging setup ===
+
+/// A service that logs through `tracing`, each event named at run time by
+/// its `logger` field (Python's `get_logger(name)`), left out of the line.
+fn logging_with_tracing(logs: PathBuf) -> Result<RouterGuard, Box<dyn Error>> {
+    concurrent_rotating_file::flush_on_termination()?;
+    let router = Router::new(move |name: &str| {
+        RotatingFile::builder(logs.join(format!("{name}.log"))) // 1 MiB, 10 backups
+            .compression(Compression::Gzip)
+            .filter(|line: &[u8]| !line.windows(13).any(|w| w == b"HTTP Request:"))
+    })
+    .naming(Naming::Field("logger"));
+    let (files, guard) = router.non_blocking();
+    let seed = router.field_format(PythonFormat::new(SEED_FORMAT)?);
+    let audit = |meta: &Metadata<'_>| meta.target() == "audit";
+    let console = std::io::stderr.with_max_level(Level::WARN);
+    tracing_subscriber::registry()
+        .with(
+            fmt::layer()
+                .event_format(seed.clone())
+                .with_writer(files.clone())
+                .with_filter(filter_fn(move |meta| !audit(meta))),
+        )
+        .with(fmt::layer().event_format(seed).with_writer(console))
+        .with(
+            fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_writer(files)
+                .with_filter(filter_fn(audit)),
+        )
+        .try_init()?; // with the `log` bridge (tracing-subscriber's default)
+    Ok(guard)
+}
+
+/// A service that logs through `log` alone, naming each record at run
+/// time by its target (`log::info!(target: name, ...)`); its audit trail
+/// is JSON written straight to `audit.log`.
+fn logging_with_log(logs: PathBuf) -> Result<(RouterGuard, RotatingFile), Box<dyn Error>> {
+    concurrent_rotating_file::flush_on_termination()?;
+    let router = Router::new(move |name: &str| {
+        RotatingFile::builder(logs.join(format!("{name}.log"))) // 1 MiB, 10 backups
+            .compression(Compression::Gzip)
+            .filter(|line: &[u8]| !line.windows(13).any(|w| w == b"HTTP Request:"))
+    })
+    .log_python_format(PythonFormat::new(SEED_FORMAT)?)
+    .log_console(log::LevelFilter::Warn);
+    let audit = router.file("audit")?;
+    let (files, guard) = router.non_blocking();
+    concurrent_rotating_file::install_logger(files, log::LevelFilter::Info)?;
+    Ok((guard, audit))
+}
+
+// === the service ===
+
+/// One process of the service: its work, then waiting to be stopped.
+fn serve(role: &str, facade: &str, id: &str, dir: &Path) -> Result<(), Box<dyn Error>> {
+    let logs = dir.join("logs");
+    let (_guard, mut audit) = match facade {
+        "tracing" => (logging_with_tracing(logs)?, None),
+        _ => {
+            let (guard, audit) = logging_with_log(logs)?;
+            (guard, Some(audit))
+        }
+    };
+    let (work, count) = match role {
+        "web" => ("web", REQUESTS),
+        _ => ("worker", JOBS),
+    };
+    for i in 0..count {
+        let logger = work; // a name chosen at run time, as `get_logger(name)`
+        let tag = format!("{id}:{work}:{i}");
+        let slow = i % WARN_EVERY == 0;
+        match facade {
+            "tracing" => {
+                tracing::info!(
+                    logger = "httpx",
+                    "HTTP Request: GET http://inventory/items/{i} \"HTTP/1.1 200 OK\""
+                );
+                if slow {
+                    tracing::warn!(logger, "tag={tag} slow: {i} took 2.5 s");
+                } else {
+                    tracing::info!(logger, "tag={tag} {work} {i} done");
+                }
+                tracing::info!(target: "audit", tag = format!("{id}:audit:{i}"), action = work, "done");
+            }
+            _ => {
+                log::info!(target: "httpx", "HTTP Request: GET http://inventory/items/{i} \"HTTP/1.1 200 OK\"");
+                if slow {
+                    log::warn!(target: logger, "tag={tag} slow: {i} took 2.5 s");
+                } else {
+                    log::info!(target: logger, "tag={tag} {work} {i} done");
+                }
+                if let Some(audit) = audit.as_mut() {
+                    let event =
+                        serde_json::json!({"tag": format!("{id}:audit:{i}"), "action": work});
+                    writeln!(audit, "{event}")?;
+                }
+            }
+        }
+        if role == "worker" {
+            payments::charge(id, i);
+        }
+    }
+    // Done: it waits to be stopped, as a service does. The records of the
+    // last few milliseconds are still queued; SIGTERM writes them.
+    println!("ready");
+    std::io::stdout().flush()?;
+    // Stopped by SIGTERM; should the parent vanish, the end of input.
+    std::io::stdin().read_to_end(&mut Vec::new())?;
+    Ok(())
+}
+
+/// Stands for a crate that logs through the `log` facade: its records'
+/// target is its module path, `payments::gateway` in a crate of its own.
+mod payments {
+    pub fn charge(id: &str, order: u64) {
+        log::info!(target: "payments::gateway", "tag={id}:payments:{order} charged order {order}");
+    }
+}
+
+// === the run and its check ===
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, role, id, dir] = &args[..]
+    if let [flag, role, facade, id, dir] = &args[..]
         && flag == "--role"
     {
-        if let Err(e) = serve(role, id, Path::new(dir)) {
+        if let Err(e) = serve(role, facade, id, Path::new(dir)) {
             eprintln!("{role} {id}: {e}");
             std::process::exit(1);
         }
@@ -78,126 +225,70 @@ fn main() {
     }
 }
 
-/// Starts the processes, waits for them, and checks what they wrote.
-fn run(dir: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+/// Starts the processes, stops them with SIGTERM once each has done its
+/// work, and checks what they wrote.
+fn run(dir: &Path) -> Result<Vec<String>, Box<dyn Error>> {
     let exe = std::env::current_exe()?;
-    let children: Vec<_> = ROLES
-        .iter()
-        .enumerate()
-        .map(|(id, role)| {
-            Command::new(&exe)
-                .args(["--role", role, &id.to_string()])
-                .arg(dir)
-                .spawn()
-        })
-        .collect::<Result<_, _>>()?;
+    std::fs::create_dir_all(dir)?;
+    let mut children = Vec::new();
+    for (id, (role, facade)) in PROCESSES.iter().enumerate() {
+        let console = std::fs::File::create(dir.join(format!("console-{id}.txt")))?;
+        let child = Command::new(&exe)
+            .args(["--role", role, facade, &id.to_string()])
+            .arg(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(console)
+            .spawn()?;
+        children.push(child);
+    }
+    // Held until every process has ended: their input ends only then.
+    let _inputs: Vec<_> = children
+        .iter_mut()
+        .map(|child| child.stdin.take())
+        .collect();
     let mut problems = Vec::new();
-    for mut child in children {
-        if !child.wait()?.success() {
-            problems.push("a process failed".to_owned());
+    for child in &mut children {
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().ok_or("no stdout")?).read_line(&mut line)?;
+        if line != "ready\n" {
+            problems.push(format!("process {} never got ready", child.id()));
         }
     }
-    problems.extend(check(&dir.join("logs"))?);
+    // `docker stop`: SIGTERM to each.
+    for child in &children {
+        // SAFETY: kill(2) of our own child, not yet waited for.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    }
+    for mut child in children {
+        let status = child.wait()?;
+        if status.signal() != Some(libc::SIGTERM) {
+            problems.push(format!(
+                "a process ended otherwise than by SIGTERM: {status}"
+            ));
+        }
+    }
+    problems.extend(check(dir)?);
     Ok(problems)
 }
 
-/// The web process serves requests, a worker runs jobs; both leave an
-/// audit trail.
-fn serve(role: &str, id: &str, dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+/// The name each file's lines carry.
+fn logger_of(file_name: &str) -> &str {
+    match file_name {
+        "payments" => "payments::gateway",
+        name => name,
+    }
+}
+
+/// Reads every file in `dir/logs` (and each process's console) and lists
+/// what is wrong.
+fn check(dir: &Path) -> Result<Vec<String>, Box<dyn Error>> {
     let logs = dir.join("logs");
-    let router = Router::new(move |name: &str| {
-        RotatingFile::builder(logs.join(format!("{name}.log")))
-            .max_bytes(MAX_BYTES)
-            .backups(BACKUPS)
-    });
-    // One background thread for every name; the guard writes what is still
-    // queued when `serve` returns.
-    let (files, _guard) = router.non_blocking();
-    let console = std::io::stdout.with_max_level(tracing::Level::INFO);
-    tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(files.clone().and(console))
-                .with_ansi(false)
-                .with_filter(DropMessages("HTTP Request:"))
-                .with_filter(Targets::new().with_default(tracing::Level::INFO))
-                .with_filter(filter_fn(|meta| meta.target() != "audit")),
-        )
-        .with(
-            tracing_subscriber::fmt::layer()
-                .json()
-                .flatten_event(true)
-                .with_current_span(false)
-                .with_writer(files.clone())
-                .with_filter(filter_fn(|meta| meta.target() == "audit")),
-        )
-        .try_init()?;
-    // Crates that log through `log` go to the files of their targets.
-    log::set_boxed_logger(Box::new(files.clone()))
-        .map(|()| log::set_max_level(log::LevelFilter::Info))?;
-
-    let agent = "Mozilla/5.0 (X11; Linux x86_64; rv:145.0) Gecko/20100101 Firefox/145.0";
-    match role {
-        "web" => {
-            for i in 0..REQUESTS {
-                tracing::info!(target: "http_client", "HTTP Request: GET http://inventory/items/{i} \"HTTP/1.1 200 OK\"");
-                tracing::info!(target: "web::views", user_agent = agent, "tag={id}:web:{i} GET /api/items/{i} 200");
-                tracing::info!(target: "audit", tag = format!("{id}:audit:{i}"), user = i % 7, action = "view_item", "item viewed");
-            }
-        }
-        _ => {
-            for i in 0..JOBS {
-                tracing::info!(target: "worker::tasks", job = i, "tag={id}:worker:{i} send_invoice done");
-                payments::charge(id, i);
-                tracing::info!(target: "audit", tag = format!("{id}:audit:{i}"), job = i, action = "invoice_sent", "invoice sent");
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Stands for a crate that logs through the `log` facade: its records'
-/// target is its module path, `payments::gateway` in a crate of its own.
-mod payments {
-    pub fn charge(id: &str, order: u64) {
-        log::info!(target: "payments::gateway", "tag={id}:payments:{order} charged order {order}");
-    }
-}
-
-/// Drops the events whose message contains a needle, as the Python
-/// service's logging filter drops the HTTP client's request lines.
-struct DropMessages(&'static str);
-
-impl<S> Filter<S> for DropMessages {
-    fn enabled(&self, _: &tracing::Metadata<'_>, _: &Context<'_, S>) -> bool {
-        true
-    }
-
-    fn event_enabled(&self, event: &tracing::Event<'_>, _: &Context<'_, S>) -> bool {
-        struct Message<'a>(&'a str, bool);
-        impl Visit for Message<'_> {
-            fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-                if field.name() == "message" && format!("{value:?}").contains(self.0) {
-                    self.1 = true;
-                }
-            }
-        }
-        let mut found = Message(self.0, false);
-        event.record(&mut found);
-        !found.1
-    }
-}
-
-/// Reads every file in `logs` and lists what is wrong: a line in another
-/// name's file, missing or written twice, noise, a file over the limit,
-/// too many backups, a file no name explains.
-fn check(logs: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     let mut problems = Vec::new();
     // (process, name, number) -> times seen.
     let mut seen: BTreeMap<(String, String, u64), u32> = BTreeMap::new();
     let mut backups: BTreeMap<String, usize> = BTreeMap::new();
-    let mut files = 0;
-    for entry in std::fs::read_dir(logs)? {
+    for entry in std::fs::read_dir(&logs)? {
         let file = entry?
             .file_name()
             .into_string()
@@ -209,11 +300,18 @@ fn check(logs: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
             problems.push(format!("{file}: not a log file"));
             continue;
         };
-        if !suffix.is_empty() {
+        let text = if suffix.is_empty() {
+            std::fs::read_to_string(logs.join(&file))?
+        } else if suffix.ends_with(".gz") {
             *backups.entry(name.to_owned()).or_default() += 1;
-        }
-        files += 1;
-        let text = std::fs::read_to_string(logs.join(&file))?;
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(std::fs::File::open(logs.join(&file))?)
+                .read_to_string(&mut text)?;
+            text
+        } else {
+            problems.push(format!("{file}: a backup left plain"));
+            continue;
+        };
         if text.len() as u64 > MAX_BYTES {
             problems.push(format!("{file}: {} bytes, over {MAX_BYTES}", text.len()));
         }
@@ -226,15 +324,15 @@ fn check(logs: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
                 let event: serde_json::Value = serde_json::from_str(line)?;
                 event["tag"].as_str().map(str::to_owned)
             } else {
-                line.split_once("tag=")
-                    .and_then(|(_, rest)| rest.split(' ').next())
-                    .map(str::to_owned)
+                match seed_line(line, logger_of(name)) {
+                    Ok(message) => tag_of(message),
+                    Err(why) => {
+                        problems.push(format!("{file}: {why}: {line}"));
+                        continue;
+                    }
+                }
             };
-            let parsed = tag.as_deref().and_then(|tag| {
-                let mut parts = tag.splitn(3, ':');
-                Some((parts.next()?, parts.next()?, parts.next()?.parse().ok()?))
-            });
-            match parsed {
+            match tag.as_deref().and_then(parse_tag) {
                 Some((process, named, n)) if named == name => {
                     *seen
                         .entry((process.to_owned(), name.to_owned(), n))
@@ -244,7 +342,7 @@ fn check(logs: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
             }
         }
     }
-    // The web process writes about 2 MiB to `web.log`: it must have rotated.
+    // Two web processes write about 1.4 MiB to `web.log`: it must rotate.
     if !backups.contains_key("web") {
         problems.push("web.log never rotated: rotation was not exercised".to_owned());
     }
@@ -254,7 +352,7 @@ fn check(logs: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
         }
     }
     let mut expected = Vec::new();
-    for (id, role) in ROLES.iter().enumerate() {
+    for (id, (role, _)) in PROCESSES.iter().enumerate() {
         let id = id.to_string();
         let names: &[(&str, u64)] = match *role {
             "web" => &[("web", REQUESTS), ("audit", REQUESTS)],
@@ -263,6 +361,7 @@ fn check(logs: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
         for &(name, count) in names {
             expected.extend((0..count).map(|n| (id.clone(), name.to_owned(), n)));
         }
+        problems.extend(check_console(dir, &id, role)?);
     }
     for key in &expected {
         match seen.remove(key) {
@@ -276,7 +375,7 @@ fn check(logs: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
             .map(|key| format!("{key:?} never written by anyone")),
     );
     println!(
-        "{}: {files} files, {} lines each exactly once in its name's file, {} backups{}",
+        "{}: {} lines each exactly once in its name's file, in the seed's format; {} gzipped backups{}",
         logs.display(),
         expected.len(),
         backups.values().sum::<usize>(),
@@ -287,4 +386,64 @@ fn check(logs: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
         }
     );
     Ok(problems)
+}
+
+/// Process `id`'s console: its warnings, each once, in the seed's format.
+fn check_console(dir: &Path, id: &str, role: &str) -> Result<Vec<String>, Box<dyn Error>> {
+    let text = std::fs::read_to_string(dir.join(format!("console-{id}.txt")))?;
+    let work = if role == "web" { "web" } else { "worker" };
+    let count = if role == "web" { REQUESTS } else { JOBS };
+    let expected: Vec<String> = (0..count)
+        .step_by(WARN_EVERY as usize)
+        .map(|i| format!("tag={id}:{work}:{i} slow: {i} took 2.5 s"))
+        .collect();
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for line in text.lines() {
+        match seed_line(line, work) {
+            Ok(message) if line.contains(" - WARNING - ") => found.push(message.to_owned()),
+            Ok(_) => problems.push(format!("console {id}: not a warning: {line}")),
+            Err(why) => problems.push(format!("console {id}: {why}: {line}")),
+        }
+    }
+    if found != expected {
+        problems.push(format!("console {id}: {found:?}, expected {expected:?}"));
+    }
+    Ok(problems)
+}
+
+/// The message of a line in the seed's format, `2026-12-06 13:45:01,123 -
+/// NAME - LEVEL - message`, whose name is `name`.
+fn seed_line<'a>(line: &'a str, name: &str) -> Result<&'a str, &'static str> {
+    let (stamp, rest) = line.split_at_checked(23).ok_or("too short")?;
+    let stamp_ok = stamp.bytes().enumerate().all(|(i, c)| match i {
+        4 | 7 => c == b'-',
+        10 => c == b' ',
+        13 | 16 => c == b':',
+        19 => c == b',',
+        _ => c.is_ascii_digit(),
+    });
+    if !stamp_ok {
+        return Err("not Python's asctime");
+    }
+    let rest = rest
+        .strip_prefix(" - ")
+        .and_then(|rest| rest.strip_prefix(name))
+        .and_then(|rest| rest.strip_prefix(" - "))
+        .ok_or("not the name of its file")?;
+    ["INFO - ", "WARNING - "]
+        .iter()
+        .find_map(|level| rest.strip_prefix(level))
+        .ok_or("not a level of the service")
+}
+
+fn tag_of(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("tag=")?;
+    Some(rest.split(' ').next()?.to_owned())
+}
+
+/// `process:name:number`.
+fn parse_tag(tag: &str) -> Option<(&str, &str, u64)> {
+    let mut parts = tag.splitn(3, ':');
+    Some((parts.next()?, parts.next()?, parts.next()?.parse().ok()?))
 }
