@@ -150,7 +150,7 @@ fn serve(role: &str, facade: &str, id: &str, dir: &Path) -> Result<(), Box<dyn E
     for i in 0..count {
         let logger = work; // a name chosen at run time, as `get_logger(name)`
         let tag = format!("{id}:{work}:{i}");
-        let slow = i % WARN_EVERY == 0;
+        let slow = i.is_multiple_of(WARN_EVERY);
         match facade {
             "tracing" => {
                 tracing::info!(

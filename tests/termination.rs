@@ -75,7 +75,7 @@ fn serve_if_asked() -> bool {
     while i < RECORDS && !stop.load(Ordering::SeqCst) {
         writeln!(writer, "record {i:09} {}", "x".repeat(80)).unwrap();
         i += 1;
-        if i % ACK_EVERY == 0 {
+        if i.is_multiple_of(ACK_EVERY) {
             writeln!(out, "ack {i}").unwrap();
             out.flush().unwrap();
             std::thread::sleep(Duration::from_millis(1));
