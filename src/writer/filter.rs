@@ -68,6 +68,7 @@ impl RecordFilter {
     }
 
     /// The same filter, its drops counted in `counter` too.
+    #[cfg_attr(not(any(feature = "tracing", feature = "log")), allow(dead_code))]
     pub(crate) fn also_counting(mut self, counter: Arc<AtomicU64>) -> RecordFilter {
         self.also_count = Some(counter);
         self
