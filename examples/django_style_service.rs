@@ -38,6 +38,8 @@
 //! ```toml
 //! [dependencies]
 //! concurrent-rotating-file = { path = "../concurrent-rotating-file", features = ["log"] }
+//! flate2 = "1"
+//! libc = "0.2"
 //! log = "0.4"
 //! serde_json = "1"
 //! tempfile = "3"
