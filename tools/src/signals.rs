@@ -1,7 +1,8 @@
 //! Signals both tools handle the same way: `SIGXFSZ` ignored, and SIGTERM
 //! and SIGINT turned into a request to stop that the tool honours at its
-//! own pace (`crf` once what was read is written, `crf-stress` by stopping
-//! its writers and removing its temporary directory).
+//! own pace (`crf` once its input has ended, or its drain timeout passed,
+//! leaving a signal it was started ignoring ignored; `crf-stress` by
+//! stopping its writers and removing its temporary directory).
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,14 +33,27 @@ extern "C" fn on_stop_signal(_: libc::c_int) {
 
 /// Makes SIGTERM and SIGINT ask the process to stop ([`stop_asked`])
 /// rather than end it. Installed without `SA_RESTART`, so that a blocked
-/// `read` returns (`Interrupted`) and the caller sees the request. A signal
-/// the process was started ignoring (`nohup`, `trap '' TERM`) stays
-/// ignored, as the one who started it asked.
+/// `read` returns (`Interrupted`) and the caller sees the request.
 ///
 /// # Errors
 ///
 /// If `sigaction(2)` fails.
 pub fn stop_on_term_and_int() -> io::Result<()> {
+    ask_to_stop_on_term_and_int(false)
+}
+
+/// [`stop_on_term_and_int`], except for a signal the process was started
+/// ignoring (`nohup`, `trap '' TERM`), which stays ignored, as the one who
+/// started it asked: for `crf`, whose input decides when it ends.
+///
+/// # Errors
+///
+/// If `sigaction(2)` fails.
+pub fn stop_on_term_and_int_unless_ignored() -> io::Result<()> {
+    ask_to_stop_on_term_and_int(true)
+}
+
+fn ask_to_stop_on_term_and_int(keep_ignored: bool) -> io::Result<()> {
     for signal in [libc::SIGTERM, libc::SIGINT] {
         // SAFETY: a zeroed sigaction is valid; a null new action only
         // reads the current one. The handler only stores to an atomic,
@@ -49,7 +63,7 @@ pub fn stop_on_term_and_int() -> io::Result<()> {
             if libc::sigaction(signal, std::ptr::null(), &mut current) != 0 {
                 return Err(io::Error::last_os_error());
             }
-            if current.sa_sigaction == libc::SIG_IGN {
+            if keep_ignored && current.sa_sigaction == libc::SIG_IGN {
                 continue;
             }
             let mut action: libc::sigaction = std::mem::zeroed();

@@ -52,7 +52,7 @@ fn main() -> ExitCode {
     if args.rotate_now || args.reopen {
         return on_demand(log, &args);
     }
-    if let Err(e) = crf_tools::signals::stop_on_term_and_int() {
+    if let Err(e) = crf_tools::signals::stop_on_term_and_int_unless_ignored() {
         crf_tools::say!("crf: cannot install signal handlers: {e}");
         return ExitCode::from(2);
     }
