@@ -73,7 +73,8 @@ pub struct PythonFormat {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatError {
     format: String,
-    at: usize,
+    /// Where in `format`, when known.
+    at: Option<usize>,
     problem: String,
 }
 
@@ -214,11 +215,11 @@ impl PythonFormat {
         let items: Vec<Item<'static>> = StrftimeItems::new(format)
             .map(|item| item.to_owned())
             .collect();
-        if let Some(at) = items.iter().position(|item| matches!(item, Item::Error)) {
+        if items.iter().any(|item| matches!(item, Item::Error)) {
             return Err(FormatError {
                 format: format.to_owned(),
-                at,
-                problem: "not a known `strftime` directive".into(),
+                at: None,
+                problem: "a `%` directive `strftime` does not know".into(),
             });
         }
         self.date_format = Some(items.into());
@@ -407,7 +408,7 @@ impl fmt::Debug for PythonFormat {
 fn parse(format: &str) -> Result<Parsed, FormatError> {
     let error = |at: usize, problem: String| FormatError {
         format: format.to_owned(),
-        at,
+        at: Some(at),
         problem,
     };
     let mut pieces = Vec::new();
@@ -507,11 +508,11 @@ impl FormatError {
 
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid Python logging format `{}` at byte {}: {}",
-            self.format, self.at, self.problem
-        )
+        write!(f, "invalid Python logging format `{}`", self.format)?;
+        if let Some(at) = self.at {
+            write!(f, " at byte {at}")?;
+        }
+        write!(f, ": {}", self.problem)
     }
 }
 
@@ -580,11 +581,13 @@ mod tests {
             assert!(error.to_string().contains(says), "{format:?}: {error}");
             assert_eq!(error.format(), format);
         }
+        let error = PythonFormat::new("%(asctime)s")
+            .unwrap()
+            .date_format("%Y %Q")
+            .unwrap_err();
         assert!(
-            PythonFormat::new("%(asctime)s")
-                .unwrap()
-                .date_format("%Y %Q")
-                .is_err()
+            error.to_string().contains("`strftime` does not know"),
+            "{error}"
         );
     }
 }

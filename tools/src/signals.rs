@@ -26,9 +26,14 @@ pub fn ignore_file_size_limit_signal() -> io::Result<()> {
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
+/// A second stop signal came: whoever waits on something before stopping
+/// (`crf`'s drain) stops waiting.
+static STOP_AGAIN: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_stop_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
+    if STOP.swap(true, Ordering::SeqCst) {
+        STOP_AGAIN.store(true, Ordering::SeqCst);
+    }
 }
 
 /// Makes SIGTERM and SIGINT ask the process to stop ([`stop_asked`])
@@ -82,6 +87,11 @@ fn ask_to_stop_on_term_and_int(keep_ignored: bool) -> io::Result<()> {
 /// Whether SIGTERM or SIGINT arrived since [`stop_on_term_and_int`].
 pub fn stop_asked() -> bool {
     STOP.load(Ordering::SeqCst)
+}
+
+/// Whether a second SIGTERM or SIGINT arrived: an impatient Ctrl-C.
+pub fn stop_asked_again() -> bool {
+    STOP_AGAIN.load(Ordering::SeqCst)
 }
 
 /// A point where a long task gives up if a stop was asked ([`stop_asked`]).

@@ -273,6 +273,33 @@ fn after_a_stop_signal_crf_reads_on_for_at_most_the_drain_timeout() {
 }
 
 #[test]
+fn a_second_stop_signal_ends_the_drain_at_once() {
+    // Ctrl-C typed twice: whoever typed it will not wait an hour.
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    let mut child = Command::new(CRF)
+        .args([log.to_str().unwrap(), "--drain-timeout", "1h"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "read before").unwrap();
+    wait_for(&log, |text| text == "read before\n");
+    signal(child.id(), libc::SIGINT);
+    // Still reading: the first signal only starts the drain.
+    writeln!(stdin, "read while draining").unwrap();
+    wait_for(&log, |text| text.ends_with("read while draining\n"));
+    signal(child.id(), libc::SIGINT);
+    let status = test_support::within(60, move || child.wait().unwrap());
+    assert!(status.success(), "{status}");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "read before\nread while draining\n"
+    );
+    drop(stdin);
+}
+
+#[test]
 fn tee_to_a_closed_standard_output_says_so_once_and_goes_on_logging() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("app.log");

@@ -149,7 +149,8 @@ pub(crate) struct Args {
     #[arg(long, value_name = "TEXT")]
     exclude: Vec<String>,
     /// After SIGTERM or SIGINT, go on reading standard input until it ends
-    /// for at most this long, then exit (status 0 if all was written).
+    /// for at most this long, then exit (status 0 if all was written); a
+    /// second signal stops at once.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s")]
     pub(crate) drain_timeout: Duration,
 }

@@ -28,7 +28,8 @@ pub(crate) enum Failure {
 /// written as it is at the end. After SIGTERM or SIGINT it goes on until
 /// EOF for at most `drain_timeout`: the program writing into the pipe got
 /// the signal too (systemd and docker signal the whole group), and its
-/// last lines are the ones that say why it stopped.
+/// last lines are the ones that say why it stopped. A second signal stops
+/// it at once, what was read written.
 pub(crate) fn copy(
     mut log: RotatingFile,
     tee: bool,
@@ -50,6 +51,10 @@ pub(crate) fn copy(
             Some(deadline) => deadline.saturating_duration_since(Instant::now()),
             None => LOOK_AGAIN,
         };
+        if signals::stop_asked_again() {
+            // A second signal: the one who sent it will not wait.
+            break;
+        }
         if !readable_within(&stdin, wait).map_err(Failure::Read)? {
             if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
                 crf_tools::say!(
