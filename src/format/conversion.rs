@@ -38,6 +38,9 @@ pub(crate) struct Conversion {
 /// A value a conversion may be given.
 #[derive(Clone, Copy)]
 pub(crate) enum Value<'a> {
+    /// Text at hand.
+    Text(&'a str),
+    /// Text that a value writes (a message's arguments).
     Str(&'a dyn fmt::Display),
     Int(i128),
     Float(f64),
@@ -116,6 +119,8 @@ impl Conversion {
     /// Renders `value` into `out`, as Python's `%` would.
     pub(crate) fn write(&self, out: &mut dyn Write, value: Value<'_>) -> fmt::Result {
         match (self.kind, value) {
+            (Kind::Str, Value::Text(text)) if *self == Conversion::PLAIN => out.write_str(text),
+            (Kind::Str, Value::Text(text)) => self.write_text(out, text),
             (Kind::Str, Value::Str(text)) if *self == Conversion::PLAIN => write!(out, "{text}"),
             (Kind::Str, Value::Str(text)) => self.write_text(out, &text.to_string()),
             (Kind::Str, Value::Int(n)) => self.write_text(out, &n.to_string()),
@@ -127,6 +132,7 @@ impl Conversion {
             (_, Value::Int(n)) => self.write_integer(out, n),
             // Refused when the format is parsed: a string field with a
             // numeric conversion.
+            (_, Value::Text(text)) => out.write_str(text),
             (_, Value::Str(text)) => write!(out, "{text}"),
         }
     }
@@ -295,14 +301,14 @@ mod tests {
         assert_eq!(render("#x", Value::Int(255)), "0xff");
         assert_eq!(render("#5x", Value::Int(255)), " 0xff");
         assert_eq!(render("#o", Value::Int(8)), "0o10");
-        assert_eq!(render("5.2s", Value::Str(&"hello")), "   he");
+        assert_eq!(render("5.2s", Value::Text("hello")), "   he");
         assert_eq!(render("05s", Value::Str(&"ab")), "   ab");
         assert_eq!(render("d", Value::Float(12.9)), "12");
         assert_eq!(render("s", Value::Float(123.0)), "123.0");
         assert_eq!(render("s", Value::Float(1e16)), "1e+16");
         assert_eq!(render("s", Value::Float(1.5e-5)), "1.5e-05");
         assert_eq!(render("ld", Value::Int(3)), "3");
-        assert_eq!(render("-5s", Value::Str(&"é")), "é    ");
+        assert_eq!(render("-5s", Value::Text("é")), "é    ");
         assert_eq!(render("+.3f", Value::Float(2.5)), "+2.500");
         assert_eq!(render("010.3f", Value::Float(-2.5)), "-00002.500");
         assert_eq!(render("03d", Value::Float(7.0)), "007");

@@ -175,6 +175,29 @@ pub(crate) struct Line<'a> {
     pub(crate) line: Option<u32>,
 }
 
+impl Line<'_> {
+    /// The source file as the compiler names it; Python's stand-in when
+    /// the record has none.
+    fn pathname(&self) -> &str {
+        self.file.unwrap_or("(unknown file)")
+    }
+
+    /// Its last component.
+    fn filename(&self) -> &str {
+        let pathname = self.pathname();
+        pathname.rsplit('/').next().unwrap_or(pathname)
+    }
+
+    /// That without its extension, as Python's `module`.
+    fn module(&self) -> &str {
+        let filename = self.filename();
+        match filename.rsplit_once('.') {
+            Some((stem, _)) if !stem.is_empty() => stem,
+            _ => filename,
+        }
+    }
+}
+
 /// When the first format was made: `relativeCreated` counts from it, as
 /// Python's from the `logging` module's import.
 static START: OnceLock<SystemTime> = OnceLock::new();
@@ -270,12 +293,6 @@ impl PythonFormat {
         line: &Line<'_>,
         time: Option<&Time>,
     ) -> fmt::Result {
-        let pathname = line.file.unwrap_or("(unknown file)");
-        let filename = pathname.rsplit('/').next().unwrap_or(pathname);
-        let module = match filename.rsplit_once('.') {
-            Some((stem, _)) if !stem.is_empty() => stem,
-            _ => filename,
-        };
         let seconds = |of: fn(&Time) -> f64| Value::Float(time.map_or(0.0, of));
         let thread;
         let asctime;
@@ -288,24 +305,24 @@ impl PythonFormat {
                     let mut text = String::new();
                     self.write_asctime(&mut text, time)?;
                     asctime = text;
-                    Value::Str(&asctime)
+                    Value::Text(&asctime)
                 }
-                None => Value::Str(&""),
+                None => Value::Text(""),
             },
             Attribute::Created => seconds(|t| t.created),
             Attribute::Msecs => seconds(|t| f64::from(t.msecs)),
             Attribute::RelativeCreated => seconds(|t| t.relative_ms),
-            Attribute::Name => Value::Str(&line.name),
-            Attribute::Levelname => Value::Str(&line.level.name()),
+            Attribute::Name => Value::Text(line.name),
+            Attribute::Levelname => Value::Text(line.level.name()),
             Attribute::Levelno => Value::Int(line.level.number()),
             Attribute::Message => Value::Str(line.message),
-            Attribute::Pathname => Value::Str(&pathname),
-            Attribute::Filename => Value::Str(&filename),
-            Attribute::Module => Value::Str(&module),
+            Attribute::Pathname => Value::Text(line.pathname()),
+            Attribute::Filename => Value::Text(line.filename()),
+            Attribute::Module => Value::Text(line.module()),
             Attribute::Lineno => Value::Int(line.line.map_or(0, i128::from)),
-            Attribute::FuncName => Value::Str(&"(unknown function)"),
+            Attribute::FuncName => Value::Text("(unknown function)"),
             Attribute::Process => Value::Int(i128::from(std::process::id())),
-            Attribute::ProcessName => Value::Str(&"MainProcess"),
+            Attribute::ProcessName => Value::Text("MainProcess"),
             Attribute::Thread => {
                 // SAFETY: pthread_self cannot fail and touches no memory;
                 // std has no numeric thread id, let alone the one Python's
@@ -316,7 +333,7 @@ impl PythonFormat {
             }
             Attribute::ThreadName => {
                 thread = std::thread::current();
-                Value::Str(&thread.name().unwrap_or("<unnamed>"))
+                Value::Text(thread.name().unwrap_or("<unnamed>"))
             }
         };
         conversion.write(out, value)
@@ -346,17 +363,26 @@ impl PythonFormat {
         if let Some(items) = &self.date_format {
             return write!(out, "{}", date.format_with_items(items.iter()));
         }
-        write!(
-            out,
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02},{:03}",
-            date.year(),
-            date.month(),
-            date.day(),
-            date.hour(),
-            date.minute(),
-            date.second(),
-            time.msecs
-        )
+        // By hand: through `write!` with widths, the stamp cost as much as
+        // the rest of a `log` record's formatting.
+        let mut stamp = *b"0000-00-00 00:00:00,000";
+        let digits = |at: &mut [u8], value: u32| {
+            let mut value = value;
+            for digit in at.iter_mut().rev() {
+                *digit = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        let year = u32::try_from(date.year()).unwrap_or(0).min(9999);
+        digits(&mut stamp[0..4], year);
+        digits(&mut stamp[5..7], date.month());
+        digits(&mut stamp[8..10], date.day());
+        digits(&mut stamp[11..13], date.hour());
+        digits(&mut stamp[14..16], date.minute());
+        digits(&mut stamp[17..19], date.second());
+        digits(&mut stamp[20..23], time.msecs);
+        // ASCII digits and separators only.
+        out.write_str(std::str::from_utf8(&stamp).unwrap_or_default())
     }
 }
 
