@@ -78,6 +78,20 @@ impl RecordFilter {
     /// newline: every record is whole), as `records` divides it, and counts
     /// the records dropped in `dropped`.
     pub(crate) fn select(&self, bytes: &[u8], records: Records<'_>, dropped: &AtomicU64) -> Kept {
+        // One record (an event, a line written alone): no copy to make,
+        // nothing to scan past its end.
+        if records == Records::One || records.first_end_after(bytes, 0) == bytes.len() {
+            if (self.keep)(bytes) {
+                return Kept::All;
+            }
+            self.count(1, dropped);
+            return Kept::Nothing;
+        }
+        self.select_each(bytes, records, dropped)
+    }
+
+    /// [`select`](RecordFilter::select) of a buffer of several records.
+    fn select_each(&self, bytes: &[u8], records: Records<'_>, dropped: &AtomicU64) -> Kept {
         let mut kept: Option<KeptRecords> = None;
         let mut dropped_here = 0;
         let mut start = 0;
@@ -104,16 +118,23 @@ impl RecordFilter {
         if dropped_here == 0 {
             return Kept::All;
         }
-        dropped.fetch_add(dropped_here, Ordering::Relaxed);
-        if let Some(counter) = &self.also_count {
-            counter.fetch_add(dropped_here, Ordering::Relaxed);
-        }
+        self.count(dropped_here, dropped);
         match kept {
             Some(kept) if !kept.ends.is_empty() => Kept::Some(KeptRecords {
                 len: bytes.len(),
                 ..kept
             }),
             _ => Kept::Nothing,
+        }
+    }
+}
+
+impl RecordFilter {
+    /// Counts `records` dropped, in the log's count and the router's.
+    fn count(&self, records: u64, dropped: &AtomicU64) {
+        dropped.fetch_add(records, Ordering::Relaxed);
+        if let Some(counter) = &self.also_count {
+            counter.fetch_add(records, Ordering::Relaxed);
         }
     }
 }
