@@ -3,20 +3,16 @@
 //! of strict checks beside a foreign writer).
 //!
 //! `Instant::now()` reads the precise monotonic clock: about 25 ns on the
-//! 2-core VM the performance guide's figures come from, 3% of a record's cost. Linux's
-//! coarse monotonic clock (`CLOCK_MONOTONIC_COARSE`) is the same clock as
-//! of the last timer tick: about 6 ns to read, a few milliseconds'
-//! resolution, which such deadlines do not notice. Elsewhere the precise
-//! clock is read.
+//! 2-core VM the performance guide's figures come from, 3% of a record's cost. Each
+//! system's cheapest monotonic clock is read instead (`imp`): one that is
+//! the precise clock as of the last timer tick, where the system has one
+//! (a few milliseconds' resolution, which such deadlines do not notice).
 
 use std::ops::Add;
 use std::time::Duration;
 
-/// The coarse clock where the system has one.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const CLOCK: libc::clockid_t = libc::CLOCK_MONOTONIC_COARSE;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-const CLOCK: libc::clockid_t = libc::CLOCK_MONOTONIC;
+mod unix;
+use unix as imp;
 
 /// A point in time on the coarse monotonic clock: comparable with another
 /// read of it, never with a [`std::time::Instant`].
@@ -26,34 +22,8 @@ pub(crate) struct CoarseInstant(Duration);
 impl CoarseInstant {
     /// Now, within the clock's resolution (a timer tick, 1 to 10 ms).
     pub(crate) fn now() -> CoarseInstant {
-        // A kernel without the coarse clock (before Linux 2.6.32) refuses
-        // its id every time: the precise clock then, which counts from the
-        // same start, so the two never mix badly.
-        let since_boot = read(CLOCK)
-            .or_else(|| read(libc::CLOCK_MONOTONIC))
-            // Refused too: never where std runs, whose `Instant::now()`
-            // reads that clock and panics if refused.
-            .unwrap_or(Duration::ZERO);
-        CoarseInstant(since_boot)
+        CoarseInstant(imp::since_boot())
     }
-}
-
-/// The time on `clock`, `None` if the system refuses it.
-fn read(clock: libc::clockid_t) -> Option<Duration> {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `clock_gettime` writes one `timespec` through a pointer to a
-    // live, writable one and has no other effect; std reads only the
-    // precise clock (`Instant`), hence the direct call.
-    let rc = unsafe { libc::clock_gettime(clock, &mut now) };
-    (rc == 0).then(|| {
-        Duration::new(
-            u64::try_from(now.tv_sec).unwrap_or(0),
-            u32::try_from(now.tv_nsec).unwrap_or(0),
-        )
-    })
 }
 
 impl Add<Duration> for CoarseInstant {
@@ -86,12 +56,6 @@ mod tests {
             "coarse {moved:?} against precise {elapsed:?}"
         );
         assert!(coarse + Duration::from_millis(30) < later);
-    }
-
-    #[test]
-    fn a_clock_the_system_refuses_is_read_as_none_and_the_precise_one_is_not() {
-        assert_eq!(read(-12345), None);
-        assert!(read(libc::CLOCK_MONOTONIC).is_some_and(|t| t > Duration::ZERO));
     }
 
     #[test]
