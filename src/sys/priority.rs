@@ -2,49 +2,31 @@
 //! busy machine the writers get the processors first and compression
 //! takes the time left over (guarantee: gzip off the lock, and off the
 //! writers' CPU).
+//!
+//! Only the calling thread's priority may change: lowering the process's
+//! would slow its writers. Each system lowers one thread its own way
+//! (`imp`): a nice value per thread on Linux, the background policy on
+//! macOS. Where a thread has no priority of its own (FreeBSD's nice value
+//! is the process's; its idle class would starve compression while the
+//! writers keep the processors busy), compression runs at the writers'
+//! priority.
 
-/// Lowers the calling thread's priority as far as it goes (`nice` 19).
-/// Linux keeps a nice value per thread; elsewhere `setpriority` would
-/// lower the whole process, so nothing is done. An unprivileged thread
-/// cannot raise it back: call it on a thread that does nothing else.
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+use linux as imp;
+#[cfg(target_vendor = "apple")]
+mod macos;
+#[cfg(target_vendor = "apple")]
+use macos as imp;
+#[cfg(not(any(target_os = "linux", target_vendor = "apple")))]
+mod unix;
+#[cfg(not(any(target_os = "linux", target_vendor = "apple")))]
+use unix as imp;
+
+/// Lowers the calling thread's priority as far as it goes. An
+/// unprivileged thread cannot raise it back: call it on a thread that does
+/// nothing else.
 pub(crate) fn lowest_for_this_thread() {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: `gettid` takes no argument and cannot fail;
-        // `setpriority` on our own thread id changes only that thread's
-        // nice value, and its failure (a sandbox forbidding it) only leaves
-        // the priority as it was. std has no thread priorities.
-        unsafe {
-            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-            let _ = libc::setpriority(libc::PRIO_PROCESS, tid, 19);
-        }
-    }
-}
-
-#[cfg(all(test, target_os = "linux"))]
-mod tests {
-    use super::*;
-
-    fn nice_of_this_thread() -> i32 {
-        // SAFETY: as above; getpriority of our own thread id. A return of
-        // -1 is also a valid nice value, hence errno is not checked: the
-        // test wants 19 and 0.
-        unsafe {
-            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-            libc::getpriority(libc::PRIO_PROCESS, tid)
-        }
-    }
-
-    #[test]
-    fn the_lowest_priority_is_the_calling_threads_alone() {
-        let before = nice_of_this_thread();
-        let lowered = std::thread::spawn(|| {
-            lowest_for_this_thread();
-            nice_of_this_thread()
-        })
-        .join()
-        .unwrap();
-        assert_eq!(lowered, 19);
-        assert_eq!(nice_of_this_thread(), before);
-    }
+    imp::lowest_for_this_thread();
 }
