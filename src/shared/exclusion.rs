@@ -49,7 +49,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::shared::lock_file::LockFile;
-use crate::shared::state_file::StateFile;
+use crate::shared::state_file::{StateFile, pid_of};
 use crate::shared::watchdog::{self, WaitSlot, holder_words};
 use crate::sys::process::is_alive;
 
@@ -112,11 +112,6 @@ fn process_nonce() -> u64 {
         hasher.write_u64(u64::from(std::process::id()));
         hasher.finish()
     })
-}
-
-/// The pid of the holder whose token is `token`.
-fn pid_of(token: u64) -> u32 {
-    token as u32
 }
 
 /// How a writer waits for the lock.
@@ -312,7 +307,7 @@ fn take(lock: &LockFile, wait: &Wait, watch: &WaitSlot, lock_path: &Path) -> io:
     }
     match wait.timeout {
         None => watch.watch(lock.id(), || lock.lock()),
-        Some(timeout) => poll(lock, wait, timeout, lock_path, started),
+        Some(timeout) => poll(lock, wait, watch, timeout, lock_path, started),
     }
 }
 
@@ -321,6 +316,7 @@ fn take(lock: &LockFile, wait: &Wait, watch: &WaitSlot, lock_path: &Path) -> io:
 fn poll(
     lock: &LockFile,
     wait: &Wait,
+    watch: &WaitSlot,
     timeout: Duration,
     lock_path: &Path,
     started: Instant,
@@ -332,10 +328,10 @@ fn poll(
         }
         let waited = started.elapsed();
         if waited >= timeout {
-            return Err(timed_out(lock_path, lock.holder_pid(), timeout));
+            return Err(timed_out(lock_path, watch.holder(lock.id()), timeout));
         }
         if waited >= wait.warning && !std::mem::replace(&mut warned, true) {
-            watchdog::warn(lock_path, lock.holder_pid(), waited, Some(timeout));
+            watchdog::warn(lock_path, watch.holder(lock.id()), waited, Some(timeout));
         }
         std::thread::sleep(pause.min(timeout - waited));
         pause = (pause * 2).min(POLL_MAX);

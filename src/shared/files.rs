@@ -86,7 +86,7 @@ impl SharedFiles {
             validated: false,
             token,
             entered_as: 0,
-            watch: WaitSlot::new(lock_path.to_path_buf(), warning),
+            watch: WaitSlot::new(lock_path.to_path_buf(), state_path.to_path_buf(), warning),
         })
     }
 

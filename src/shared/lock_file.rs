@@ -86,26 +86,4 @@ impl LockFile {
             }
         }
     }
-
-    /// The process holding an `flock` on this file: see [`holder_pid`].
-    pub(crate) fn holder_pid(&self) -> Option<u32> {
-        holder_pid(self.id.pair())
-    }
-}
-
-/// The process holding an `flock` on the file `(dev, ino)`, as the kernel
-/// tells (`/proc/locks`), whoever it is (this library or Python's handler).
-pub(crate) fn holder_pid((dev, ino): (u64, u64)) -> Option<u32> {
-    let wanted = format!(
-        "{:02x}:{:02x}:{ino}",
-        libc::major(dev as libc::dev_t),
-        libc::minor(dev as libc::dev_t)
-    );
-    let locks = std::fs::read_to_string("/proc/locks").ok()?;
-    locks.lines().find_map(|line| {
-        // `1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF`
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let flock = fields.get(1) == Some(&"FLOCK") && fields.get(3) == Some(&"WRITE");
-        (flock && fields.get(5) == Some(&wanted.as_str())).then(|| fields.get(4)?.parse().ok())?
-    })
 }

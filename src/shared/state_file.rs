@@ -33,7 +33,6 @@
 
 use std::fs::File;
 use std::io;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,7 +40,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use memmap2::MmapMut;
 
 use crate::sys::open::{self, Access, FileMode};
-use crate::sys::{presence, sigbus};
+use crate::sys::{allocate, presence, sigbus};
 use crate::time::period::Span;
 
 const MAGIC: u64 = u64::from_le_bytes(*b"crfstat2");
@@ -130,7 +129,7 @@ impl StateFile {
         let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
         // Allocated by whoever made it, unless someone shrank it since.
         if meta.len() < LEN || meta.blocks() * 512 < LEN {
-            allocate(&file)?;
+            allocate::allocate(&file, LEN)?;
         }
         let repairs = sigbus::repairs();
         // SAFETY: the mapping is of a regular file at least LEN bytes long
@@ -428,24 +427,27 @@ fn fresh_generation() -> u64 {
     nanos | (1 << 62)
 }
 
-/// Makes sure the file is `LEN` bytes long with every block allocated, so
-/// that a store into the mapping never needs space the disk does not have
-/// (which would be a SIGBUS): a full disk fails here, as an error.
-fn allocate(file: &File) -> io::Result<()> {
-    // SAFETY: posix_fallocate on an open descriptor; it never shrinks the
-    // file nor changes bytes already there. std cannot allocate blocks.
-    let rc = unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, LEN as libc::off_t) };
-    match rc {
-        0 => Ok(()),
-        // A file system without fallocate: extend it (sparse) at least.
-        libc::EOPNOTSUPP | libc::EINVAL => {
-            if file.metadata()?.len() < LEN {
-                file.set_len(LEN)?;
-            }
-            Ok(())
-        }
-        errno => Err(io::Error::from_raw_os_error(errno)),
+/// The pid of the holder whose token is `token` (see
+/// `exclusion::holder_token`): its low 32 bits.
+pub(crate) fn pid_of(token: u64) -> u32 {
+    token as u32
+}
+
+/// The process inside the critical section, as the state file at `path`
+/// says (read, not mapped: for a thread that has no mapping of its own);
+/// `None` if none is, or the file is not a state of this format.
+pub(crate) fn holder_pid_at(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::FileExt;
+    let file = open::open_for_reading(path).ok()?;
+    let word = |slot: Slot| {
+        let mut bytes = [0; 8];
+        file.read_exact_at(&mut bytes, slot as u64 * 8).ok()?;
+        Some(u64::from_ne_bytes(bytes))
+    };
+    if word(Slot::Magic)? != MAGIC {
+        return None;
     }
+    Some(pid_of(word(Slot::Holder)?)).filter(|&pid| pid != 0)
 }
 
 /// Reads the counters of a state file of the first format, if `path` is

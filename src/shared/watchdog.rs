@@ -15,7 +15,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
-use crate::shared::lock_file::holder_pid;
+use crate::shared::state_file;
+use crate::sys::flock_holder;
 use crate::sys::fork::PerProcess;
 use crate::sys::stderr;
 
@@ -32,6 +33,8 @@ pub(crate) struct WaitSlot {
     dev: AtomicU64,
     ino: AtomicU64,
     lock_path: PathBuf,
+    /// Where the holder says it is inside, when the kernel does not.
+    state_path: PathBuf,
     warning: Duration,
     warned: AtomicBool,
 }
@@ -59,13 +62,15 @@ fn epoch() -> Instant {
 }
 
 impl WaitSlot {
-    /// A slot for the lock at `lock_path`, watched from now on.
-    pub(crate) fn new(lock_path: PathBuf, warning: Duration) -> Arc<WaitSlot> {
+    /// A slot for the lock at `lock_path` (of the state at `state_path`),
+    /// watched from now on.
+    pub(crate) fn new(lock_path: PathBuf, state_path: PathBuf, warning: Duration) -> Arc<WaitSlot> {
         let slot = Arc::new(WaitSlot {
             since: AtomicU64::new(0),
             dev: AtomicU64::new(0),
             ino: AtomicU64::new(0),
             lock_path,
+            state_path,
             warning,
             warned: AtomicBool::new(false),
         });
@@ -107,7 +112,14 @@ impl WaitSlot {
             self.dev.load(Ordering::Relaxed),
             self.ino.load(Ordering::Relaxed),
         );
-        warn(&self.lock_path, holder_pid(id), self.warning, None);
+        warn(&self.lock_path, self.holder(id), self.warning, None);
+    }
+
+    /// The process holding the lock file `lock`: as the kernel tells, which
+    /// names any holder (Python's handler too); else as the shared state
+    /// tells, which names the process of this library inside.
+    pub(crate) fn holder(&self, lock: (u64, u64)) -> Option<u32> {
+        flock_holder::holder_pid(lock).or_else(|| state_file::holder_pid_at(&self.state_path))
     }
 }
 

@@ -1,0 +1,16 @@
+//! `/proc/locks`, one line per lock: `1: FLOCK  ADVISORY  WRITE 1234
+//! 08:01:5678 0 EOF`.
+
+pub(super) fn holder_pid((dev, ino): (u64, u64)) -> Option<u32> {
+    let wanted = format!(
+        "{:02x}:{:02x}:{ino}",
+        libc::major(dev as libc::dev_t),
+        libc::minor(dev as libc::dev_t)
+    );
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let flock = fields.get(1) == Some(&"FLOCK") && fields.get(3) == Some(&"WRITE");
+        (flock && fields.get(5) == Some(&wanted.as_str())).then(|| fields.get(4)?.parse().ok())?
+    })
+}
