@@ -1,7 +1,6 @@
 //! The options of a log: as set on the [`Builder`](crate::Builder)
 //! ([`Options`]), and validated, with every name derived ([`Config`]).
 
-use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -230,7 +229,7 @@ impl Options {
                     ErrorKind::Symlink,
                     "cannot open log file",
                     path,
-                    io::Error::from_raw_os_error(libc::ELOOP),
+                    open::symlink_refused(),
                 ));
             }
             Ok(meta) if !meta.is_file() => {

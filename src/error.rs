@@ -53,8 +53,8 @@ pub struct Error {
 
 impl Error {
     pub(crate) fn io(kind: ErrorKind, doing: &'static str, path: &Path, source: io::Error) -> Self {
-        // A symlink refused through O_NOFOLLOW surfaces as ELOOP: name it.
-        let kind = if source.raw_os_error() == Some(libc::ELOOP) {
+        // A symlink refused through O_NOFOLLOW: name it.
+        let kind = if crate::sys::open::is_symlink_refused(&source) {
             ErrorKind::Symlink
         } else {
             kind
@@ -226,12 +226,12 @@ mod tests {
     }
 
     #[test]
-    fn eloop_is_reported_as_a_symlink() {
+    fn a_symlink_refused_is_reported_as_a_symlink() {
         let err = Error::io(
             ErrorKind::LockFile,
             "cannot open lock file",
             Path::new("logs/.__app.lock"),
-            io::Error::from_raw_os_error(libc::ELOOP),
+            crate::sys::open::symlink_refused(),
         );
         assert_eq!(err.kind(), ErrorKind::Symlink);
         assert!(err.to_string().contains("symbolic link"));

@@ -18,6 +18,18 @@ use crate::sys::create;
 /// The flags of every open: never through a symlink, never blocking.
 const FLAGS: i32 = libc::O_NOFOLLOW | libc::O_NONBLOCK;
 
+/// What an open with `O_NOFOLLOW` fails with when the name is a symlink:
+/// `ELOOP` as POSIX says, on Linux and macOS; `EMLINK` on FreeBSD and
+/// DragonFly, `EFTYPE` on NetBSD. Each is told as `ELOOP` (see
+/// [`symlink_refused`]); elsewhere `EMLINK` (too many links) and `EFTYPE`
+/// keep their own meaning.
+#[cfg(any(target_os = "freebsd", target_os = "dragonfly"))]
+const SYMLINK_REFUSALS: &[i32] = &[libc::ELOOP, libc::EMLINK];
+#[cfg(target_os = "netbsd")]
+const SYMLINK_REFUSALS: &[i32] = &[libc::ELOOP, libc::EFTYPE];
+#[cfg(not(any(target_os = "freebsd", target_os = "dragonfly", target_os = "netbsd")))]
+const SYMLINK_REFUSALS: &[i32] = &[libc::ELOOP];
+
 /// The permission bits and group of files the library creates.
 pub(crate) use crate::sys::create::Attributes as FileMode;
 
@@ -81,7 +93,8 @@ pub(crate) fn open_for_reading(path: &Path) -> io::Result<File> {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(FLAGS)
-        .open(path)?;
+        .open(path)
+        .map_err(|e| explain(e, path))?;
     Ok(regular(file)?.0)
 }
 
@@ -92,9 +105,27 @@ pub(crate) fn open_temporary(path: &Path, mode: FileMode) -> io::Result<File> {
     Ok(open_or_create(path, Access::ReadWrite, mode)?.0)
 }
 
-/// Opening a FIFO for writing without a reader fails with `ENXIO` ("no
-/// such device or address"): say what sits at the path instead.
+/// The error of an open refused because the name is a symlink, the same
+/// on every system (guarantee: no symlink followed).
+pub(crate) fn symlink_refused() -> io::Error {
+    io::Error::from_raw_os_error(libc::ELOOP)
+}
+
+/// Whether `e` is [`symlink_refused`]'s error: a symlink was not followed.
+pub(crate) fn is_symlink_refused(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+/// The error of a failed open, saying what the system means by it: a
+/// symlink refused is told the same on every system; opening a FIFO for
+/// writing without a reader fails with `ENXIO` ("no such device or
+/// address"), so say what sits at the path instead.
 fn explain(e: io::Error, path: &Path) -> io::Error {
+    if e.raw_os_error()
+        .is_some_and(|errno| SYMLINK_REFUSALS.contains(&errno))
+    {
+        return symlink_refused();
+    }
     if e.raw_os_error() != Some(libc::ENXIO) {
         return e;
     }
@@ -126,7 +157,8 @@ pub(crate) fn not_regular(file_type: FileType) -> io::Error {
 /// thing is no file of the library's, and is removed.
 pub(crate) fn is_not_ours(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::InvalidInput
-        || matches!(e.raw_os_error(), Some(libc::ELOOP | libc::ENXIO))
+        || is_symlink_refused(e)
+        || e.raw_os_error() == Some(libc::ENXIO)
 }
 
 /// What a file that is not a regular file is, in words.
@@ -143,5 +175,36 @@ pub(crate) fn describe(file_type: FileType) -> &'static str {
         "a device"
     } else {
         "a regular file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_symlink_is_refused_with_one_error_on_every_system() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("app.log");
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), &link).unwrap();
+        for err in [
+            open_or_create(&link, Access::Append, FileMode::DEFAULT).unwrap_err(),
+            open_for_reading(&link).unwrap_err(),
+        ] {
+            assert!(is_symlink_refused(&err), "{err}");
+            assert!(is_not_ours(&err));
+        }
+        assert!(!dir.path().join("elsewhere").exists(), "followed");
+        // This system's refusals are all told as one; "too many links"
+        // keeps its meaning where it is no refusal.
+        for &errno in SYMLINK_REFUSALS {
+            let told = explain(io::Error::from_raw_os_error(errno), &link);
+            assert!(is_symlink_refused(&told), "{errno}");
+        }
+        let too_many_links = io::Error::from_raw_os_error(libc::EMLINK);
+        assert_eq!(
+            is_symlink_refused(&explain(too_many_links, &link)),
+            SYMLINK_REFUSALS.contains(&libc::EMLINK)
+        );
     }
 }
