@@ -38,6 +38,11 @@ use crate::sys::process::is_alive;
 /// The prefix of the private names.
 const PREFIX: &str = ".crf-new.";
 
+/// The set-group-id bit of a mode, as `MetadataExt::mode` gives it (a
+/// `u32` everywhere, where `libc::S_ISGID` is a `mode_t`: `u16` on macOS
+/// and FreeBSD).
+const SET_GROUP_ID: u32 = 0o2000;
+
 /// How old a private name of a pid no process has must be before it is
 /// removed (see the module's documentation).
 const ORPHAN_AGE: Duration = Duration::from_secs(60);
@@ -137,7 +142,7 @@ fn give(file: &File, path: &Path, attributes: Attributes) -> io::Result<()> {
     }
     // A directory made in a set-group-id directory inherits the bit, so
     // that what is made in it gets the same group: kept.
-    let inherited = file.metadata()?.mode() & libc::S_ISGID;
+    let inherited = file.metadata()?.mode() & SET_GROUP_ID;
     file.set_permissions(std::fs::Permissions::from_mode(attributes.bits | inherited))
         .map_err(|e| {
             doing(
