@@ -175,3 +175,60 @@ pub(crate) fn holder_words(pid: Option<u32>) -> String {
         None => "another process".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shared::state_file::StateFile;
+    use crate::sys::fs::FileId;
+    use crate::sys::open::FileMode;
+
+    #[test]
+    fn a_holder_the_kernel_does_not_name_is_named_by_the_shared_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let (lock, state_path) = (
+            dir.path().join("app.log.lock"),
+            dir.path().join("app.log.state"),
+        );
+        // A lock file no one holds: no system names a holder of it.
+        std::fs::write(&lock, "").unwrap();
+        let lock_id = FileId::at(&lock).unwrap().unwrap().pair();
+        let state = StateFile::open(&state_path, FileMode::DEFAULT).unwrap();
+        state.validate(7);
+        let slot = WaitSlot::new(lock.clone(), state_path.clone(), Duration::from_secs(10));
+        assert_eq!(slot.holder(lock_id), None, "no one is inside");
+        // A process inside writes its token: its pid in the low 32 bits.
+        state
+            .holder()
+            .store(4242 | (0x1234 << 32), Ordering::SeqCst);
+        assert_eq!(slot.holder(lock_id), Some(4242));
+        // Never read through a symlink, nor from a state of another format.
+        std::fs::rename(&state_path, dir.path().join("moved")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("moved"), &state_path).unwrap();
+        assert_eq!(slot.holder(lock_id), None);
+        std::fs::remove_file(&state_path).unwrap();
+        std::fs::write(&state_path, [0xff; 4096]).unwrap();
+        assert_eq!(slot.holder(lock_id), None);
+    }
+
+    #[test]
+    fn a_holder_the_kernel_names_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join("app.log.lock");
+        let file = std::fs::File::create(&lock).unwrap();
+        file.lock().unwrap();
+        let lock_id = FileId::at(&lock).unwrap().unwrap().pair();
+        let slot = WaitSlot::new(
+            lock,
+            dir.path().join("app.log.state"),
+            Duration::from_secs(10),
+        );
+        let named = slot.holder(lock_id);
+        // Only Linux lists who holds an flock; elsewhere no state says.
+        if cfg!(target_os = "linux") {
+            assert_eq!(named, Some(std::process::id()));
+        } else {
+            assert_eq!(named, None);
+        }
+    }
+}
