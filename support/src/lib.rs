@@ -10,23 +10,36 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Makes `path` refuse changes: `chattr +i` as root (whom modes do not
-/// stop), `chmod a-w` otherwise. A directory then refuses new, removed and
-/// renamed entries; a file refuses writes and being renamed. Undone on drop.
+/// Makes `path` refuse changes: the immutable flag as root (whom modes do
+/// not stop: `chattr +i` on Linux, `chflags uchg` on macOS and the BSDs),
+/// `chmod a-w` otherwise. A directory then refuses new, removed and
+/// renamed entries; a file refuses writes and being renamed. Undone on
+/// drop.
 #[derive(Debug)]
 pub struct Immutable(PathBuf);
+
+/// The command and arguments that set and clear the immutable flag.
+#[cfg(target_os = "linux")]
+const IMMUTABLE: (&str, &str, &str) = ("chattr", "+i", "-i");
+#[cfg(not(target_os = "linux"))]
+const IMMUTABLE: (&str, &str, &str) = ("chflags", "uchg", "nouchg");
 
 impl Immutable {
     /// Makes `path` refuse changes until the value is dropped.
     pub fn new(path: &Path) -> Immutable {
         // SAFETY: geteuid cannot fail and touches no memory.
         if unsafe { libc::geteuid() } == 0 {
-            let status = Command::new("chattr")
-                .arg("+i")
+            let (command, set, _) = IMMUTABLE;
+            let status = Command::new(command)
+                .arg(set)
                 .arg(path)
                 .status()
-                .expect("chattr is needed as root");
-            assert!(status.success(), "chattr +i failed on {}", path.display());
+                .unwrap_or_else(|e| panic!("{command} is needed as root: {e}"));
+            assert!(
+                status.success(),
+                "{command} {set} failed on {}",
+                path.display()
+            );
         } else {
             let mode = std::fs::metadata(path).unwrap().permissions().mode();
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & !0o222)).unwrap();
@@ -39,7 +52,8 @@ impl Drop for Immutable {
     fn drop(&mut self) {
         // SAFETY: as above.
         if unsafe { libc::geteuid() } == 0 {
-            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+            let (command, _, clear) = IMMUTABLE;
+            let _ = Command::new(command).arg(clear).arg(&self.0).status();
         } else if let Ok(meta) = std::fs::metadata(&self.0) {
             let mode = meta.permissions().mode() | 0o200;
             let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(mode));
@@ -136,8 +150,8 @@ pub fn require_root(what: &str) {
     );
 }
 
-/// A real file system of 256 KiB (a tmpfs) mounted at a new directory, as
-/// root; unmounted on drop.
+/// A real file system of 256 KiB (a tmpfs, with Linux's `size` option)
+/// mounted at a new directory, as root; unmounted on drop.
 #[derive(Debug)]
 pub struct SmallFs(PathBuf);
 
