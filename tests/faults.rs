@@ -84,6 +84,10 @@ fn a_log_that_cannot_be_opened_for_writing_is_named() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "needs Linux: /dev/shm, a tmpfs beside the test's file system"
+)]
 fn a_lock_directory_on_another_filesystem_coordinates_all_the_same() {
     // /dev/shm is a tmpfs on Linux; the logs are on the test's filesystem.
     let shm = Path::new("/dev/shm");
@@ -480,6 +484,10 @@ impl Drop for StoppedHolder {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "needs Linux: a holder outside this library is named from /proc/locks"
+)]
 fn a_stopped_lock_holder_is_named_and_lock_timeout_gives_up() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
@@ -547,6 +555,10 @@ fn waiting_writer(path: &Path, for_ever: bool) -> std::process::Child {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "needs Linux: a holder outside this library is named from /proc/locks"
+)]
 fn a_writer_giving_up_on_a_stopped_holder_says_who_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
@@ -561,6 +573,10 @@ fn a_writer_giving_up_on_a_stopped_holder_says_who_once() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "needs Linux: a holder outside this library is named from /proc/locks"
+)]
 fn a_writer_asleep_behind_a_stopped_holder_says_who_once_then_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
@@ -585,6 +601,92 @@ fn a_writer_asleep_behind_a_stopped_holder_says_who_once_then_goes_on() {
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     assert!(!rest.contains("held by"), "said more than once: {rest}");
     assert_eq!(read(&path), "after the wait\n");
+}
+
+/// A writer of the test below: runs only when started by it. Writes 1 MiB
+/// records for ever, so that it spends nearly all its time inside the
+/// lock.
+#[test]
+fn busy_writer_process() {
+    let Ok(log) = std::env::var("CRF_TEST_BUSY_WRITER") else {
+        return;
+    };
+    let mut log = RotatingFile::builder(log)
+        .max_bytes(4 << 20)
+        .backups(2)
+        .open()
+        .unwrap();
+    let mut record = vec![b'x'; 1 << 20];
+    *record.last_mut().unwrap() = b'\n';
+    loop {
+        log.write_all(&record).unwrap();
+    }
+}
+
+/// The process inside the lock of the log whose state file is `state`,
+/// as the state says: its pid, in the low 32 bits of the holder slot (the
+/// 13th word, after the magic `crfstat2`). Fixed by the state's format.
+fn holder_in(state: &Path) -> Option<u32> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(state).ok()?;
+    let mut words = [0; 13 * 8];
+    file.read_exact_at(&mut words, 0).ok()?;
+    let holder = u64::from_ne_bytes(words[12 * 8..].try_into().unwrap());
+    (&words[..8] == b"crfstat2" && holder as u32 != 0).then_some(holder as u32)
+}
+
+#[test]
+fn a_writer_of_this_library_stopped_inside_the_lock_is_named_on_every_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    // Open first: the writer never has the log to itself, and takes the
+    // flock for every record.
+    let mut log = RotatingFile::builder(&path)
+        .lock_timeout(Duration::from_millis(300))
+        .open()
+        .unwrap();
+    let mut writer = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "busy_writer_process", "--test-threads=1"])
+        .env("CRF_TEST_BUSY_WRITER", &path)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = writer.id();
+    let state = common::own_file(dir.path(), "app.log.state");
+    // Stopped, as in a debugger, until it is stopped inside.
+    let stopped_inside = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(5));
+        signal(pid, libc::SIGSTOP);
+        let mut status = 0;
+        // SAFETY: waits for our own child to stop, into a local int.
+        let waited = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WUNTRACED) };
+        assert!(waited == pid as libc::pid_t && libc::WIFSTOPPED(status));
+        let inside = holder_in(&state) == Some(pid);
+        if !inside {
+            signal(pid, libc::SIGCONT);
+        }
+        inside
+    });
+    assert!(
+        stopped_inside,
+        "the writer was never stopped inside the lock"
+    );
+    // Linux's /proc/locks names the holder of the flock; elsewhere the
+    // shared state does.
+    let err = writeln!(log, "refused").unwrap_err();
+    assert_eq!(err.kind(), IoKind::TimedOut, "{err}");
+    assert!(
+        err.to_string().contains(&format!("held by process {pid}")),
+        "{err}"
+    );
+    writer.kill().unwrap();
+    writer.wait().unwrap();
+    writeln!(log, "after").unwrap();
+}
+
+fn signal(pid: u32, signal: libc::c_int) {
+    // SAFETY: sends a signal to our own child.
+    assert_eq!(unsafe { libc::kill(pid as libc::pid_t, signal) }, 0);
 }
 
 #[test]
