@@ -65,6 +65,10 @@ fn record(writer: &NonBlockingRouter, target: &str, text: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "needs Linux: threads are counted by name in /proc/self/task"
+)]
 fn one_background_thread_writes_for_every_name() {
     let _serial = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();

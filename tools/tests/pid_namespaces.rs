@@ -76,8 +76,8 @@ fn holder(state: &std::path::Path) -> u64 {
 
 #[test]
 #[cfg_attr(
-    not(crf_has_unshare),
-    ignore = "needs root and unshare (makes pid namespaces); .ci/run runs it as root"
+    not(all(target_os = "linux", crf_has_unshare)),
+    ignore = "needs Linux, root and unshare (makes pid namespaces); .ci/run runs it as root"
 )]
 fn a_newcomer_with_the_same_pid_never_enters_beside_a_writer_stopped_inside() {
     newcomer_waits_for_a_writer_stopped_inside(1);
@@ -85,8 +85,8 @@ fn a_newcomer_with_the_same_pid_never_enters_beside_a_writer_stopped_inside() {
 
 #[test]
 #[cfg_attr(
-    not(crf_has_unshare),
-    ignore = "needs root and unshare (makes pid namespaces); .ci/run runs it as root"
+    not(all(target_os = "linux", crf_has_unshare)),
+    ignore = "needs Linux, root and unshare (makes pid namespaces); .ci/run runs it as root"
 )]
 fn a_newcomer_that_cannot_see_the_pid_never_enters_beside_a_writer_stopped_inside() {
     newcomer_waits_for_a_writer_stopped_inside(2);

@@ -113,8 +113,8 @@ fn run(mut command: Command) -> Output {
 
 #[test]
 #[cfg_attr(
-    not(crf_has_setpriv),
-    ignore = "needs root and setpriv (runs processes as other users); .ci/run runs it as root"
+    not(all(target_os = "linux", crf_has_setpriv)),
+    ignore = "needs Linux, root and setpriv (runs processes as other users); .ci/run runs it as root"
 )]
 fn two_users_with_umask_077_share_one_log_that_a_third_user_of_their_group_reads() {
     // The group may write in the directory: nothing else is arranged; the
@@ -124,8 +124,8 @@ fn two_users_with_umask_077_share_one_log_that_a_third_user_of_their_group_reads
 
 #[test]
 #[cfg_attr(
-    not(crf_has_setpriv),
-    ignore = "needs root and setpriv (runs processes as other users); .ci/run runs it as root"
+    not(all(target_os = "linux", crf_has_setpriv)),
+    ignore = "needs Linux, root and setpriv (runs processes as other users); .ci/run runs it as root"
 )]
 fn the_set_group_id_directory_recipe_gives_every_file_the_group_with_no_group_option() {
     // The several-users guide: `chmod 2770 logs`, `mode(0o660)`, no group.
@@ -226,8 +226,8 @@ fn share_one_log(dir_mode: u32, name_group: bool) {
 
 #[test]
 #[cfg_attr(
-    not(crf_has_setpriv),
-    ignore = "needs root and setpriv (runs processes as other users); .ci/run runs it as root"
+    not(all(target_os = "linux", crf_has_setpriv)),
+    ignore = "needs Linux, root and setpriv (runs processes as other users); .ci/run runs it as root"
 )]
 fn a_rotation_refused_for_permissions_names_the_path_and_the_operation() {
     require_other_users();
@@ -269,8 +269,8 @@ fn a_rotation_refused_for_permissions_names_the_path_and_the_operation() {
 
 #[test]
 #[cfg_attr(
-    not(crf_has_setpriv),
-    ignore = "needs root and setpriv (runs processes as other users); .ci/run runs it as root"
+    not(all(target_os = "linux", crf_has_setpriv)),
+    ignore = "needs Linux, root and setpriv (runs processes as other users); .ci/run runs it as root"
 )]
 fn a_group_the_process_is_not_in_is_refused_at_open() {
     require_other_users();
