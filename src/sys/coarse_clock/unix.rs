@@ -29,7 +29,9 @@ const CHEAPEST: libc::clockid_t = libc::CLOCK_UPTIME_RAW;
 )))]
 const CHEAPEST: libc::clockid_t = libc::CLOCK_MONOTONIC;
 
-/// The time on the cheapest clock since its start.
+/// The time on the cheapest clock since its start. Read for every record:
+/// inlined into its caller like the clock read it wraps.
+#[inline]
 pub(super) fn since_boot() -> Duration {
     // A kernel without the cheap clock (Linux before 2.6.32) refuses its
     // id every time: the precise clock then, for the whole run.
@@ -41,6 +43,7 @@ pub(super) fn since_boot() -> Duration {
 }
 
 /// The time on `clock`, `None` if the system refuses it.
+#[inline]
 fn read(clock: libc::clockid_t) -> Option<Duration> {
     let mut now = libc::timespec {
         tv_sec: 0,
