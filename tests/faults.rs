@@ -483,6 +483,15 @@ impl Drop for StoppedHolder {
     }
 }
 
+/// The log at `path`, its writes giving up after waiting 300 ms for the
+/// lock.
+fn giving_up_after_300_ms(path: &Path) -> RotatingFile {
+    RotatingFile::builder(path)
+        .lock_timeout(Duration::from_millis(300))
+        .open()
+        .unwrap()
+}
+
 #[test]
 #[cfg_attr(
     not(target_os = "linux"),
@@ -491,10 +500,7 @@ impl Drop for StoppedHolder {
 fn a_stopped_lock_holder_is_named_and_lock_timeout_gives_up() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
-    let mut log = RotatingFile::builder(&path)
-        .lock_timeout(Duration::from_millis(300))
-        .open()
-        .unwrap();
+    let mut log = giving_up_after_300_ms(&path);
     writeln!(log, "before").unwrap();
     let holder = StoppedHolder::of(&common::own_file(dir.path(), "app.log.lock"));
     // A writer that had the log to itself looks for others at its next
@@ -641,10 +647,7 @@ fn a_writer_of_this_library_stopped_inside_the_lock_is_named_on_every_system() {
     let path = dir.path().join("app.log");
     // Open first: the writer never has the log to itself, and takes the
     // flock for every record.
-    let mut log = RotatingFile::builder(&path)
-        .lock_timeout(Duration::from_millis(300))
-        .open()
-        .unwrap();
+    let mut log = giving_up_after_300_ms(&path);
     let mut writer = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "busy_writer_process", "--test-threads=1"])
         .env("CRF_TEST_BUSY_WRITER", &path)
