@@ -175,7 +175,7 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "needs root (mounts a tmpfs): run as root with --include-ignored, as .ci/run does"]
+    #[ignore = "needs root (mounts a tmpfs to fill); .ci/run runs it as root, with --ignored"]
     fn a_file_system_refusing_to_reserve_and_full_is_an_error_at_once() {
         let base = tempfile::tempdir().unwrap();
         let fs = test_support::SmallFs::mount(&base.path().join("small"));
