@@ -10,7 +10,7 @@
 #   scripts/compare-revisions.sh REV [rounds] [lines in all]
 #
 # The other revision is unpacked and built under target/rev-<hash>.
-# Needs cargo, git and python3; about 20 minutes on 2 cores with the
+# Needs cargo, git, python3 and GNU time (/usr/bin/time); about 20 minutes on 2 cores with the
 # defaults (3 rounds, 2,000,000 lines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ cargo build --release --quiet --bin crf-stress
 (cd "$other" && cargo build --release --quiet --bin crf-stress)
 benches='^one_line_120B/rotating_file|^tracing_event/rotating_file|^rotation_lock_hold/numbered_backups_10$'
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+trap 'rm -f "$out" "$out.cpu"' EXIT
 # One criterion bench run in tree `$1`, its medians appended as
 # `bench <tree> <group/function> <ns>`.
 bench() {
@@ -54,9 +54,12 @@ for ((r = 1; r <= rounds; r++)); do
             for tree in other this; do
                 bin=target/release/crf-stress
                 [ "$tree" = other ] && bin=$other/$bin
+                # The processor time of the whole run beside its rate:
+                # robust to other load on the machine, which the rate is not.
                 # shellcheck disable=SC2046
-                "$bin" -p "$p" -n $((total / p)) --line-size 120 $(flags "$m") --json |
-                    sed "s/^/stress $tree $m $p /" >>"$out"
+                report=$(/usr/bin/time -f '%U %S' -o "$out.cpu" \
+                    "$bin" -p "$p" -n $((total / p)) --line-size 120 $(flags "$m") --json)
+                echo "stress $tree $m $p $(tr '\n' ' ' <"$out.cpu")$report" >>"$out"
             done
         done
     done
@@ -70,21 +73,27 @@ stress, bench = {}, {}
 for line in open(path):
     kind, tree, rest = line.split(" ", 2)
     if kind == "stress":
-        mode, procs, report = rest.split(" ", 2)
+        mode, procs, user, system, report = rest.split(" ", 4)
         report = json.loads(report)
         if not report["ok"]:
             sys.exit(f"{tree} {mode} at {procs} processes: {report['problems']}")
-        stress.setdefault((mode, int(procs)), {}).setdefault(tree, []).append(report["lines_per_second"])
+        runs = stress.setdefault((mode, int(procs)), {})
+        runs.setdefault(tree, []).append(report["lines_per_second"])
+        runs.setdefault(tree + " cpu", []).append((float(user) + float(system)) * 1e9 / total)
     else:
         name, ns = rest.split()
         bench.setdefault(name, {}).setdefault(tree, []).append(float(ns))
 print(f"crf-stress, {total} lines of 120 bytes in all per run, rotating at 1 MiB keeping 10 "
       f"backups; medians of {rounds} rounds (lines/s), this tree against {rev}")
-print(f"{'mode':<20}{'processes':>10}{rev:>14}{'this':>14}{'ratio':>8}   rounds' ratios")
+print("and the processor time of the whole run (writers, then verification) per line, in ns")
+print(f"{'mode':<20}{'processes':>10}{rev:>14}{'this':>14}{'ratio':>8}   rounds' ratios"
+      f"{'cpu ' + rev:>14}{'cpu this':>10}{'ratio':>8}")
 for (mode, procs), runs in sorted(stress.items(), key=lambda kv: (kv[0][0], kv[0][1])):
     a, b = statistics.median(runs["other"]), statistics.median(runs["this"])
     ratios = ", ".join(f"{t / o:.2f}" for o, t in zip(runs["other"], runs["this"]))
-    print(f"{mode:<20}{procs:>10}{a:>14,.0f}{b:>14,.0f}{b / a:>7.2f}x   {ratios}")
+    ca, cb = statistics.median(runs["other cpu"]), statistics.median(runs["this cpu"])
+    print(f"{mode:<20}{procs:>10}{a:>14,.0f}{b:>14,.0f}{b / a:>7.2f}x   {ratios}"
+          f"{ca:>14,.0f}{cb:>10,.0f}{cb / ca:>7.2f}x")
 print()
 print(f"criterion medians (ns), the median of {rounds} runs each, this tree against {rev}")
 print(f"{'bench':<60}{rev:>12}{'this':>12}{'ratio':>8}")
