@@ -91,6 +91,14 @@ fn io_write(c: &mut Criterion) {
     group.bench_function("rotating_file_write_all", |b| {
         b.iter(|| log.write_all(black_box(&line)).unwrap());
     });
+    // The same log with another handle open (as another process would
+    // hold it): every record takes the flock, as on a system without
+    // presence marks (macOS, FreeBSD: see docs/platforms.md).
+    let other = ours(dir, "sync.log");
+    group.bench_function("rotating_file_write_all_not_alone", |b| {
+        b.iter(|| log.write_all(black_box(&line)).unwrap());
+    });
+    drop(other);
     let mut log = RotatingFile::builder(dir.join("hourly.log"))
         .max_bytes(MIB)
         .rotate_every(Period::Hour)
