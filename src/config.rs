@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::chain::Backups;
 use crate::chain::retention::Retention;
-use crate::error::{Context, Error, ErrorKind};
+use crate::error::{Context, Error, ErrorKind, symlink_refused};
 use crate::gzip::Compression;
 use crate::names::{LockPlace, Names, fnv1a, python_lock_path};
 use crate::shared::exclusion::Wait;
@@ -229,7 +229,7 @@ impl Options {
                     ErrorKind::Symlink,
                     "cannot open log file",
                     path,
-                    open::symlink_refused(),
+                    symlink_refused(),
                 ));
             }
             Ok(meta) if !meta.is_file() => {

@@ -13,6 +13,7 @@ use std::io;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
+use crate::error::{is_symlink_refused, symlink_refused};
 use crate::sys::create;
 
 /// The flags of every open: never through a symlink, never blocking.
@@ -20,9 +21,9 @@ const FLAGS: i32 = libc::O_NOFOLLOW | libc::O_NONBLOCK;
 
 /// What an open with `O_NOFOLLOW` fails with when the name is a symlink:
 /// `ELOOP` as POSIX says, on Linux and macOS; `EMLINK` on FreeBSD and
-/// DragonFly, `EFTYPE` on NetBSD. Each is told as `ELOOP` (see
-/// [`symlink_refused`]); elsewhere `EMLINK` (too many links) and `EFTYPE`
-/// keep their own meaning.
+/// DragonFly, `EFTYPE` on NetBSD. Each is told as one error on every
+/// system ([`symlink_refused`]); elsewhere `EMLINK` (too many links) and
+/// `EFTYPE` keep their own meaning.
 #[cfg(any(target_os = "freebsd", target_os = "dragonfly"))]
 const SYMLINK_REFUSALS: &[i32] = &[libc::ELOOP, libc::EMLINK];
 #[cfg(target_os = "netbsd")]
@@ -103,17 +104,6 @@ pub(crate) fn open_for_reading(path: &Path) -> io::Result<File> {
 /// a symlink.
 pub(crate) fn open_temporary(path: &Path, mode: FileMode) -> io::Result<File> {
     Ok(open_or_create(path, Access::ReadWrite, mode)?.0)
-}
-
-/// The error of an open refused because the name is a symlink, the same
-/// on every system (guarantee: no symlink followed).
-pub(crate) fn symlink_refused() -> io::Error {
-    io::Error::from_raw_os_error(libc::ELOOP)
-}
-
-/// Whether `e` is [`symlink_refused`]'s error: a symlink was not followed.
-pub(crate) fn is_symlink_refused(e: &io::Error) -> bool {
-    e.raw_os_error() == Some(libc::ELOOP)
 }
 
 /// The error of a failed open, saying what the system means by it: a
