@@ -14,3 +14,23 @@ pub(super) fn holder_pid((dev, ino): (u64, u64)) -> Option<u32> {
         (flock && fields.get(5) == Some(&wanted.as_str())).then(|| fields.get(4)?.parse().ok())?
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    #[test]
+    fn the_holder_of_an_flock_is_read_from_proc_locks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log.lock");
+        let file = std::fs::File::create(&path).unwrap();
+        let meta = file.metadata().unwrap();
+        let id = (meta.dev(), meta.ino());
+        assert_eq!(holder_pid(id), None, "no one holds it yet");
+        file.lock().unwrap();
+        assert_eq!(holder_pid(id), Some(std::process::id()));
+        file.unlock().unwrap();
+        assert_eq!(holder_pid(id), None);
+    }
+}
