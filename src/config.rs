@@ -10,6 +10,7 @@ use crate::chain::retention::Retention;
 use crate::error::{Context, Error, ErrorKind, symlink_refused};
 use crate::gzip::Compression;
 use crate::names::{LockPlace, Names, fnv1a, python_lock_path};
+use crate::own_dir;
 use crate::shared::exclusion::Wait;
 use crate::shared::files::Place;
 use crate::sys::create::ensure_dir;
@@ -290,12 +291,12 @@ impl Options {
             },
         );
         // The library's own directory is created whatever `create_dirs`
-        // says: it is part of the log, not a place the user chose.
-        ensure_dir(
+        // says: it is part of the log, not a place the user chose. A
+        // symlink there is refused, never followed (`ErrorKind::Symlink`).
+        own_dir::open(&names, dir_mode).context(
+            ErrorKind::CreateDirectory,
+            "cannot open the library's directory",
             names.own_dir(),
-            true,
-            "cannot create the library's directory",
-            dir_mode,
         )?;
         let canonical = canonical_dir.join(path.file_name().unwrap_or_default());
         Ok(Config {

@@ -20,6 +20,7 @@ mod integrations;
 mod log_line;
 mod names;
 mod non_blocking;
+mod own_dir;
 // A router is reached through `tracing` or `log`: without either, nothing.
 #[cfg(any(feature = "tracing", feature = "log"))]
 mod router;

@@ -18,9 +18,14 @@
 //! | lock | `logs/.concurrent-rotating-file/app.log.lock` |
 //! | lock shared with Python's handler | `logs/.__app.lock` (its name; used when asked, or when it exists) |
 //! | shared state | `logs/.concurrent-rotating-file/app.log.state` |
-//! | compression in progress | `logs/.concurrent-rotating-file/app.log.<inode>.gz.tmp` |
+//! | compression in progress, where files with no name are not to be had (see `sys::anonymous`) | `logs/.concurrent-rotating-file/app.log.<inode>.gz.tmp` |
 //! | backup let go, deleted once unlocked | `logs/.concurrent-rotating-file/app.log.pruned.<pid>.<n>` |
-//! | live file just rotated, until a long numbered chain has shifted up | `logs/.concurrent-rotating-file/app.log.shifting` |
+//! | live file just rotated, until a long numbered chain has shifted up | `logs/.app.log.shifting` |
+//!
+//! The hidden directory never holds the only copy of a record: a file
+//! waiting for the chain to shift up is the newest backup, so it waits
+//! beside the log, under a name that starts with a dot (no glob of logs
+//! matches it, and removing the hidden directory leaves it).
 //!
 //! With `lock_dir`, the lock and state files go there instead, their names
 //! made unique per log (`app.log.<hash of the log's directory>.lock`), so
@@ -191,8 +196,9 @@ impl Names {
     }
 
     /// Where the stable name's next link is made before it is renamed over
-    /// the stable name (restart-proof logs).
-    pub(crate) fn link_temp(&self) -> PathBuf {
+    /// the stable name (restart-proof logs): a name in the hidden
+    /// directory.
+    pub(crate) fn link_temp(&self) -> OsString {
         self.own(format_args!(".link"))
     }
 
@@ -203,22 +209,43 @@ impl Names {
             .strip_prefix(b".")
     }
 
-    /// Where the compressor writes the gzip of the backup with inode `ino`.
-    pub(crate) fn gzip_temp(&self, ino: u64) -> PathBuf {
+    /// Where the compressor writes the gzip of the backup with inode
+    /// `ino`, where files with no name are not to be had: a name in the
+    /// hidden directory.
+    pub(crate) fn gzip_temp(&self, ino: u64) -> OsString {
         self.own(format_args!(".{ino}.gz.tmp"))
     }
 
-    /// Where a backup retention let go waits, unnamed, to be deleted once
-    /// the lock is released.
-    pub(crate) fn pruned(&self, pid: u32, n: u64) -> PathBuf {
+    /// Where a backup retention let go waits to be deleted once the lock is
+    /// released: a name in the hidden directory.
+    pub(crate) fn pruned(&self, pid: u32, n: u64) -> OsString {
         self.own(format_args!(".pruned.{pid}.{n}"))
     }
 
     /// Where the live file a rotation just turned into a backup waits for
     /// a long numbered chain to shift up, before it becomes `.1` (see
-    /// `numbered`).
+    /// `numbered`): beside the log, `.app.log.shifting`, so that removing
+    /// the hidden directory never takes it.
     pub(crate) fn shifting(&self) -> PathBuf {
+        let mut name = OsString::from(".");
+        name.push(OsStr::from_bytes(self.live_name()));
+        name.push(".shifting");
+        self.live.with_file_name(name)
+    }
+
+    /// Where an earlier version kept [`shifting`](Names::shifting): a name
+    /// in the hidden directory, moved beside the log when found.
+    pub(crate) fn legacy_shifting(&self) -> OsString {
         self.own(format_args!(".shifting"))
+    }
+
+    /// The name of `path` in the hidden directory, if that is where it is:
+    /// the lock and state files unless `lock_dir` or Python's lock says
+    /// otherwise.
+    pub(crate) fn in_own_dir<'a>(&self, path: &'a Path) -> Option<&'a OsStr> {
+        (path.parent() == Some(self.own_dir.as_path()))
+            .then(|| path.file_name())
+            .flatten()
     }
 
     /// Whether `name`, in the hidden directory, is a compressor's temporary
@@ -264,11 +291,11 @@ impl Names {
         PathBuf::from(name)
     }
 
-    /// `app.log<suffix>` in the hidden directory.
-    fn own(&self, suffix: std::fmt::Arguments<'_>) -> PathBuf {
+    /// `app.log<suffix>`, a name in the hidden directory.
+    fn own(&self, suffix: std::fmt::Arguments<'_>) -> OsString {
         let mut name = OsString::from(OsStr::from_bytes(self.live_name()));
         name.push(suffix.to_string());
-        self.own_dir.join(name)
+        name
     }
 
     /// What follows `app.log` in `name`, if it starts so.
@@ -339,13 +366,15 @@ mod tests {
             n.state(),
             Path::new("logs/.concurrent-rotating-file/app.log.state")
         );
-        assert_eq!(
-            n.gzip_temp(77),
-            Path::new("logs/.concurrent-rotating-file/app.log.77.gz.tmp")
-        );
+        assert_eq!(n.gzip_temp(77), "app.log.77.gz.tmp");
         assert!(n.is_gzip_temp(OsStr::new("app.log.77.gz.tmp")));
         assert!(!n.is_gzip_temp(OsStr::new("other.log.77.gz.tmp")));
-        assert!(n.is_pruned(n.pruned(12, 3).file_name().unwrap()));
+        assert!(n.is_pruned(&n.pruned(12, 3)));
+        assert_eq!(n.in_own_dir(n.lock()), Some(OsStr::new("app.log.lock")));
+        assert_eq!(n.in_own_dir(n.live()), None);
+        // Never only in the hidden directory: the newest backup waits
+        // beside the log, out of every glob of logs.
+        assert_eq!(n.shifting(), Path::new("logs/.app.log.shifting"));
         assert!(n.is_legacy_temporary(OsStr::new(".__app.log.77.gz.tmp")));
         assert!(n.is_legacy_temporary(OsStr::new(".__app.log.pruned.1.2")));
         assert_eq!(n.legacy_state(), Path::new("logs/.__app.lock.state"));
@@ -439,10 +468,7 @@ mod tests {
         );
         let dotted = names("my.app.log");
         assert_eq!(dotted.sequenced(7), Path::new("my.app.000007.log"));
-        assert_eq!(
-            n.link_temp(),
-            Path::new("logs/.concurrent-rotating-file/app.log.link")
-        );
+        assert_eq!(n.link_temp(), "app.log.link");
     }
 
     #[test]

@@ -209,7 +209,7 @@ fn a_symlink_planted_at_a_temporary_name_is_removed_never_followed() {
 }
 
 #[test]
-fn after_the_log_directory_is_removed_every_process_locks_the_same_file_again() {
+fn after_the_log_directory_is_removed_a_process_starting_later_keeps_the_writer_out() {
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     let path = logs.join("app.log");
@@ -221,9 +221,13 @@ fn after_the_log_directory_is_removed_every_process_locks_the_same_file_again() 
     std::fs::remove_dir_all(&logs).unwrap();
     writeln!(log, "recreates the directory").unwrap();
     std::thread::sleep(Duration::from_millis(150));
-    writeln!(log, "notices the lock file is gone").unwrap();
-    // What a process starting now locks: the writer must wait for it.
-    let lock = common::HeldLock::of(&common::own_file(&logs, "app.log.lock"));
+    writeln!(log, "keeps the lock file it holds").unwrap();
+    // What a process starting now makes and locks: the writer moves to it
+    // at its next look, and waits for it.
+    let lock_path = common::own_file(&logs, "app.log.lock");
+    std::fs::create_dir_all(lock_path.parent().unwrap()).unwrap();
+    std::fs::File::create(&lock_path).unwrap();
+    let lock = common::HeldLock::of(&lock_path);
     // A writer that had the log to itself looks for others at its next
     // path check.
     std::thread::sleep(Duration::from_millis(150));
@@ -239,7 +243,7 @@ fn after_the_log_directory_is_removed_every_process_locks_the_same_file_again() 
     writer.join().unwrap();
     assert_eq!(
         read(&path),
-        "recreates the directory\nnotices the lock file is gone\nwaited for the lock\n"
+        "recreates the directory\nkeeps the lock file it holds\nwaited for the lock\n"
     );
 }
 
@@ -698,16 +702,15 @@ fn a_failure_that_loses_no_record_is_counted_apart_from_lost_records() {
     let path = dir.path().join("app.log");
     let mut log = RotatingFile::builder(&path).open().unwrap();
     writeln!(log, "before").unwrap();
-    // The lock file deleted, and the directory to recreate it in frozen:
-    // following it fails, while records still go in under the lock held.
-    let own = dir.path().join(".concurrent-rotating-file");
-    std::fs::remove_file(own.join("app.log.lock")).unwrap();
-    let frozen = Immutable::new(&own);
+    // The lock file replaced by something that cannot be one: following
+    // it fails, while records still go in under the lock held.
+    let lock = dir.path().join(".concurrent-rotating-file/app.log.lock");
+    std::fs::remove_file(&lock).unwrap();
+    common::mkfifo(&lock);
     // Past the 100 ms between two checks of the lock path.
     std::thread::sleep(Duration::from_millis(150));
     writeln!(log, "written all the same").unwrap();
     let stats = log.stats();
-    drop(frozen);
     assert_eq!((stats.write_errors, stats.maintenance_failures), (0, 1));
     assert_eq!(log.write_errors(), 0);
     assert_eq!(read(&path), "before\nwritten all the same\n");

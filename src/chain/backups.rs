@@ -1,6 +1,7 @@
 //! [`Backups`]: the chain of one log, numbered, time-named or restart-proof,
 //! as the writer and the compressor see it.
 
+use std::ffi::OsString;
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -114,8 +115,7 @@ impl Backups {
     /// file keeps its name, and the state names the next. Called with the
     /// lock held.
     pub(crate) fn rotate(&self, state: &StateFile, label: &str, now: i64) -> io::Result<Pending> {
-        // Where retention moves what it lets go.
-        leftovers::ensure_own_dir(&self.names, self.dir_mode)?;
+        self.ensure_own_dir();
         let mut pending = match self.scheme() {
             Scheme::Numbered(chain) => chain.rotate(now),
             Scheme::Timed(chain) => chain.rotate(label, now),
@@ -130,7 +130,10 @@ impl Backups {
     /// held.
     pub(crate) fn shift_waiting(&self) -> io::Result<bool> {
         match self.scheme() {
-            Scheme::Numbered(_) => exists(&self.names.shifting()),
+            Scheme::Numbered(chain) => {
+                chain.adopt_legacy_shift()?;
+                exists(&self.names.shifting())
+            }
             Scheme::Timed(_) | Scheme::Sequence(_) => Ok(false),
         }
     }
@@ -151,7 +154,7 @@ impl Backups {
         let Scheme::Numbered(chain) = self.scheme() else {
             return Ok(Shift::None);
         };
-        leftovers::ensure_own_dir(&self.names, self.dir_mode)?;
+        self.ensure_own_dir();
         let shift = chain.finish_shift(now, limit, from, pending)?;
         self.hold_back_young(&mut pending.to_compress, now)?;
         Ok(shift)
@@ -243,9 +246,18 @@ impl Backups {
         self.twins.kept()
     }
 
-    /// Deletes a backup a rotation moved aside. Called without the lock.
-    pub(crate) fn delete_pruned(&self, pruned: &Path) -> io::Result<()> {
+    /// Deletes a backup a rotation moved aside (its name in the library's
+    /// directory). Called without the lock.
+    pub(crate) fn delete_pruned(&self, pruned: &OsString) -> io::Result<()> {
         leftovers::delete_pruned(&self.names, pruned)
+    }
+
+    /// Makes the library's directory again if it was removed, for what
+    /// retention lets go. A directory that cannot be made (a symlink in its
+    /// place, refused) only has retention delete backups at once, with the
+    /// lock held (see `leftovers::move_aside`): no rotation fails for it.
+    fn ensure_own_dir(&self) {
+        let _ = leftovers::ensure_own_dir(&self.names, self.dir_mode);
     }
 
     fn scheme(&self) -> Scheme<'_> {

@@ -9,55 +9,69 @@
 //! still claims the temporary, or the writer's compressor will finish it
 //! (guarantee: crash-safe).
 
+use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::names::Names;
+use crate::own_dir;
 use crate::shared::claim;
 use crate::sys::create;
-use crate::sys::create::ensure_dir;
-use crate::sys::fs::{FileId, dir_of, exists, remove_if_present, rename};
+use crate::sys::dir::{At, Dir};
+use crate::sys::fs::{FileId, dir_of};
 use crate::sys::open::FileMode;
 
-/// Recreates the library's directory if it was removed by hand since the
+/// Makes the library's directory again if it was removed by hand since the
 /// log was opened, for [`move_aside`]. Called with the lock held, before a
 /// rotation.
 pub(crate) fn ensure_own_dir(names: &Names, dir_mode: FileMode) -> io::Result<()> {
-    if !exists(names.own_dir())? {
-        ensure_dir(
-            names.own_dir(),
-            true,
-            "cannot recreate the library's directory",
-            dir_mode,
-        )
-        .map_err(io::Error::from)?;
-    }
-    Ok(())
+    own_dir::open(names, dir_mode)
+        .map(drop)
+        .map_err(|e| own_dir::failed(names, e))
 }
 
 /// Moves a backup retention let go to a hidden name, to be deleted once
-/// the lock is released ([`delete_pruned`]). Called with the lock held,
-/// after [`ensure_own_dir`].
-pub(crate) fn move_aside(names: &Names, backup: &Path) -> io::Result<PathBuf> {
+/// the lock is released ([`delete_pruned`]); returns that name. If the
+/// library's directory is gone (removed again since [`ensure_own_dir`]),
+/// the backup is deleted at once instead, and `None` returned: freeing its
+/// blocks holds the lock a little longer, and nothing is left to do.
+/// Called with the lock held.
+pub(crate) fn move_aside(names: &Names, backup: &Path) -> io::Result<Option<OsString>> {
     static PARKED: AtomicU64 = AtomicU64::new(0);
-    let aside = names.pruned(std::process::id(), PARKED.fetch_add(1, Ordering::Relaxed));
-    rename(backup, &aside)?;
-    Ok(aside)
+    let name = names.pruned(std::process::id(), PARKED.fetch_add(1, Ordering::Relaxed));
+    let from = At::path(backup);
+    if let Some(own) = own_dir::open_existing(names).ok().flatten() {
+        match from.rename_to(&own.at(&name)) {
+            Ok(()) => return Ok(Some(name)),
+            // The directory removed since it was opened, if the backup is
+            // still there.
+            Err(e) if from.id()?.is_none() => return Err(e),
+            Err(_) => {}
+        }
+    }
+    from.remove()?;
+    Ok(None)
 }
 
-/// Deletes a backup moved aside by a rotation, and the unfinished
-/// compression of it that a killed compressor may have left (a live one
-/// holds its claim and cleans up itself). Called without the lock.
-pub(crate) fn delete_pruned(names: &Names, pruned: &Path) -> io::Result<()> {
-    let Some(id) = FileId::at(pruned)? else {
+/// Deletes a backup moved aside by a rotation (`name`, in the library's
+/// directory), and the unfinished compression of it that a killed
+/// compressor may have left (a live one holds its claim and cleans up
+/// itself). Called without the lock.
+pub(crate) fn delete_pruned(names: &Names, name: &OsString) -> io::Result<()> {
+    // Gone with the directory if it was removed.
+    let Some(own) = own_dir::open_existing(names).map_err(|e| own_dir::failed(names, e))? else {
+        return Ok(());
+    };
+    let pruned = own.at(name);
+    let Some(id) = pruned.id()? else {
         // Another process, starting, removed it as a leftover.
         return Ok(());
     };
-    remove_if_present(pruned)?;
-    let temp = names.gzip_temp(id.ino());
+    pruned.remove()?;
+    let temp = own.at(names.gzip_temp(id.ino()));
     if !claim::is_claimed(&temp)? {
-        remove_if_present(&temp)?;
+        temp.remove()?;
     }
     Ok(())
 }
@@ -75,29 +89,29 @@ pub(crate) fn remove(names: &Names, finishing: &[PathBuf]) -> io::Result<()> {
             kept.push(names.gzip_temp(id.ino()));
         }
     }
-    let lock_dir =
-        Some(dir_of(names.lock())).filter(|d| ![names.dir(), names.own_dir()].contains(d));
-    for dir in [names.dir(), names.own_dir()].into_iter().chain(lock_dir) {
-        create::remove_orphans(dir)?;
+    let log_dir = Dir::open(names.dir())?;
+    let own = own_dir::open_existing(names).map_err(|e| own_dir::failed(names, e))?;
+    create::remove_orphans(&log_dir)?;
+    if let Some(own) = &own {
+        create::remove_orphans(own)?;
+        for name in own.names()? {
+            let at = own.at(&name);
+            let temporary = names.is_gzip_temp(&name) && !kept.contains(&name);
+            if names.is_pruned(&name) || (temporary && !claim::is_claimed(&at)?) {
+                at.remove()?;
+            }
+        }
     }
-    for (dir, legacy) in [(names.own_dir(), false), (names.dir(), true)] {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e),
-        };
-        for entry in entries {
-            let entry = entry?;
-            let name = entry.file_name();
-            let (parked, temporary) = if legacy {
-                let ours = names.is_legacy_temporary(&name);
-                (ours && !name.as_encoded_bytes().ends_with(b".gz.tmp"), ours)
-            } else {
-                (names.is_pruned(&name), names.is_gzip_temp(&name))
-            };
-            let path = entry.path();
-            if parked || (temporary && !kept.contains(&path) && !claim::is_claimed(&path)?) {
-                remove_if_present(&path)?;
+    let lock_dir = dir_of(names.lock());
+    if ![names.dir(), names.own_dir()].contains(&lock_dir) {
+        create::remove_orphans(&Dir::open(lock_dir)?)?;
+    }
+    for name in log_dir.names()? {
+        if names.is_legacy_temporary(&name) {
+            let at = log_dir.at(&name);
+            let temporary = name.as_encoded_bytes().ends_with(b".gz.tmp");
+            if !temporary || !claim::is_claimed(&at)? {
+                at.remove()?;
             }
         }
     }
@@ -106,6 +120,8 @@ pub(crate) fn remove(names: &Names, finishing: &[PathBuf]) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::MetadataExt;
+
     use super::*;
 
     #[test]
@@ -126,6 +142,14 @@ mod tests {
         std::fs::write(own.join("other.log.79.gz.tmp"), "another log's").unwrap();
         std::fs::write(names.live(), "live").unwrap();
         remove(&names, &[]).unwrap();
+        // One that a starting writer's compressor will finish is kept.
+        std::fs::write(names.numbered(1), "a backup").unwrap();
+        let ino = std::fs::metadata(names.numbered(1)).unwrap().ino();
+        std::fs::write(own.join(names.gzip_temp(ino)), "to finish").unwrap();
+        remove(&names, &[names.numbered(1)]).unwrap();
+        assert!(own.join(names.gzip_temp(ino)).exists());
+        std::fs::remove_file(own.join(names.gzip_temp(ino))).unwrap();
+        std::fs::remove_file(names.numbered(1)).unwrap();
         let list = test_support::names;
         assert_eq!(list(dir.path()), [".concurrent-rotating-file", "app.log"]);
         assert_eq!(list(&own), ["app.log.78.gz.tmp", "other.log.79.gz.tmp"]);

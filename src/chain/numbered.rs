@@ -43,6 +43,8 @@ use crate::chain::pending::{Pending, Resume, Shift};
 use crate::chain::provenance::{self, Twins};
 use crate::chain::retention::{Facts, Retention};
 use crate::names::{Names, backup_number};
+use crate::own_dir;
+use crate::sys::dir::At;
 use crate::sys::fs::{FileId, exists, remove_if_present, rename};
 
 /// Above this many backups, the chain is read from one directory listing
@@ -179,7 +181,7 @@ impl NumberedChain<'_> {
             for path in self.named(self.retention.count, oldest) {
                 pending
                     .pruned
-                    .push(leftovers::move_aside(self.names, &path)?);
+                    .extend(leftovers::move_aside(self.names, &path)?);
                 left = left.saturating_sub(1);
             }
         }
@@ -265,7 +267,7 @@ impl NumberedChain<'_> {
                 for path in self.named(run.len() + 1, form) {
                     pending
                         .pruned
-                        .push(leftovers::move_aside(self.names, &path)?);
+                        .extend(leftovers::move_aside(self.names, &path)?);
                 }
             }
         }
@@ -273,6 +275,31 @@ impl NumberedChain<'_> {
             pending.to_compress = self.plain_of(&run);
         }
         Ok(())
+    }
+
+    /// Moves a rotated file an earlier version left waiting for its shift in
+    /// the library's directory ([`Names::legacy_shifting`]) to where it
+    /// waits now, beside the log, so that the shift carries on. Called with
+    /// the lock held, when opening.
+    pub(crate) fn adopt_legacy_shift(&self) -> io::Result<()> {
+        let Some(own) =
+            own_dir::open_existing(self.names).map_err(|e| own_dir::failed(self.names, e))?
+        else {
+            return Ok(());
+        };
+        let legacy = own.at(self.names.legacy_shifting());
+        if legacy.id()?.is_none() {
+            return Ok(());
+        }
+        match legacy.link_to(&At::path(&self.names.shifting())) {
+            // Never over another rotated file: both stay, the legacy one
+            // for an operator to look at.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            other => {
+                other?;
+                legacy.remove()
+            }
+        }
     }
 
     /// Closes the gap a process killed mid-rotation leaves: the backups
@@ -466,6 +493,7 @@ mod tests {
         for content in ["a", "b", "c"] {
             std::fs::write(names.live(), content).unwrap();
             for pruned in backups.rotate(0).unwrap().pruned {
+                let pruned = names.own_dir().join(pruned);
                 assert_eq!(std::fs::read_to_string(&pruned).unwrap(), "a");
                 std::fs::remove_file(pruned).unwrap();
             }
@@ -702,7 +730,7 @@ mod tests {
         assert_eq!(after, expected);
         assert_eq!(pruned.len(), 1);
         assert_eq!(
-            std::fs::read_to_string(&pruned[0]).unwrap(),
+            std::fs::read_to_string(names.own_dir().join(&pruned[0])).unwrap(),
             format!("backup {count}")
         );
         // Nothing left: the next call has nothing to do.

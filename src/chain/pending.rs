@@ -1,5 +1,6 @@
 //! [`Pending`]: what a rotation leaves to do once the lock is released.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::sys::fs::FileId;
@@ -9,8 +10,9 @@ use crate::sys::fs::FileId;
 /// plain backups, and shifting a long numbered chain up (see `numbered`).
 #[derive(Debug, Default)]
 pub(crate) struct Pending {
-    /// Backups retention let go, moved aside under hidden names.
-    pub(crate) pruned: Vec<PathBuf>,
+    /// Backups retention let go, moved aside: their names in the library's
+    /// hidden directory.
+    pub(crate) pruned: Vec<OsString>,
     /// Plain backups to compress, by their names after the rotation.
     pub(crate) to_compress: Vec<PathBuf>,
     /// The rotation left the chain's shift to do, in batches, each under

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::error::doing;
+use crate::sys::dir::At;
 use crate::sys::{open, stderr};
 
 /// The gzip header comment that names the plain file a `.gz` was made from.
@@ -46,7 +47,7 @@ pub(crate) fn made_from(gz: &Path, plain: &Path) -> io::Result<bool> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(doing(e, format_args!("stat `{}`", plain.display()))),
     };
-    let file = match open::open_for_reading(gz) {
+    let file = match open::open_for_reading(&At::path(gz)) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound || open::is_not_ours(&e) => {
             return Ok(false);

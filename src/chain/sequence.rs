@@ -42,7 +42,9 @@ use crate::chain::pending::Pending;
 use crate::chain::provenance::{self, Twins};
 use crate::chain::retention::{Facts, Retention};
 use crate::names::Names;
+use crate::own_dir;
 use crate::shared::state_file::StateFile;
+use crate::sys::dir::At;
 use crate::sys::fs::{FileId, remove_if_present, rename};
 use crate::sys::open::FileMode;
 use crate::sys::stderr;
@@ -114,7 +116,7 @@ impl SequenceChain<'_> {
             for path in backup.files() {
                 pending
                     .pruned
-                    .push(leftovers::move_aside(self.names, &path)?);
+                    .extend(leftovers::move_aside(self.names, &path)?);
             }
         }
         if self.gzip {
@@ -170,15 +172,16 @@ impl SequenceChain<'_> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
-        let temp = self.names.link_temp();
-        // Removed by hand since the log was opened?
-        leftovers::ensure_own_dir(self.names, self.dir_mode)?;
+        // Made again if removed by hand since the log was opened.
+        let own =
+            own_dir::open(self.names, self.dir_mode).map_err(|e| own_dir::failed(self.names, e))?;
+        let temp = own.at(self.names.link_temp());
         // A killed writer's, if any.
-        remove_if_present(&temp)?;
-        std::fs::hard_link(live, &temp)?;
-        let moved = rename(&temp, stable);
+        temp.remove()?;
+        At::path(live).link_to(&temp)?;
+        let moved = temp.rename_to(&At::path(stable));
         // rename(2) between two names of one file leaves both.
-        remove_if_present(&temp)?;
+        temp.remove()?;
         moved
     }
 
@@ -318,7 +321,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let names = Names::beside(dir.path().join("app.log"));
         std::fs::create_dir(names.own_dir()).unwrap();
-        let state = StateFile::open(names.state(), FileMode::DEFAULT).unwrap();
+        let state = StateFile::open(&At::path(names.state()), FileMode::DEFAULT).unwrap();
         state.validate(1);
         (dir, names, state)
     }
@@ -445,10 +448,11 @@ mod tests {
         // link: replaced.
         std::fs::remove_file(names.live()).unwrap();
         std::os::unix::fs::symlink("/etc/hostname", names.live()).unwrap();
-        std::fs::write(names.link_temp(), "a killed writer's").unwrap();
+        let temp = names.own_dir().join(names.link_temp());
+        std::fs::write(&temp, "a killed writer's").unwrap();
         chain.link(&live, id, None);
         assert_eq!(FileId::at(names.live()).unwrap(), Some(id));
-        assert!(!names.link_temp().exists());
+        assert!(!temp.exists());
     }
 
     #[test]

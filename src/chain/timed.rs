@@ -89,7 +89,7 @@ impl TimedChain<'_> {
             for path in backup.files() {
                 pending
                     .pruned
-                    .push(leftovers::move_aside(self.names, path)?);
+                    .extend(leftovers::move_aside(self.names, path)?);
             }
         }
         if self.gzip {

@@ -54,11 +54,13 @@ use crate::error::doing;
 use crate::error::{Error, ErrorKind};
 use crate::gzip::at_exit;
 use crate::gzip::progress::Progress;
+use crate::gzip::temp::Temp;
 use crate::names::{self, Names};
 use crate::shared::claim::claim;
 use crate::shared::exclusion::Wait;
 use crate::shared::files::{Place, SharedFiles};
 use crate::sys::coarse_clock::CoarseInstant;
+use crate::sys::dir::At;
 use crate::sys::fs::{FileId, remove_if_present};
 use crate::sys::open::{self, FileMode};
 use crate::sys::stderr;
@@ -240,7 +242,7 @@ impl Work {
     /// Compresses one backup; `Ok(false)` if there was nothing to do (gone,
     /// already claimed, pruned meanwhile).
     fn compress(&self, shared: &mut SharedFiles, backup: &Path) -> io::Result<bool> {
-        let source = match open::open_for_reading(backup) {
+        let source = match open::open_for_reading(&At::path(backup)) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
             // A symlink or a FIFO at a backup name: moved along the chain as
@@ -248,93 +250,97 @@ impl Work {
             Err(e) if open::is_not_ours(&e) => return Ok(false),
             Err(e) => return Err(e),
         };
-        let named = |what: &str, path: &Path| {
-            let what = format!("{what} `{}`", path.display());
-            move |e| doing(e, what)
-        };
-        if !claim(&source).map_err(named("lock", backup))? {
+        if !claim(&source).map_err(|e| doing(e, format_args!("lock `{}`", backup.display())))? {
             return Ok(false);
         }
         let source_meta = source.metadata()?;
         let id = FileId::of(&source_meta);
-        let temp_path = self.names.gzip_temp(id.ino());
-        let temp = self.locked(shared, || {
-            let temp = match open::open_temporary(&temp_path, self.mode) {
-                // A symlink or a FIFO planted at our private name.
-                Err(e) if open::is_not_ours(&e) => {
-                    remove_if_present(&temp_path)?;
-                    open::open_temporary(&temp_path, self.mode)
-                }
-                other => other,
-            }
-            .map_err(named("create", &temp_path))?;
-            // Claim before touching it: only a dead compressor's leftover
-            // may be reused.
-            Ok(claim(&temp)
-                .map_err(named("lock", &temp_path))?
-                .then_some(temp))
-        })?;
+        let temp = match Temp::unnamed(&self.names, id.ino(), self.mode)? {
+            Some(temp) => Some(temp),
+            None => self.locked(shared, || {
+                Temp::named(&self.names, id.ino(), self.mode, self.dir_mode)
+            })?,
+        };
         let Some(temp) = temp else { return Ok(false) };
         let result = self
-            .write_gzip(&source, &source_meta, &temp, &temp_path)
-            .and_then(|()| {
+            .write_gzip(shared, &source, &source_meta, temp)
+            .and_then(|temp| {
+                let Some(temp) = temp else {
+                    return Ok((None, false));
+                };
                 // Age-based retention of numbered backups reads this.
-                temp.set_modified(source_meta.modified()?)
-                    .map_err(named("set the time of", &temp_path))?;
-                self.locked(shared, || self.link_into_place(backup, id, &temp_path))
+                temp.file()
+                    .set_modified(source_meta.modified()?)
+                    .map_err(|e| {
+                        doing(
+                            e,
+                            format_args!("set the time of `{}`", temp.shown(&self.names).display()),
+                        )
+                    })?;
+                let linked = self.locked(shared, || self.link_into_place(backup, id, &temp));
+                Ok((Some(temp), linked?))
             });
-        if result.is_err() {
-            let _ = remove_if_present(&temp_path);
+        match result {
+            Ok((_, linked)) => Ok(linked),
+            Err(e) => Err(e),
         }
-        result
     }
 
-    /// Gzips `source` into `temp` (claimed), unless `temp` already holds a
-    /// complete gzip of it: left by a compressor killed, or cut short at
-    /// exit, after it wrote the last byte.
+    /// Gzips `source` into `temp`, unless `temp` is a leftover that holds
+    /// a complete gzip of it already: left by a compressor killed, or cut
+    /// short at exit, after it wrote the last byte. A leftover that does
+    /// not is replaced. `None` if a live compressor took the name meanwhile.
     fn write_gzip(
         &self,
+        shared: &mut SharedFiles,
         source: &File,
         source_meta: &Metadata,
-        temp: &File,
-        temp_path: &Path,
-    ) -> io::Result<()> {
-        if temp.metadata()?.len() > 0 && is_complete_gzip_of(temp, source_meta) {
-            return Ok(());
+        temp: Temp,
+    ) -> io::Result<Option<Temp>> {
+        let temp = match temp.leftover() {
+            Some(may_be_complete) => {
+                if may_be_complete? && is_complete_gzip_of(temp.file(), source_meta) {
+                    return Ok(Some(temp));
+                }
+                match self.locked(shared, || temp.replace(self.mode))? {
+                    Some(temp) => temp,
+                    None => return Ok(None),
+                }
+            }
+            None => temp,
+        };
+        let file = temp.file();
+        let written = match self.progress.waited_for() {
+            true => gzip(source, source_meta, file, self.level),
+            false => gzip_aside(source, source_meta, file, self.level),
+        };
+        match written {
+            Ok(()) => Ok(Some(temp)),
+            Err(e) => {
+                let _ = temp.remove();
+                Err(doing(
+                    e,
+                    format_args!("gzip into `{}`", temp.shown(&self.names).display()),
+                ))
+            }
         }
-        temp.set_len(0)
-            .and_then(|()| match self.progress.waited_for() {
-                true => gzip(source, source_meta, temp, self.level),
-                false => gzip_aside(source, source_meta, temp, self.level),
-            })
-            .map_err(|e| doing(e, format_args!("gzip into `{}`", temp_path.display())))
     }
 
     /// Under the lock: names the finished gzip `.gz` beside wherever the
     /// backup is now, and removes the plain backup; `Ok(false)` if it was
     /// pruned meanwhile (the gzip is dropped).
-    fn link_into_place(&self, backup: &Path, id: FileId, temp_path: &Path) -> io::Result<bool> {
+    fn link_into_place(&self, backup: &Path, id: FileId, temp: &Temp) -> io::Result<bool> {
         let Some(plain) = self.backups.locate(backup, id)? else {
             // Pruned while we worked.
-            return remove_if_present(temp_path).map(|()| false);
+            return temp.remove().map(|()| false);
         };
         // Never over a `.gz` already there (an outside tool's, holding other
         // data): a link fails where a rename would replace. The plain backup
         // then stays.
-        let gz = names::gz_of(&plain);
-        let linked = match std::fs::hard_link(temp_path, &gz) {
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
-            other => {
-                other.map_err(|e| {
-                    doing(
-                        e,
-                        format_args!("link `{}` -> `{}`", temp_path.display(), gz.display()),
-                    )
-                })?;
-                true
-            }
-        };
-        remove_if_present(temp_path)?;
+        let linked = temp.link_to(&names::gz_of(&plain));
+        let removed = temp.remove();
+        let linked = linked?;
+        removed?;
         if linked {
             remove_if_present(&plain)?;
         }
@@ -458,7 +464,7 @@ mod tests {
         let backup = names.numbered(1);
         std::fs::write(&backup, "a line of the backup\n".repeat(1000)).unwrap();
         let meta = std::fs::metadata(&backup).unwrap();
-        let temp = names.gzip_temp(meta.ino());
+        let temp = names.own_dir().join(names.gzip_temp(meta.ino()));
         let mut encoder = flate2::GzBuilder::new()
             .comment(crate::chain::gzip_comment(&meta))
             .write(Vec::new(), flate2::Compression::fast());
@@ -495,6 +501,35 @@ mod tests {
                 .to_string_lossy()
                 .ends_with(".tmp"))
         );
+    }
+
+    #[test]
+    fn a_hard_link_planted_at_a_temporary_name_is_never_written_through() {
+        // Whoever may link a file of the writers' (a configuration, another
+        // log) at the temporary's name of the next backup: the gzip must
+        // not overwrite it.
+        let dir = tempfile::tempdir().unwrap();
+        let names = Names::beside(dir.path().join("app.log"));
+        let mut log = RotatingFile::builder(names.live())
+            .max_bytes(64)
+            .compression(Compression::Gzip)
+            .open()
+            .unwrap();
+        writeln!(log, "the first file's line, rotated next").unwrap();
+        let next_backup = std::fs::metadata(names.live()).unwrap().ino();
+        let victim = dir.path().join("victim.conf");
+        std::fs::write(&victim, "someone's data").unwrap();
+        let planted = names.own_dir().join(names.gzip_temp(next_backup));
+        std::fs::hard_link(&victim, &planted).unwrap();
+        writeln!(log, "the second file's line, which rotates it").unwrap();
+        log.shutdown(std::time::Duration::from_secs(10)).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "someone's data");
+        assert_eq!(std::fs::metadata(&victim).unwrap().nlink(), 1);
+        assert!(!planted.exists());
+        let gz = std::fs::File::open(names.numbered_gz(1)).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(gz), &mut text).unwrap();
+        assert_eq!(text, "the first file's line, rotated next\n");
     }
 
     #[test]

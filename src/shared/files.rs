@@ -2,6 +2,28 @@
 //! its compressor thread) holds them, the way in (enter the lock, following
 //! a lock file that was replaced), and how they follow files deleted,
 //! replaced or shrunk under them.
+//!
+//! **Removed.** A lock or state file deleted (the library's directory
+//! removed whole, by a cleanup job or every few milliseconds) is kept: every
+//! writer that has it open goes on using it, so the writers running keep
+//! each other out whatever is removed (guarantee: one writer at a time). A
+//! writer never makes a new one to replace a file it holds.
+//!
+//! **Replaced.** Only a process that comes along afterwards, finding none,
+//! makes new ones at the paths; the writers running move to them at their
+//! next look (every `path_check_interval`, 100 ms at most):
+//!
+//! - a new lock file through the state, which names the lock file in use
+//!   (see `exclusion`): the first to move waits for the one inside to
+//!   leave;
+//! - a new state file by retiring the old one: the first to find it moves
+//!   from inside the old one, marking it retired first, so that whoever
+//!   enters the old one afterwards follows instead of writing. No two
+//!   writers running are ever inside through two state files.
+//!
+//! A process that comes along while the files are gone is the one case
+//! left: until the writers running have looked and moved (within
+//! `path_check_interval`), it may be let in beside them.
 
 use std::io;
 use std::path::Path;
@@ -11,13 +33,14 @@ use std::time::Duration;
 
 use crate::error::{Context, Error, ErrorKind, doing};
 use crate::names::Names;
+use crate::own_dir;
 use crate::shared::exclusion::{self, Entry, FAST, MARKED, Wait};
 use crate::shared::lock_file::LockFile;
 use crate::shared::state_file::{self, StateFile, Validated};
 use crate::shared::watchdog::WaitSlot;
 use crate::sys::coarse_clock::CoarseInstant;
-use crate::sys::create::ensure_dir;
-use crate::sys::fs::remove_if_present;
+use crate::sys::dir::At;
+use crate::sys::fs::{FileId, remove_if_present};
 use crate::sys::open::FileMode;
 
 /// The shortest interval between two checks that the lock and state paths
@@ -56,6 +79,9 @@ pub(crate) struct SharedFiles {
     entered_as: u64,
     /// What the watchdog looks at while this process sleeps for the lock.
     watch: Arc<WaitSlot>,
+    /// The state path names another state file than `state`: move to it
+    /// from inside this one (see "Replaced" above).
+    moving: bool,
 }
 
 impl SharedFiles {
@@ -63,12 +89,9 @@ impl SharedFiles {
     /// a writer asleep for the lock longer than `warning` is reported.
     pub(crate) fn open(place: Place<'_>, warning: Duration) -> Result<SharedFiles, Error> {
         let (lock_path, state_path) = (place.names.lock(), place.names.state());
-        let lock = LockFile::open(lock_path, place.mode).context(
-            ErrorKind::LockFile,
-            "cannot open lock file",
-            lock_path,
-        )?;
-        let state = StateFile::open(state_path, place.mode).context(
+        let lock =
+            open_lock(place).context(ErrorKind::LockFile, "cannot open lock file", lock_path)?;
+        let state = open_state(place).context(
             ErrorKind::StateFile,
             "cannot open state file",
             state_path,
@@ -87,14 +110,38 @@ impl SharedFiles {
             token,
             entered_as: 0,
             watch: WaitSlot::new(lock_path.to_path_buf(), state_path.to_path_buf(), warning),
+            moving: false,
         })
     }
 
     /// Takes the lock and enters (see `exclusion`), following the lock file
-    /// to the one at the path when the state names another, and validates
-    /// the state if it was newly mapped or emptied since. Leaving is the
-    /// returned guard's drop.
+    /// to the one at the path when the state names another, and the state
+    /// file to the one at the path when it was retired or is to be (see
+    /// "Replaced" above); validates the state if it was newly mapped or
+    /// emptied since. Leaving is the returned guard's drop.
     pub(crate) fn enter(&mut self, place: Place<'_>, wait: &Wait) -> io::Result<Inside<'_>> {
+        let mut moved = false;
+        loop {
+            self.enter_held(place, wait)?;
+            if !self.moving && !self.state.retired() {
+                break;
+            }
+            if std::mem::take(&mut self.moving) {
+                // Inside: no writer of this state is, and whoever enters it
+                // from now on follows.
+                self.state.retire();
+            }
+            self.leave_held();
+            self.move_state(place)?;
+            moved = true;
+        }
+        Ok(self.inside(place, moved))
+    }
+
+    /// Enters with the lock and state files held now (see `exclusion`),
+    /// following the lock file to the one at the path when the state names
+    /// another.
+    fn enter_held(&mut self, place: Place<'_>, wait: &Wait) -> io::Result<()> {
         let lock_path = place.names.lock();
         let fast = self.token | FAST;
         if self.alone && self.state.contended().load(Ordering::SeqCst) != 0 {
@@ -110,7 +157,7 @@ impl SharedFiles {
         {
             // Alone with the log: the slot is the lock (see `exclusion`).
             self.entered_as = fast;
-            return Ok(self.inside(place));
+            return Ok(());
         }
         loop {
             let entry = match exclusion::enter(
@@ -137,17 +184,51 @@ impl SharedFiles {
             match entry {
                 Entry::Inside => break,
                 // Another file is named: move to the one at the path.
-                Entry::Replaced => self.lock = LockFile::open(lock_path, place.mode)?,
+                Entry::Replaced => self.lock = open_lock(place)?,
             }
         }
         self.entered_as = self.token;
-        Ok(self.inside(place))
+        Ok(())
+    }
+
+    /// Leaves what [`enter_held`](SharedFiles::enter_held) entered.
+    fn leave_held(&self) {
+        if self.entered_as & FAST != 0 {
+            let _ = self.state.holder().compare_exchange(
+                self.entered_as,
+                0,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            );
+        } else {
+            exclusion::leave(&self.lock, &self.state, self.token);
+        }
+    }
+
+    /// Moves to the state file at the path (made there if missing: the
+    /// one the others moved to was removed too), and to the lock file at
+    /// the path if it is another one.
+    fn move_state(&mut self, place: Place<'_>) -> io::Result<()> {
+        let names = place.names;
+        if FileId::at(names.lock())?.is_some_and(|at| at != self.lock.file_id()) {
+            self.lock = open_lock(place).map_err(reopening(names.lock()))?;
+        }
+        self.state = open_state(place).map_err(reopening(names.state()))?;
+        // Alive under the same token in the new file (see `marked`).
+        self.state.mark_holder(self.token);
+        self.validated = false;
+        // Present in both now: whether alone is looked at again.
+        self.alone = false;
+        Ok(())
     }
 
     /// The guard of a writer just let in; validates a state newly mapped or
     /// emptied since.
-    fn inside(&mut self, place: Place<'_>) -> Inside<'_> {
-        let inside = Inside { shared: self };
+    fn inside(&mut self, place: Place<'_>, moved: bool) -> Inside<'_> {
+        let inside = Inside {
+            shared: self,
+            moved,
+        };
         // Also when the magic vanished since: someone emptied the file.
         if !std::mem::replace(&mut inside.shared.validated, true) || !inside.state().is_valid() {
             let state = inside.state();
@@ -166,13 +247,15 @@ impl SharedFiles {
         inside
     }
 
-    /// Every 100 ms at most (outside the lock): if the lock path no longer
-    /// names the lock file held (deleted, or its directory removed and
-    /// recreated), opens the one at the path, which the next entry takes
-    /// over; if the state path no longer names the state mapped, or the
-    /// mapping was lost (see `sigbus`), maps the one at the path. Returns
-    /// whether anything was reopened: the live file must be reopened too,
-    /// with the new state's generation.
+    /// Every 100 ms at most (outside the lock): if the lock path names
+    /// another lock file than the one held (a process that came along made
+    /// it, after this one was deleted), opens it, which the next entry
+    /// takes over; if the state path names another state file, the next
+    /// entry moves to it (see "Replaced" above); a file deleted and not
+    /// replaced is kept (see "Removed"). If the mapping was lost (see
+    /// `sigbus`), maps the state at the path afresh. Returns whether
+    /// anything was reopened: the live file must be reopened too, with the
+    /// new state's generation.
     pub(crate) fn follow(
         &mut self,
         place: Place<'_>,
@@ -187,24 +270,23 @@ impl SharedFiles {
         let names = place.names;
 
         let mut reopened = false;
-        if !self.lock.is_at(names.lock())? {
-            recreate_own_dir(place)?;
-            self.lock =
-                LockFile::open(names.lock(), place.mode).map_err(reopening(names.lock()))?;
+        if FileId::at(names.lock())?.is_some_and(|at| at != self.lock.file_id()) {
+            self.lock = open_lock(place).map_err(reopening(names.lock()))?;
             reopened = true;
         }
-        if lost || !self.state.is_at(names.state())? {
-            recreate_own_dir(place)?;
-            self.state =
-                StateFile::open(names.state(), place.mode).map_err(reopening(names.state()))?;
+        if lost {
+            self.state = open_state(place).map_err(reopening(names.state()))?;
             // Alive under the same token in the new file (see `marked`).
             self.state.mark_holder(self.token);
             self.validated = false;
             reopened = true;
+        } else if FileId::at(names.state())?.is_some_and(|at| at != self.state.id()) {
+            self.moving = true;
         }
         // Both files: a state file deleted and made anew, or a lock file,
         // must not let two processes each believe they are alone.
-        self.alone = !names.is_python_lock() && self.state.alone() && self.lock.alone();
+        self.alone =
+            !names.is_python_lock() && !self.moving && self.state.alone() && self.lock.alone();
         if self.alone {
             // No one else has the log open: no one waits any more.
             self.state.contended().store(0, Ordering::SeqCst);
@@ -225,9 +307,17 @@ impl SharedFiles {
 #[derive(Debug)]
 pub(crate) struct Inside<'a> {
     shared: &'a mut SharedFiles,
+    /// Whether the writer moved to another state file on the way in.
+    moved: bool,
 }
 
 impl Inside<'_> {
+    /// Whether the writer moved to another state file on the way in: the
+    /// live file must be reopened, with that state's generation.
+    pub(crate) fn moved(&self) -> bool {
+        self.moved
+    }
+
     /// Whether no other process (nor another handle of this one) has the
     /// log's lock and state files open: nothing else is under way.
     pub(crate) fn nobody_else(&self) -> bool {
@@ -250,9 +340,7 @@ impl Inside<'_> {
         if !self.shared.state.is_lost() {
             return Ok(false);
         }
-        recreate_own_dir(place)?;
-        let state = StateFile::open(place.names.state(), place.mode)
-            .map_err(reopening(place.names.state()))?;
+        let state = open_state(place).map_err(reopening(place.names.state()))?;
         state.mark_holder(self.shared.token);
         state.reset(place.log_id);
         // Ours again, in the new mapping.
@@ -268,17 +356,7 @@ impl Inside<'_> {
 
 impl Drop for Inside<'_> {
     fn drop(&mut self) {
-        let shared = &self.shared;
-        if shared.entered_as & FAST != 0 {
-            let _ = shared.state.holder().compare_exchange(
-                shared.entered_as,
-                0,
-                Ordering::SeqCst,
-                Ordering::SeqCst,
-            );
-        } else {
-            exclusion::leave(&shared.lock, &shared.state, shared.token);
-        }
+        self.shared.leave_held();
     }
 }
 
@@ -297,14 +375,33 @@ fn reopening(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
     move |e| doing(e, format_args!("reopen `{}`", path.display()))
 }
 
-fn recreate_own_dir(place: Place<'_>) -> io::Result<()> {
-    ensure_dir(
-        place.names.own_dir(),
-        true,
-        "cannot recreate the library's directory",
-        place.dir_mode,
-    )
-    .map_err(io::Error::from)
+/// Opens the lock file at its place, making it if missing: through the
+/// library's hidden directory (made too, if missing) when it is there.
+fn open_lock(place: Place<'_>) -> io::Result<LockFile> {
+    opening(place, place.names.lock(), |at| {
+        LockFile::open(at, place.mode)
+    })
+}
+
+/// Opens the state file at its place, as [`open_lock`].
+fn open_state(place: Place<'_>) -> io::Result<StateFile> {
+    opening(place, place.names.state(), |at| {
+        StateFile::open(at, place.mode)
+    })
+}
+
+/// Runs `open` on `path`: through a descriptor of the library's hidden
+/// directory if that is where it is (see `own_dir`), else by its path (a
+/// `lock_dir`, Python's lock beside the log).
+fn opening<T>(
+    place: Place<'_>,
+    path: &Path,
+    open: impl FnOnce(&At<'_>) -> io::Result<T>,
+) -> io::Result<T> {
+    match place.names.in_own_dir(path) {
+        Some(name) => open(&own_dir::open(place.names, place.dir_mode)?.at(name)),
+        None => open(&At::path(path)),
+    }
 }
 
 /// An earlier version kept the state beside Python's lock file: a new

@@ -11,6 +11,7 @@ use std::fs::{File, TryLockError};
 use std::io;
 use std::path::Path;
 
+use crate::sys::dir::At;
 use crate::sys::fs::FileId;
 use crate::sys::open::{self, Access, FileMode};
 use crate::sys::presence;
@@ -25,8 +26,8 @@ pub(crate) struct LockFile {
 }
 
 impl LockFile {
-    pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<LockFile> {
-        let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
+    pub(crate) fn open(at: &At<'_>, mode: FileMode) -> io::Result<LockFile> {
+        let (file, meta) = open::open_or_create(at, Access::ReadWrite, mode)?;
         // Present for as long as this file is open (see `presence`). If it
         // cannot say so, others may take it for absent: then it never
         // finds itself alone either (see `alone`).
@@ -53,6 +54,11 @@ impl LockFile {
     /// Which file this is, as `(device, inode)`.
     pub(crate) fn id(&self) -> (u64, u64) {
         self.id.pair()
+    }
+
+    /// Which file this is.
+    pub(crate) fn file_id(&self) -> FileId {
+        self.id
     }
 
     /// Whether `path` still names this lock file: not if it was deleted, or

@@ -24,7 +24,9 @@
 //!   (see `exclusion`);
 //! - `log_id` says which log the file is of; `rotations` counts rotations;
 //! - `current` is the number of the live file of a restart-proof log
-//!   (`app.000123.log`; 0: not known yet, the directory tells).
+//!   (`app.000123.log`; 0: not known yet, the directory tells);
+//! - `retired` says that the writers moved to another state file, made at
+//!   the path after this one was removed (see `files`).
 //!
 //! A file of another version, of another log, or with implausible values is
 //! reset whole before use, never trusted. Its blocks are allocated before it
@@ -39,6 +41,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::MmapMut;
 
+use crate::sys::dir::At;
+use crate::sys::fs::FileId;
 use crate::sys::open::{self, Access, FileMode};
 use crate::sys::{allocate, presence, sigbus};
 use crate::time::period::Span;
@@ -81,12 +85,15 @@ enum Slot {
     LogId,
     /// The number of a restart-proof log's live file (0: not known).
     Current,
+    /// Set by a writer that found another state file at the path and moved
+    /// to it: whoever enters this one after follows (see `files`).
+    Retired,
 }
 
 /// Slots reset when a state is started afresh: all of them. Slots added
 /// after `LogId` take the format's reserved space: a file of format 2
 /// holds zeros there, which every new slot reads as "not known".
-const SLOTS: usize = Slot::Current as usize + 1;
+const SLOTS: usize = Slot::Retired as usize + 1;
 
 /// The mapped state file.
 #[derive(Debug)]
@@ -95,6 +102,7 @@ pub(crate) struct StateFile {
     _guarded: sigbus::Guarded,
     map: MmapMut,
     file: File,
+    id: FileId,
     /// SIGBUS repairs seen when mapped: more since means this mapping may
     /// have lost its contents.
     repairs: u64,
@@ -124,9 +132,9 @@ pub(crate) struct Carried {
 // === impl StateFile ===
 
 impl StateFile {
-    /// Opens (creating if needed) and maps the state file at `path`.
-    pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<StateFile> {
-        let (file, meta) = open::open_or_create(path, Access::ReadWrite, mode)?;
+    /// Opens (creating if needed) and maps the state file at `at`.
+    pub(crate) fn open(at: &At<'_>, mode: FileMode) -> io::Result<StateFile> {
+        let (file, meta) = open::open_or_create(at, Access::ReadWrite, mode)?;
         // Allocated by whoever made it, unless someone shrank it since.
         if meta.len() < LEN || meta.blocks() * 512 < LEN {
             allocate::allocate(&file, LEN)?;
@@ -149,10 +157,16 @@ impl StateFile {
         Ok(StateFile {
             _guarded: sigbus::guard(map.as_ptr(), map.len()),
             map,
+            id: FileId::of(&meta),
             file,
             repairs,
             present,
         })
+    }
+
+    /// Which file this is.
+    pub(crate) fn id(&self) -> FileId {
+        self.id
     }
 
     /// Whether no other process (nor another descriptor of this one, such
@@ -184,22 +198,6 @@ impl StateFile {
     /// file under it): then it must be reopened and validated afresh.
     pub(crate) fn is_lost(&self) -> bool {
         sigbus::repairs() != self.repairs
-    }
-
-    /// Whether the file at `path` is still the one mapped.
-    pub(crate) fn is_at(&self, path: &Path) -> io::Result<bool> {
-        use std::os::unix::fs::MetadataExt;
-        let mapped = self.file.metadata()?;
-        Ok(match std::fs::symlink_metadata(path) {
-            Ok(at) => at.dev() == mapped.dev() && at.ino() == mapped.ino(),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => {
-                return Err(crate::error::doing(
-                    e,
-                    format_args!("stat `{}`", path.display()),
-                ));
-            }
-        })
     }
 
     fn slot(&self, slot: Slot) -> &AtomicU64 {
@@ -405,6 +403,17 @@ impl StateFile {
         self.slot(Slot::LockIno).store(ino, Ordering::SeqCst);
     }
 
+    /// Whether the writers moved to another state file: whoever enters
+    /// this one must follow (see `files`).
+    pub(crate) fn retired(&self) -> bool {
+        self.slot(Slot::Retired).load(Ordering::SeqCst) != 0
+    }
+
+    /// Says that the writers move to another state file. Called inside.
+    pub(crate) fn retire(&self) {
+        self.slot(Slot::Retired).store(1, Ordering::SeqCst);
+    }
+
     /// The process in the critical section (0: none).
     pub(crate) fn holder(&self) -> &AtomicU64 {
         self.slot(Slot::Holder)
@@ -438,7 +447,7 @@ pub(crate) fn pid_of(token: u64) -> u32 {
 /// `None` if none is, or the file is not a state of this format.
 pub(crate) fn holder_pid_at(path: &Path) -> Option<u32> {
     use std::os::unix::fs::FileExt;
-    let file = open::open_for_reading(path).ok()?;
+    let file = open::open_for_reading(&At::path(path)).ok()?;
     let word = |slot: Slot| {
         let mut bytes = [0; 8];
         file.read_exact_at(&mut bytes, slot as u64 * 8).ok()?;
@@ -485,8 +494,8 @@ mod tests {
     fn two_mappings_of_one_file_see_each_others_writes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("app.log.state");
-        let a = StateFile::open(&path, FileMode::DEFAULT).unwrap();
-        let b = StateFile::open(&path, FileMode::DEFAULT).unwrap();
+        let a = StateFile::open(&At::path(&path), FileMode::DEFAULT).unwrap();
+        let b = StateFile::open(&At::path(&path), FileMode::DEFAULT).unwrap();
         assert_eq!(a.validate(7), Validated::Reset);
         // Already valid for the same log: nothing reset.
         a.set_size(41);
@@ -501,7 +510,7 @@ mod tests {
     fn a_state_of_another_format_log_or_shape_is_reset_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("app.log.state");
-        let state = StateFile::open(&path, FileMode::DEFAULT).unwrap();
+        let state = StateFile::open(&At::path(&path), FileMode::DEFAULT).unwrap();
         state.validate(7);
         state.begin_write(10, 500);
         state.set_size(500);

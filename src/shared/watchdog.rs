@@ -193,7 +193,8 @@ mod tests {
         // A lock file no one holds: no system names a holder of it.
         std::fs::write(&lock, "").unwrap();
         let lock_id = FileId::at(&lock).unwrap().unwrap().pair();
-        let state = StateFile::open(&state_path, FileMode::DEFAULT).unwrap();
+        let state =
+            StateFile::open(&crate::sys::dir::At::path(&state_path), FileMode::DEFAULT).unwrap();
         state.validate(7);
         let slot = WaitSlot::new(lock.clone(), state_path.clone(), Duration::from_secs(10));
         assert_eq!(slot.holder(lock_id), None, "no one is inside");

@@ -8,11 +8,12 @@
 //! which every process opens before taking the lock; the live file, which
 //! a shipper opens as soon as inotify says it exists) would be refused.
 //! Creating with mode 0 and `fchmod`ing after has the same window. So a
-//! file is made under a private name in the same directory, given its mode
-//! and group through its descriptor, and only then linked to its name
+//! file is made with no name (see `anonymous`) or, where that is not to be
+//! had, under a private name in the same directory, given its mode and
+//! group through its descriptor, and only then linked to its name
 //! (`link(2)`, which never replaces: if another process made the file
-//! first, its file is used). A directory is made the same way and renamed
-//! into place.
+//! first, its file is used). A directory is made under a private name and
+//! renamed into place.
 //!
 //! The private name is `.crf-new.<pid>.<n>`, and its maker holds a `flock`
 //! on it until it is done; one a killed process left is removed by the
@@ -24,14 +25,18 @@
 //! namespace, and the age covers the moment between creating the name and
 //! locking it.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use rustix::fs::{FileType, OFlags};
+
 use crate::error::{Error, ErrorKind, doing};
+use crate::sys::anonymous;
+use crate::sys::dir::{At, Dir};
 use crate::sys::fs::dir_of;
 use crate::sys::process::is_alive;
 
@@ -81,56 +86,51 @@ impl Attributes {
     }
 }
 
-/// A private name beside `path`, unique in this process.
-fn private_name(path: &Path) -> PathBuf {
+/// A private name, unique in this process.
+fn private_name() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    dir_of(path).join(format!("{PREFIX}{}.{n}", std::process::id()))
+    format!("{PREFIX}{}.{n}", std::process::id())
 }
 
-/// Creates the file at `path` with `options` (which must not create) and
-/// `attributes`, already holding them when it appears at its name. `Err`
-/// of kind `AlreadyExists` if another process created it first: open that
-/// one.
+/// Creates the file at `at`, opened with `access` (read and write, perhaps
+/// append), holding `attributes` already when it appears at its name.
+/// `Err` of kind `AlreadyExists` if another process created it first:
+/// open that one.
 pub(crate) fn file_in_place(
-    path: &Path,
-    options: &OpenOptions,
+    at: &At<'_>,
+    access: OFlags,
     attributes: Attributes,
 ) -> io::Result<File> {
-    let private = private_name(path);
-    let mut create = options.clone();
-    // An exact mode is set below; no one can use the file before it is
-    // linked, but there is no reason to give it any permission until then.
-    create
-        .create_new(true)
-        .mode(if attributes.exact { 0 } else { attributes.bits });
-    let file = create
-        .open(&private)
-        .map_err(|e| doing(e, format_args!("create `{}`", private.display())))?;
+    // No permission at all until it is given its own: no one can use the
+    // file before it is named, but there is no reason to allow it.
+    let bits = if attributes.exact { 0 } else { attributes.bits };
+    if let Some(file) = anonymous::create(&at.parent(), access, bits)? {
+        // No name at all until it is complete: nothing to leave behind.
+        give(&file, &at.shown(), attributes)?;
+        anonymous::link(&file, at)?;
+        return Ok(file);
+    }
+    let private = at.sibling(private_name());
+    let file = private
+        .open(access | OFlags::CREATE | OFlags::EXCL, bits)
+        .map_err(|e| doing(e, format_args!("create `{}`", private.shown().display())))?;
     // Claimed while it is being made (see the module's documentation); a
     // failure only leaves it to the pid and the age.
     let claimed = file.try_lock().is_ok();
-    let made = give(&file, &private, attributes).and_then(|()| {
-        std::fs::hard_link(&private, path).map_err(|e| match e.kind() {
-            io::ErrorKind::AlreadyExists => e,
-            _ => doing(
-                e,
-                format_args!("link `{}` -> `{}`", private.display(), path.display()),
-            ),
-        })
-    });
-    let removed = std::fs::remove_file(&private);
+    let made = give(&file, &private.shown(), attributes).and_then(|()| private.link_to(at));
+    let removed = private.remove();
     if claimed {
         // The descriptor is the caller's (the lock file's, among others).
         let _ = file.unlock();
     }
     made?;
-    removed.map_err(|e| doing(e, format_args!("remove `{}`", private.display())))?;
+    removed?;
     Ok(file)
 }
 
 /// Gives an open file (or directory) its mode and group.
-fn give(file: &File, path: &Path, attributes: Attributes) -> io::Result<()> {
+pub(crate) fn give(file: &File, path: &Path, attributes: Attributes) -> io::Result<()> {
     // The group first: chown(2) may clear the set-group-id bit.
     if let Some(gid) = attributes.group {
         std::os::unix::fs::fchown(file, None, Some(gid))
@@ -208,7 +208,7 @@ pub(crate) fn ensure_dir(
 /// already holding them when it appears at its name. A directory another
 /// process made there first is no error.
 pub(crate) fn dir_in_place(dir: &Path, attributes: Attributes) -> io::Result<()> {
-    let private = private_name(dir);
+    let private = dir_of(dir).join(private_name());
     std::fs::DirBuilder::new()
         .mode(if attributes.exact {
             0o700
@@ -234,34 +234,24 @@ pub(crate) fn dir_in_place(dir: &Path, attributes: Attributes) -> io::Result<()>
     }
 }
 
-/// Whether the private name at `path` is old enough, and unclaimed, to be
-/// a dead maker's; anything but a file or directory there is a stray, to
-/// be removed.
-fn orphaned(path: &Path) -> io::Result<bool> {
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(e),
+/// Whether the private name `at` is old enough, and unclaimed, to be a
+/// dead maker's; anything but a file or directory there is a stray, to be
+/// removed.
+fn orphaned(at: &At<'_>) -> io::Result<bool> {
+    let Some(meta) = at.stat()? else {
+        return Ok(false);
     };
-    let young = meta
-        .modified()
-        .ok()
-        .and_then(|at| at.elapsed().ok())
-        .is_none_or(|age| age < ORPHAN_AGE);
+    let young = meta.modified.elapsed().map_or(true, |age| age < ORPHAN_AGE);
     if young {
         return Ok(false);
     }
-    if !meta.is_file() && !meta.is_dir() {
+    if !matches!(meta.kind, FileType::RegularFile | FileType::Directory) {
         return Ok(true);
     }
-    let handle = match OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-    {
+    let handle = match at.open(OFlags::RDONLY, 0) {
         Ok(handle) => handle,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(doing(e, format_args!("open `{}`", path.display()))),
+        Err(e) => return Err(doing(e, format_args!("open `{}`", at.shown().display()))),
     };
     // Free now: its maker is gone (the lock goes with this handle).
     Ok(handle.try_lock().is_ok())
@@ -288,15 +278,8 @@ fn rename_dir(from: &Path, to: &Path) -> io::Result<bool> {
 /// Removes the private names that processes killed while creating left in
 /// `dir`: those of a pid no process has now, a minute old at least, whose
 /// `flock` no one holds.
-pub(crate) fn remove_orphans(dir: &Path) -> io::Result<()> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(doing(e, format_args!("list `{}`", dir.display()))),
-    };
-    for entry in entries {
-        let entry = entry?;
-        let name = entry.file_name();
+pub(crate) fn remove_orphans(dir: &Dir) -> io::Result<()> {
+    for name in dir.names()? {
         let Some(pid) = name
             .to_str()
             .and_then(|n| n.strip_prefix(PREFIX))
@@ -305,22 +288,24 @@ pub(crate) fn remove_orphans(dir: &Path) -> io::Result<()> {
         else {
             continue;
         };
-        let path = entry.path();
-        if is_alive(pid) || !orphaned(&path)? {
+        let at = dir.at(&name);
+        if is_alive(pid) || !orphaned(&at)? {
             continue;
         }
-        let removed = match entry.file_type()?.is_dir() {
-            true => std::fs::remove_dir(&path),
-            false => std::fs::remove_file(&path),
-        };
-        match removed {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                return Err(doing(e, format_args!("remove `{}`", path.display())));
-            }
-            _ => {}
+        match is_a_directory(&at) {
+            true => at.remove_dir()?,
+            false => at.remove()?,
         }
     }
     Ok(())
+}
+
+/// Whether `at` names a directory (unlinking one fails).
+fn is_a_directory(at: &At<'_>) -> bool {
+    at.stat()
+        .ok()
+        .flatten()
+        .is_some_and(|meta| meta.kind == FileType::Directory)
 }
 
 #[cfg(test)]
@@ -334,24 +319,32 @@ mod tests {
     #[test]
     fn a_file_appears_with_its_mode_whatever_the_umask_and_nothing_else_is_left() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("app.log");
-        let mut options = OpenOptions::new();
-        options.read(true).append(true);
         let attributes = Attributes {
             bits: 0o666,
             exact: true,
             group: None,
         };
-        let file = file_in_place(&path, &options, attributes).unwrap();
-        assert_eq!(mode_of(&path), 0o666);
-        assert_eq!(
-            file.metadata().unwrap().ino(),
-            std::fs::metadata(&path).unwrap().ino()
-        );
-        let err = file_in_place(&path, &options, attributes).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(names.len(), 1, "{names:?}");
+        // With no name until complete where the system offers it, and
+        // under a private name where it does not.
+        for (log, named) in [("app.log", false), ("named.log", true)] {
+            let path = dir.path().join(log);
+            let at = At::path(&path);
+            let access = OFlags::RDWR | OFlags::APPEND;
+            let make = || match named {
+                true => anonymous::without(|| file_in_place(&at, access, attributes)),
+                false => file_in_place(&at, access, attributes),
+            };
+            let file = make().unwrap();
+            assert_eq!(mode_of(&path), 0o666);
+            assert_eq!(
+                file.metadata().unwrap().ino(),
+                std::fs::metadata(&path).unwrap().ino()
+            );
+            let err = make().unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        }
+        let names = test_support::names(dir.path());
+        assert_eq!(names, ["app.log", "named.log"]);
     }
 
     #[test]
@@ -398,12 +391,13 @@ mod tests {
         }
         let maker = File::open(&claimed).unwrap();
         maker.lock().unwrap();
-        remove_orphans(dir.path()).unwrap();
+        let opened = Dir::open(dir.path()).unwrap();
+        remove_orphans(&opened).unwrap();
         assert!(mine.exists() && other.exists());
         assert!(young.exists() && claimed.exists());
         assert!(!dead.exists() && !dead_dir.exists());
         drop(maker);
-        remove_orphans(dir.path()).unwrap();
+        remove_orphans(&opened).unwrap();
         assert!(!claimed.exists());
     }
 }

@@ -20,6 +20,11 @@ impl FileId {
         }
     }
 
+    /// From a `stat`'s device and inode numbers.
+    pub(crate) fn from_raw(dev: u64, ino: u64) -> FileId {
+        FileId { dev, ino }
+    }
+
     pub(crate) fn ino(&self) -> u64 {
         self.ino
     }

@@ -1,5 +1,7 @@
 //! What the library asks of the operating system below `std`'s level, in
-//! one place: opening files without following links (`open`), creating
+//! one place: opening files without following links (`open`), reaching
+//! files through a directory descriptor (`dir`), files with no name until
+//! they are complete (`anonymous`), creating
 //! files and directories that appear with their final mode and group
 //! (`create`), taking a file's blocks before it is mapped (`allocate`), a
 //! monotonic clock cheap enough to read per record (`coarse_clock`), small
@@ -20,8 +22,10 @@
 //! `docs/platforms.md`.
 
 pub(crate) mod allocate;
+pub(crate) mod anonymous;
 pub(crate) mod coarse_clock;
 pub(crate) mod create;
+pub(crate) mod dir;
 pub(crate) mod exit_hook;
 pub(crate) mod flock_holder;
 pub(crate) mod fork;

@@ -8,16 +8,15 @@
 //! anything but a regular file is refused with an error saying what it is.
 //! On a regular file `O_NONBLOCK` changes nothing, so it stays set.
 
-use std::fs::{File, FileType, Metadata, OpenOptions};
+use std::fs::{File, FileType, Metadata};
 use std::io;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-use std::path::Path;
+use std::os::unix::fs::FileTypeExt;
+
+use rustix::fs::OFlags;
 
 use crate::error::{is_symlink_refused, symlink_refused};
 use crate::sys::create;
-
-/// The flags of every open: never through a symlink, never blocking.
-const FLAGS: i32 = libc::O_NOFOLLOW | libc::O_NONBLOCK;
+use crate::sys::dir::At;
 
 /// What an open with `O_NOFOLLOW` fails with when the name is a symlink:
 /// `ELOOP` as POSIX says, on Linux and macOS; `EMLINK` on FreeBSD and
@@ -44,43 +43,34 @@ pub(crate) enum Access {
     ReadWrite,
 }
 
-/// Opens the regular file at `path`, creating it if missing, never through
+impl Access {
+    fn flags(self) -> OFlags {
+        match self {
+            Access::Append => OFlags::RDWR | OFlags::APPEND,
+            Access::ReadWrite => OFlags::RDWR,
+        }
+    }
+}
+
+/// Opens the regular file at `at`, creating it if missing, never through
 /// a symlink; returns it with its metadata.
 pub(crate) fn open_or_create(
-    path: &Path,
+    at: &At<'_>,
     access: Access,
     mode: FileMode,
 ) -> io::Result<(File, Metadata)> {
-    let mut options = OpenOptions::new();
-    match access {
-        Access::Append => options.read(true).append(true),
-        Access::ReadWrite => options.read(true).write(true),
-    };
-    options.custom_flags(FLAGS).mode(mode.bits);
     if mode.is_plain() {
-        return regular(
-            options
-                .create(true)
-                .open(path)
-                .map_err(|e| explain(e, path))?,
-        );
+        let opened = at.open(access.flags() | OFlags::CREATE, mode.bits);
+        return regular(opened.map_err(|e| explain(e, at))?);
     }
-    open_or_create_in_place(path, &options, mode)
-}
-
-/// Opens the file at `path`, or creates it holding its exact mode and
-/// group from the moment it appears (see `create`).
-fn open_or_create_in_place(
-    path: &Path,
-    options: &OpenOptions,
-    mode: FileMode,
-) -> io::Result<(File, Metadata)> {
     loop {
-        match options.open(path) {
+        match at.open(access.flags(), 0) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            other => return regular(other.map_err(|e| explain(e, path))?),
+            other => return regular(other.map_err(|e| explain(e, at))?),
         }
-        match create::file_in_place(path, options, mode) {
+        // Created holding its exact mode and group from the moment it
+        // appears (see `create`).
+        match create::file_in_place(at, access.flags(), mode) {
             // Created by another process in between: open theirs.
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             other => return regular(other?),
@@ -90,27 +80,28 @@ fn open_or_create_in_place(
 
 /// Opens an existing file for reading, never through a symlink: a backup
 /// to compress, or a temporary file whose claim is tested.
-pub(crate) fn open_for_reading(path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(FLAGS)
-        .open(path)
-        .map_err(|e| explain(e, path))?;
+pub(crate) fn open_for_reading(at: &At<'_>) -> io::Result<File> {
+    let file = at.open(OFlags::RDONLY, 0).map_err(|e| explain(e, at))?;
     Ok(regular(file)?.0)
 }
 
-/// Opens a temporary file for reading and writing, creating it with `mode`
-/// if missing but never emptying it (only its claimant may), never through
-/// a symlink.
-pub(crate) fn open_temporary(path: &Path, mode: FileMode) -> io::Result<File> {
-    Ok(open_or_create(path, Access::ReadWrite, mode)?.0)
+/// Creates a file at `at` that is not there yet (`AlreadyExists` if
+/// anything is, a link included: nothing is ever written through a name
+/// someone else made), with `mode`, for reading and writing.
+pub(crate) fn create_new(at: &At<'_>, mode: FileMode) -> io::Result<File> {
+    let bits = if mode.exact { 0 } else { mode.bits };
+    let file = at
+        .open(OFlags::RDWR | OFlags::CREATE | OFlags::EXCL, bits)
+        .map_err(|e| explain(e, at))?;
+    create::give(&file, &at.shown(), mode)?;
+    Ok(file)
 }
 
 /// The error of a failed open, saying what the system means by it: a
 /// symlink refused is told the same on every system; opening a FIFO for
 /// writing without a reader fails with `ENXIO` ("no such device or
 /// address"), so say what sits at the path instead.
-fn explain(e: io::Error, path: &Path) -> io::Error {
+fn explain(e: io::Error, at: &At<'_>) -> io::Error {
     if e.raw_os_error()
         .is_some_and(|errno| SYMLINK_REFUSALS.contains(&errno))
     {
@@ -119,7 +110,7 @@ fn explain(e: io::Error, path: &Path) -> io::Error {
     if e.raw_os_error() != Some(libc::ENXIO) {
         return e;
     }
-    match std::fs::symlink_metadata(path) {
+    match std::fs::symlink_metadata(at.shown()) {
         Ok(meta) if !meta.is_file() => not_regular(meta.file_type()),
         _ => e,
     }
@@ -177,9 +168,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let link = dir.path().join("app.log");
         std::os::unix::fs::symlink(dir.path().join("elsewhere"), &link).unwrap();
+        let at = At::path(&link);
         for err in [
-            open_or_create(&link, Access::Append, FileMode::DEFAULT).unwrap_err(),
-            open_for_reading(&link).unwrap_err(),
+            open_or_create(&at, Access::Append, FileMode::DEFAULT).unwrap_err(),
+            open_for_reading(&at).unwrap_err(),
         ] {
             assert!(is_symlink_refused(&err), "{err}");
             assert!(is_not_ours(&err));
@@ -188,12 +180,12 @@ mod tests {
         // This system's refusals are all told as one; "too many links"
         // keeps its meaning where it is no refusal.
         for &errno in SYMLINK_REFUSALS {
-            let told = explain(io::Error::from_raw_os_error(errno), &link);
+            let told = explain(io::Error::from_raw_os_error(errno), &at);
             assert!(is_symlink_refused(&told), "{errno}");
         }
         let too_many_links = io::Error::from_raw_os_error(libc::EMLINK);
         assert_eq!(
-            is_symlink_refused(&explain(too_many_links, &link)),
+            is_symlink_refused(&explain(too_many_links, &at)),
             SYMLINK_REFUSALS.contains(&libc::EMLINK)
         );
     }

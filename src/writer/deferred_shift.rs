@@ -36,6 +36,9 @@ pub(crate) fn batch(files: &mut OpenFiles, config: &Config, backups: &Backups) -
         .shared
         .enter(config.place(), &config.wait)
         .map_err(named)?;
+    if inside.moved() {
+        files.appender.forget_live();
+    }
     let started = Instant::now();
     let state = inside.state();
     let mut pending = Pending::default();

@@ -15,6 +15,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
+use crate::sys::dir::At;
 use crate::sys::fs::FileId;
 use crate::sys::open::{self, Access, FileMode};
 
@@ -39,7 +40,7 @@ pub(crate) struct ShortWrite {
 impl LiveFile {
     /// Opens the log file at `path`, creating it if missing.
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<LiveFile> {
-        let (file, meta) = open::open_or_create(path, Access::Append, mode)?;
+        let (file, meta) = open::open_or_create(&At::path(path), Access::Append, mode)?;
         Ok(LiveFile {
             id: FileId::of(&meta),
             opened_size: meta.len(),

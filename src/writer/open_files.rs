@@ -124,7 +124,7 @@ mod tests {
 
     fn state(dir: &Path) -> StateFile {
         let path = dir.join(".concurrent-rotating-file/app.log.state");
-        StateFile::open(&path, FileMode::DEFAULT).unwrap()
+        StateFile::open(&crate::sys::dir::At::path(&path), FileMode::DEFAULT).unwrap()
     }
 
     fn run(dir: &Path) {

@@ -150,6 +150,9 @@ impl OpenLog {
         let inside = files.shared.enter(config.place(), &wait).map_err(|e| {
             AppendError::new(0, doing(e, format_args!("append to `{}`", path.display())))
         })?;
+        if inside.moved() {
+            files.appender.forget_live();
+        }
         let result = files.appender.append_locked(
             inside.state(),
             config,
@@ -271,6 +274,9 @@ impl OpenLog {
             .shared
             .enter(config.place(), &config.wait)
             .map_err(named)?;
+        if inside.moved() {
+            files.appender.forget_live();
+        }
         let result = f(
             &mut files.appender,
             inside.state(),
