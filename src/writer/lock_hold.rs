@@ -1,5 +1,5 @@
-//! [`LockHold`]: how long this process's rotations held the lock, for
-//! [`Stats`](crate::Stats).
+//! [`LockHold`]: how many rotations this process did, and how long they
+//! held the lock, for [`Stats`](crate::Stats).
 
 use std::time::Duration;
 
@@ -8,6 +8,8 @@ use std::time::Duration;
 /// Kept with the appender, under the in-process mutex.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct LockHold {
+    /// The rotations this process did.
+    pub(crate) count: u64,
     /// The time rotations held the lock, in all.
     pub(crate) rotations: Duration,
     /// The longest one rotation held it.
@@ -19,6 +21,7 @@ pub(crate) struct LockHold {
 impl LockHold {
     /// Counts a rotation that held the lock for `held`.
     pub(crate) fn rotated(&mut self, held: Duration) {
+        self.count += 1;
         self.rotations += held;
         self.longest_rotation = self.longest_rotation.max(held);
     }

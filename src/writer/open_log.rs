@@ -366,6 +366,7 @@ impl OpenLog {
         };
         Stats {
             rotations: self.rotations(),
+            own_rotations: hold.count,
             write_errors: self.errors.records(),
             filtered: self.filtered.load(Ordering::Relaxed),
             maintenance_failures: self.errors.maintenance(),

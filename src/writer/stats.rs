@@ -9,8 +9,14 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Stats {
-    /// Rotations done by all the processes sharing the file.
+    /// Rotations done by all the processes sharing the file, as the shared
+    /// state counts them: a fault that starts the state afresh (its file
+    /// deleted, or emptied) starts the count again.
     pub rotations: u64,
+    /// Rotations this process did, counted in the process: the sum over
+    /// every process that wrote the file is the number of rotations,
+    /// whatever happened to the shared state.
+    pub own_rotations: u64,
     /// Records this process could not write on paths that cannot return an
     /// error; see [`RotatingFile::write_errors`](crate::RotatingFile::write_errors).
     pub write_errors: u64,

@@ -48,6 +48,8 @@ struct Heard {
     /// When it said every record was in the files (or, if it never said
     /// so, that it was done).
     in_files: Option<Instant>,
+    /// The rotations it did itself, if it told.
+    rotations: Option<u64>,
     latencies: Latencies,
 }
 
@@ -66,6 +68,9 @@ pub(crate) struct Outcome {
     /// When the last surviving writer had every record in the files, before
     /// the wait for its compressions.
     pub(crate) in_files: Option<Instant>,
+    /// The rotations the writers did, each counted in its own process, if
+    /// every writer told its count (none killed, none Python's).
+    pub(crate) rotations: Option<u64>,
 }
 
 impl Fleet {
@@ -154,11 +159,18 @@ impl Fleet {
 
     /// Waits for every writer and says how each ended.
     pub(crate) fn finish(self) -> io::Result<Outcome> {
-        let mut outcome = Outcome::default();
+        let mut outcome = Outcome {
+            rotations: Some(0),
+            ..Outcome::default()
+        };
         for mut writer in self.writers {
             let status = writer.child.wait()?;
             let heard = writer.listener.join().unwrap_or_default();
             outcome.lines_reported += heard.lines;
+            outcome.rotations = outcome
+                .rotations
+                .zip(heard.rotations)
+                .map(|(all, its)| all + its);
             if writer.killed && status.signal() == Some(libc::SIGKILL) {
                 outcome.killed.push(writer.id);
             } else if !status.success() {
@@ -224,6 +236,7 @@ fn listen(stdout: ChildStdout, lines: Arc<AtomicU64>) -> JoinHandle<Heard> {
                     lines.fetch_add(new, Ordering::Relaxed);
                 }
                 Some(Message::Written) => heard.in_files = Some(Instant::now()),
+                Some(Message::Rotations(rotations)) => heard.rotations = Some(rotations),
                 Some(Message::Latencies(latencies)) => heard.latencies = latencies,
                 Some(Message::Done(done)) => {
                     heard.in_files.get_or_insert_with(Instant::now);

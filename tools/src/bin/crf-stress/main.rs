@@ -119,7 +119,11 @@ fn run(args: &RunArgs, dir: &RunDir) -> std::io::Result<bool> {
     let in_files = outcome.in_files.map_or(writing, |at| at - started);
     let checking = Instant::now();
     crf_tools::signals::unless_stop_asked()?;
-    let rotations = check::repair(args, &log)?;
+    let shared_rotations = check::repair(args, &log)?;
+    // The writers' own counts, when every one told: the shared state's
+    // starts again if a fault started it afresh (its file deleted or
+    // emptied), and would fail a run in which nothing was lost.
+    let rotations = outcome.rotations.unwrap_or(shared_rotations);
     let report = check::verify(args, &log, &outcome, rotations)?;
     // The last point where a stop leaves no figure printed.
     crf_tools::signals::unless_stop_asked()?;
@@ -129,6 +133,7 @@ fn run(args: &RunArgs, dir: &RunDir) -> std::io::Result<bool> {
         outcome: &outcome,
         report: &report,
         rotations,
+        shared_rotations,
         writing,
         in_files,
         checking: checking.elapsed(),

@@ -2,8 +2,10 @@
 //! output: `progress <thread> <lines written>` every 256 lines of a thread
 //! or every MiB, whichever comes first; `written <lines written>` once every
 //! record is in the files (before it waits for its compressions, if any);
-//! at the end its latencies (see [`Latencies`]) and `done <lines written>`.
-//! Python's writer speaks the same lines, but for `written`.
+//! `rotations <n>`, the rotations it did itself (counted in the process, so
+//! that a fault that starts the shared state afresh loses none); at the end
+//! its latencies (see [`Latencies`]) and `done <lines written>`. Python's
+//! writer speaks the same lines, but for `written` and `rotations`.
 
 use crate::latency::Latencies;
 
@@ -21,6 +23,8 @@ pub(crate) enum Message {
     Progress(u32, u64),
     /// Every record of the process is in the files.
     Written,
+    /// The rotations the process did itself.
+    Rotations(u64),
     /// The process's write latencies.
     Latencies(Latencies),
     /// The process wrote this many lines in all and is done.
@@ -41,6 +45,12 @@ pub(crate) fn written(lines: u64) {
     println!("written {lines}");
 }
 
+/// Writer side: tells the run how many rotations it did itself, once every
+/// one of its records is in the files.
+pub(crate) fn rotations(rotations: u64) {
+    println!("rotations {rotations}");
+}
+
 /// Writer side: tells the run this process's latencies and that it is done.
 pub(crate) fn done(lines: u64, latencies: &Latencies) {
     println!("{}", latencies.to_line());
@@ -56,6 +66,7 @@ pub(crate) fn parse(line: &str) -> Option<Message> {
             Some(Message::Progress(thread.parse().ok()?, lines.parse().ok()?))
         }
         "written" => Some(Message::Written),
+        "rotations" => rest.trim().parse().ok().map(Message::Rotations),
         "latency" => Latencies::parse(rest).map(Message::Latencies),
         "done" => rest.trim().parse().ok().map(Message::Done),
         _ => None,

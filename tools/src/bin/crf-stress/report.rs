@@ -24,7 +24,11 @@ pub(crate) struct Run<'a> {
     pub(crate) dir: &'a Path,
     pub(crate) outcome: &'a Outcome,
     pub(crate) report: &'a Report,
+    /// The rotations the run made: the writers' own counts if every one
+    /// told, else the shared state's.
     pub(crate) rotations: u64,
+    /// The rotations the shared state counts.
+    pub(crate) shared_rotations: u64,
     /// From the first writer's start to the last one's exit.
     pub(crate) writing: Duration,
     /// From the first writer's start until every surviving writer's records
@@ -235,6 +239,12 @@ impl Run<'_> {
                     "{} (Python's handler does not count its own)",
                     format_count(self.rotations)
                 )
+            } else if self.shared_rotations != self.rotations {
+                format!(
+                    "{}, each writer counting its own (the shared state counts {}: a fault started it afresh)",
+                    format_count(self.rotations),
+                    format_count(self.shared_rotations)
+                )
             } else {
                 format_count(self.rotations)
             },
@@ -361,6 +371,7 @@ mod tests {
             outcome: &outcome,
             report,
             rotations: 3,
+            shared_rotations: 3,
             writing: Duration::from_millis(1500),
             in_files: Duration::from_millis(1200),
             checking: Duration::from_millis(20),

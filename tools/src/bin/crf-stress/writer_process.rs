@@ -90,6 +90,8 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
         Ok::<_, std::io::Error>(all)
     })?;
     if args.exit == Exit::ProcessExitHoldingGuard {
+        // The exit handler writes what is queued, and rotates as it must,
+        // after this report: its rotations are not told.
         messages::written(args.lines * u64::from(args.threads));
         messages::done(args.lines * u64::from(args.threads), &latencies);
         std::mem::forget(background);
@@ -110,6 +112,11 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(pid) = child.filter(|&pid| pid > 0) {
         wait_for(pid)?;
+    }
+    if child.is_none() {
+        // A process forked from another counts its own rotations apart:
+        // told only where no fork split them.
+        messages::rotations(log.stats().own_rotations);
     }
     messages::done(args.lines * u64::from(args.threads), &latencies);
     if args.exit == Exit::ProcessExit {
