@@ -3,15 +3,15 @@
 //! writers hold, and leaves every backup gzipped.
 //!
 //! The signal's machinery is in `sys/termination_signal.rs`; what is done
-//! before dying is what the exit does (`non_blocking/at_exit.rs`,
-//! `gzip/at_exit.rs`), with the background writers frozen afterwards, so
-//! that no write or rotation starts that the death would cut short.
+//! before dying is what the exit does, stage by stage (`sys/exit_hook.rs`:
+//! the background writers' queues, the rotations under way, the
+//! compressions), with the background writers frozen afterwards, so that
+//! no write or rotation starts that the death would cut short.
 
 use std::io;
 use std::time::Instant;
 
-use crate::gzip;
-use crate::non_blocking;
+use crate::sys::exit_hook::{self, Leaving};
 use crate::sys::termination_signal;
 
 /// Makes SIGTERM and SIGINT write what background writers hold and finish
@@ -79,9 +79,12 @@ pub fn flush_on_termination() -> io::Result<()> {
     termination_signal::on_termination(write_everything)
 }
 
-/// What a termination signal does before the process dies of it.
+/// What a termination signal does before the process dies of it: what
+/// the exit would (see `exit_hook`), the background writers writing their
+/// last round.
 fn write_everything() {
-    let started = Instant::now();
-    non_blocking::at_exit::write_and_freeze_all(started);
-    gzip::at_exit::finish_all(started);
+    exit_hook::finish(&Leaving {
+        started: Instant::now(),
+        signal: true,
+    });
 }

@@ -3,6 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use crate::sys::exit_gate::Passage;
 use crate::sys::fs::FileId;
 
 /// Work a rotation, done under the lock, leaves for after it: deleting the
@@ -23,6 +24,9 @@ pub(crate) struct Pending {
     pub(crate) shift_from: Option<Resume>,
     /// Shifts left by earlier rotations that this one finished first.
     pub(crate) shifts_finished: u64,
+    /// The rotation under way, for the process's exit to wait for: held
+    /// until what it left (the shift, the backups to delete) is done.
+    pub(crate) rotation: Option<Passage>,
 }
 
 /// How far [`Backups::finish_shift`](crate::chain::Backups::finish_shift)

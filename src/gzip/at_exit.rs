@@ -2,10 +2,12 @@
 //! ever dropped (a subscriber installed globally is not): the way Python's
 //! `logging.shutdown` runs at exit.
 //!
-//! The first compressor a process starts registers an `atexit` handler
-//! (once). `exit()` runs it whether `main` returned or
-//! `std::process::exit` was called; it waits, for each log, up to that
-//! log's `compression_wait` for the compressions this process queued. The
+//! The first compressor a process starts registers this with the exit
+//! handler (see `exit_hook`), which runs it whether `main` returned or
+//! `std::process::exit` was called, once the background writers' queues
+//! are written and no rotation is under way any more; it waits, for each
+//! log, up to that log's `compression_wait` for the compressions this
+//! process queued. The
 //! compressor threads still run then (`exit()` ends them only afterwards),
 //! and they take nothing the exiting thread might hold: their own lock
 //! descriptor, their own queue. What is not finished within the bound is
@@ -18,15 +20,16 @@
 //! with a bounded `try_lock`, since a thread of the parent may have held
 //! it at the fork, for ever in the child.
 
-use std::sync::{Arc, Mutex, Once, Weak};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use crate::gzip::progress::Progress;
-use crate::sys::{exit_hook, fork, stderr};
+use crate::sys::exit_gate::Gate;
+use crate::sys::exit_hook::{self, Leaving, Stage};
+use crate::sys::{fork, stderr};
 
 /// The compressors of this process, as they started.
 static COMPRESSORS: Mutex<Vec<Weak<Progress>>> = Mutex::new(Vec::new());
-static REGISTER: Once = Once::new();
 
 /// Makes the process's exit wait for what `progress` counts (registering
 /// the exit handler the first time).
@@ -34,20 +37,30 @@ pub(crate) fn finish_compressions(progress: &Arc<Progress>) {
     exit_hook::push(&COMPRESSORS, Arc::downgrade(progress), |weak| {
         weak.strong_count() > 0
     });
-    exit_hook::register(
-        &REGISTER,
-        at_exit,
-        "compressions are not finished at exit; drop the handles or call shutdown() before exiting",
-    );
+    exit_hook::at(Stage::Compressions, at_exit);
+    exit_hook::at(Stage::Links, finish_links);
 }
 
-extern "C" fn at_exit() {
-    finish_all(Instant::now());
+/// Compressions being named under the lock: linking the `.gz`, removing
+/// the plain backup. Begun only while the process is not exiting past its
+/// wait for them, so that the exit never leaves a number both plain and
+/// gzipped.
+pub(crate) static LINKS: Gate = Gate::new();
+
+/// The longest a compression's naming takes (a few syscalls under the
+/// lock), and more: the exit's wait for the last ones.
+const LINK_WAIT: Duration = Duration::from_secs(1);
+
+fn finish_links(_: &Leaving) {
+    // What is not linked by now stays plain: the next writer gzips it.
+    LINKS.close(Instant::now() + LINK_WAIT);
 }
 
 /// Waits for the compressions this process queued, each log's within its
-/// `compression_wait` from `started`; says on stderr what is left.
-pub(crate) fn finish_all(started: Instant) {
+/// `compression_wait` from when the process began to leave; says on stderr
+/// what is left.
+fn at_exit(leaving: &Leaving) {
+    let started = leaving.started;
     let Some(list) = exit_hook::take(&COMPRESSORS) else {
         return;
     };

@@ -277,7 +277,13 @@ impl Work {
                             format_args!("set the time of `{}`", temp.shown(&self.names).display()),
                         )
                     })?;
-                let linked = self.locked(shared, || self.link_into_place(backup, id, &temp));
+                let linked = self.locked(shared, || match at_exit::LINKS.begin() {
+                    Some(_naming) => self.link_into_place(backup, id, &temp),
+                    // The process is past its wait for compressions: the
+                    // gzip is dropped, the backup stays plain for the next
+                    // writer.
+                    None => temp.remove().map(|()| false),
+                });
                 Ok((Some(temp), linked?))
             });
         match result {

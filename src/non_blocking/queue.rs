@@ -305,10 +305,11 @@ impl<D: Destination> Queue<D> {
 }
 
 impl<D: Destination> Drain for Queue<D> {
-    /// At exit: asks the thread to write what is queued at once, waits
-    /// until it has (or until `deadline`), then for the compressions the
-    /// rotations queued. With `freeze`, that is the thread's last round,
-    /// after which callers wait instead of writing.
+    /// At exit: asks the thread to write what is queued at once, and waits
+    /// until it has (or until `deadline`). With `freeze`, that is the
+    /// thread's last round, after which callers wait instead of writing.
+    /// The compressions its rotations queued are the exit's next stages'
+    /// (see `exit_hook`).
     fn drain(&self, deadline: Instant, freeze: bool) -> Result<(), Option<u64>> {
         if self.forked() {
             // A child after fork(): its records went straight to the files.
@@ -339,8 +340,6 @@ impl<D: Destination> Drain for Queue<D> {
                 return Err(Some(upto.saturating_sub(state.done)));
             }
         }
-        drop(state);
-        self.destination.wait_for_compressions(Some(deadline));
         Ok(())
     }
 

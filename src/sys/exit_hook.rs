@@ -1,34 +1,100 @@
 //! Work done at the process's exit (`atexit`), whether `main` returned or
-//! `std::process::exit` was called: a handler registered once, and a list
-//! of what it is for, which other threads push to and the handler takes
-//! with a bound (a thread may hold it at the exit, or have held it at a
-//! `fork()`, for ever in the child).
+//! `std::process::exit` was called: one handler, registered once, that runs
+//! the [`Stage`]s in their order, each what one part of the library
+//! registered for it; and a list helper for them, which other threads push
+//! to and a stage takes with a bound (a thread may hold it at the exit, or
+//! have held it at a `fork()`, for ever in the child).
+//!
+//! The order is what leaves nothing half done: the background writers'
+//! queues are written first (their rounds may rotate), then the rotations
+//! under way are finished and no new one begins, then the compressions are
+//! waited for, and last the compressions finishing under the lock are
+//! finished and no new one begins. Threads still running when the
+//! handler returns are ended by the exit with nothing of theirs under way.
+//! A termination signal's work (`flush_on_termination`) runs the same
+//! stages ([`finish`]) before the process dies of the signal.
 
-use std::sync::{Mutex, MutexGuard, Once, TryLockError};
+use std::sync::{Mutex, MutexGuard, OnceLock, TryLockError};
 use std::time::{Duration, Instant};
 
 use crate::sys::stderr;
 
-/// The longest the handler waits to take its list, which is held only for
-/// a push.
+/// The longest the handler waits to take a list, which is held only for a
+/// push.
 const LIST_WAIT: Duration = Duration::from_millis(100);
 
-/// Registers `handler` to run at exit, the first time `once` is called;
-/// if it cannot be, says on stderr what the caller must do instead
-/// (`otherwise`).
-pub(crate) fn register(once: &'static Once, handler: extern "C" fn(), otherwise: &str) {
-    once.call_once(|| {
-        // SAFETY: `atexit` only records a function pointer; the handlers
-        // are `extern "C" fn`s that cannot unwind (nothing in them panics:
-        // every lock is taken poison-tolerant or with a bound). std has no
-        // exit hook.
-        let rc = unsafe { libc::atexit(handler) };
+/// What the exit does, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Write what background writers hold.
+    Drain,
+    /// Finish the rotations under way (a long chain's shift included), and
+    /// begin no more.
+    Rotations,
+    /// Wait for the compressions queued.
+    Compressions,
+    /// Finish the compressions being named under the lock, and begin no
+    /// more.
+    Links,
+}
+
+const STAGES: [Stage; 4] = [
+    Stage::Drain,
+    Stage::Rotations,
+    Stage::Compressions,
+    Stage::Links,
+];
+
+/// How the process leaves, for the stages.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Leaving {
+    /// When it began to: each stage's bound counts from then.
+    pub(crate) started: Instant,
+    /// Of a termination signal, not `exit()`: the background writers write
+    /// their last round, and their callers wait from then on.
+    pub(crate) signal: bool,
+}
+
+/// A stage's work.
+pub(crate) type Handler = fn(&Leaving);
+
+/// What each stage runs, in [`STAGES`]' order.
+static HANDLERS: [OnceLock<Handler>; 4] = [const { OnceLock::new() }; 4];
+static REGISTERED: OnceLock<()> = OnceLock::new();
+
+/// Makes the process's exit run `handler` at `stage` (registering the exit
+/// handler the first time). One handler per stage: the first given.
+pub(crate) fn at(stage: Stage, handler: Handler) {
+    let index = STAGES.iter().position(|&s| s == stage).unwrap_or(0);
+    let _ = HANDLERS[index].set(handler);
+    REGISTERED.get_or_init(|| {
+        // SAFETY: `atexit` only records a function pointer; the handler is
+        // an `extern "C" fn` that cannot unwind (nothing in the stages
+        // panics: every lock is taken poison-tolerant or with a bound).
+        // std has no exit hook.
+        let rc = unsafe { libc::atexit(at_exit) };
         if rc != 0 {
             stderr::print(format_args!(
-                "cannot register an exit handler ({rc}): {otherwise}"
+                "cannot register an exit handler ({rc}): what background writers hold is not written at exit, nor are compressions waited for; drop the guards and the handles before exiting"
             ));
         }
     });
+}
+
+extern "C" fn at_exit() {
+    finish(&Leaving {
+        started: Instant::now(),
+        signal: false,
+    });
+}
+
+/// Runs every stage registered, in order.
+pub(crate) fn finish(leaving: &Leaving) {
+    for handler in &HANDLERS {
+        if let Some(handler) = handler.get() {
+            handler(leaving);
+        }
+    }
 }
 
 /// Adds `entry` to `list`, keeping only the entries `keep` says are alive.

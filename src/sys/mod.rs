@@ -10,8 +10,9 @@
 //! whether another process has the log open (`presence`), who holds an
 //! `flock` (`flock_holder`), surviving a shared mapping that someone
 //! shrinks (`sigbus`), writing to stderr without a lock (`stderr`), the
-//! lowest CPU priority for gzip (`priority`), and work done on SIGTERM and
-//! SIGINT before dying of them (`termination_signal`).
+//! lowest CPU priority for gzip (`priority`), work done on SIGTERM and
+//! SIGINT before dying of them (`termination_signal`), and work the exit
+//! must not cut in two (`exit_gate`).
 //!
 //! A mechanism that systems offer in different ways has a module of its
 //! own whose functions the code above calls, and an implementation per
@@ -26,6 +27,7 @@ pub(crate) mod anonymous;
 pub(crate) mod coarse_clock;
 pub(crate) mod create;
 pub(crate) mod dir;
+pub(crate) mod exit_gate;
 pub(crate) mod exit_hook;
 pub(crate) mod flock_holder;
 pub(crate) mod fork;

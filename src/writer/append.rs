@@ -24,6 +24,7 @@ use crate::sys::fs::dir_of;
 use crate::sys::stderr;
 use crate::time::clock::unix_secs;
 use crate::time::period::Schedule;
+use crate::writer::at_exit;
 use crate::writer::live_file::LiveFile;
 use crate::writer::lock_hold::LockHold;
 use crate::writer::records::Records;
@@ -375,6 +376,11 @@ impl Appender {
         let started = Instant::now();
         let rotates = self.live()?.is_at(&self.path)?;
         if rotates {
+            // Never cut in two by the process's exit (see `at_exit`).
+            let Some(rotation) = at_exit::ROTATIONS.begin() else {
+                return Err(at_exit::refused());
+            };
+            self.pending.rotation = Some(rotation);
             // Bump first: if this process dies between the renames, the
             // others still reopen by path rather than write to a backup.
             state.bump_generation();

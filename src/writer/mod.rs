@@ -9,11 +9,13 @@
 //! appends each run with one `write(2)` to the [`live_file`]. How the
 //! descriptors are opened, and the log repaired, is [`open_files`]'s job;
 //! the shift a long numbered chain's rotation leaves for after the lock is
-//! finished by [`deferred_shift`], in batches;
-//! failures on paths that cannot return an error are counted by
-//! [`report`]; the user's record [`filter`] runs before any of it.
+//! finished by [`deferred_shift`], in batches, and never cut in two by the
+//! process's exit ([`at_exit`]); failures on paths that cannot return an
+//! error are counted by [`report`]; the user's record [`filter`] runs
+//! before any of it.
 
 pub(crate) mod append;
+pub(crate) mod at_exit;
 pub(crate) mod deferred_shift;
 pub(crate) mod filter;
 pub(crate) mod handle;

@@ -22,6 +22,7 @@ use crate::shared::state_file::StateFile;
 use crate::sys::coarse_clock::CoarseInstant;
 use crate::sys::fork::PerProcess;
 use crate::writer::append::{AppendError, Appender};
+use crate::writer::at_exit;
 use crate::writer::deferred_shift;
 use crate::writer::filter::{Kept, RecordFilter};
 use crate::writer::lock_hold::LockHold;
@@ -72,6 +73,8 @@ impl OpenLog {
     /// compressor left plain.
     pub(crate) fn open(config: Config) -> Result<OpenLog, Error> {
         let backups = config.backups();
+        // The exit finishes the rotations under way (`at_exit`).
+        at_exit::finish_rotations(config.compression_wait);
         let (files, mut to_compress) = OpenFiles::open(&config, &backups)?;
         let log = OpenLog {
             errors: ErrorReport::new(config.names.live().to_path_buf()),
@@ -231,6 +234,10 @@ impl OpenLog {
                 Ok(()) => files.shared.state.end_work(),
                 Err(e) => self.errors.report(&e, 0),
             }
+        }
+        if !pending.shift_left {
+            // Done: the exit need not wait for it any more.
+            pending.rotation = None;
         }
     }
 

@@ -1,0 +1,267 @@
+//! A process leaving while it writes, with real processes (this test
+//! executable re-invoked as the writer): three threads keep a
+//! `non_blocking` queue of 64 records full, gzip on, 16 KiB files and a
+//! chain of 2,000 backups (so that each rotation leaves its shift for after
+//! the lock), when `std::process::exit` is called, or `main` returns, with
+//! the guard never dropped. The exit finishes what it started: no rotated
+//! file left waiting for its shift (`.app.log.shifting`), no gap in the
+//! chain, no temporary, no number both plain and gzipped (guarantee: an
+//! unbroken chain), each thread's lines in order and whole (never torn),
+//! and the exit within its bounds (`shutdown_timeout` and
+//! `compression_wait`).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use concurrent_rotating_file::{Compression, RotatingFile};
+
+/// Set in the writer process: `dir=<path> end=<exit|return>`.
+const WRITER: &str = "CRF_EXIT_WRITER";
+/// How many times each way of leaving is tried (a run takes a fraction of
+/// a second); `CRF_EXIT_RUNS` sets another number.
+const RUNS: usize = 20;
+const MAX_BYTES: u64 = 16 * 1024;
+const BACKUPS: usize = 2000;
+/// Each bound the writer sets: the exit waits at most this long for its
+/// queue, then for its shift and its compressions.
+const BOUND: Duration = Duration::from_secs(3);
+/// Rotations the writer makes before it leaves, so that it leaves in the
+/// midst of them.
+const ROTATIONS_BEFORE_LEAVING: u64 = 40;
+
+/// The writer process's entry point: does nothing unless this executable
+/// was started by a test below as the writer.
+#[test]
+fn writer_process() {
+    let Ok(spec) = std::env::var(WRITER) else {
+        return;
+    };
+    let arg = |key: &str| -> String {
+        spec.split(' ')
+            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("{key} missing from {spec}"))
+            .to_owned()
+    };
+    let log = RotatingFile::builder(PathBuf::from(arg("dir")).join("app.log"))
+        .max_bytes(MAX_BYTES)
+        .backups(BACKUPS)
+        .compression(Compression::Gzip)
+        .compression_wait(BOUND)
+        .open()
+        .unwrap();
+    let (writer, guard) = log
+        .non_blocking_builder()
+        .capacity(64)
+        .shutdown_timeout(BOUND)
+        .finish();
+    for thread in 0..3 {
+        let mut writer = writer.clone();
+        std::thread::spawn(move || {
+            for seq in 0.. {
+                // Refused once the exit has begun: the thread stops.
+                if writer.write_all(line(thread, seq).as_bytes()).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    while log.stats().own_rotations < ROTATIONS_BEFORE_LEAVING {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // The guard is never dropped: the exit handler is what writes.
+    std::mem::forget(guard);
+    println!("leaving");
+    std::io::stdout().flush().unwrap();
+    match arg("end").as_str() {
+        "exit" => std::process::exit(0),
+        // Returning from this test returns from the test harness's `main`,
+        // the writing threads still running.
+        "return" => {}
+        other => panic!("unknown end {other}"),
+    }
+}
+
+/// Line `seq` of writer thread `thread`, newline included.
+fn line(thread: usize, seq: u64) -> String {
+    format!("thread {thread} line {seq:08} {}\n", "x".repeat(90))
+}
+
+/// Runs the writer in `dir`, leaving as `end` says; returns how long its
+/// exit took, from the moment it said it was leaving.
+fn run_writer(dir: &Path, end: &str) -> Duration {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "writer_process",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env(WRITER, format!("dir={} end={end}", dir.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let leaving = stdout
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|line| line.ends_with("leaving"))
+        .map(|_| Instant::now());
+    // Read to its end: the test harness reports after the writer returns.
+    stdout.for_each(drop);
+    let output = child.wait_with_output().unwrap();
+    let took = leaving.map(|at| at.elapsed());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}: {stderr}", output.status);
+    took.unwrap_or_else(|| panic!("the writer never said it was leaving: {stderr}"))
+}
+
+/// What the exit left in `dir` that it should not have: a rotated file
+/// waiting for its shift, temporaries, a gap, a number both plain and
+/// gzipped, a thread's lines torn or out of order.
+fn left_unfinished(dir: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    let own = dir.join(".concurrent-rotating-file");
+    for name in test_support::names(dir) {
+        if name.starts_with('.') && name != ".concurrent-rotating-file" {
+            problems.push(format!("{name} left beside the log"));
+        }
+    }
+    for name in test_support::names(&own) {
+        if !["app.log.lock", "app.log.state"].contains(&name.as_str()) {
+            problems.push(format!("{name} left in the library's directory"));
+        }
+    }
+    let mut numbers: Vec<(usize, bool)> = test_support::names(dir)
+        .iter()
+        .filter_map(|name| {
+            let rest = name.strip_prefix("app.log.")?;
+            let (n, gz) = rest
+                .strip_suffix(".gz")
+                .map_or((rest, false), |n| (n, true));
+            Some((n.parse().ok()?, gz))
+        })
+        .collect();
+    numbers.sort_unstable();
+    for pair in numbers.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            problems.push(format!("backup {} both plain and gzipped", pair[0].0));
+        }
+    }
+    numbers.dedup_by_key(|(n, _)| *n);
+    if numbers.iter().enumerate().any(|(i, &(n, _))| n != i + 1) {
+        let list: Vec<usize> = numbers.iter().map(|&(n, _)| n).collect();
+        problems.push(format!("a gap in the chain: {list:?}"));
+    }
+    // Oldest first: each thread's lines in order, whole.
+    let mut last = [None::<u64>; 3];
+    let files = numbers
+        .iter()
+        .rev()
+        .map(|&(n, gz)| {
+            let name = format!("app.log.{n}{}", if gz { ".gz" } else { "" });
+            dir.join(name)
+        })
+        .chain([dir.join("app.log")]);
+    for file in files {
+        for found in read(&file).split_inclusive('\n') {
+            let mut words = found.split(' ');
+            let parsed = match (words.next(), words.next(), words.next(), words.next()) {
+                (Some("thread"), Some(t), Some("line"), Some(seq)) => {
+                    t.parse::<usize>().ok().zip(seq.parse::<u64>().ok())
+                }
+                _ => None,
+            };
+            match parsed.filter(|&(t, seq)| t < 3 && found == line(t, seq)) {
+                Some((t, seq)) if last[t].is_none_or(|before| seq == before + 1) => {
+                    last[t] = Some(seq);
+                }
+                _ => problems.push(format!(
+                    "{}: {found:?} torn or out of order",
+                    file.display()
+                )),
+            }
+        }
+    }
+    problems
+}
+
+fn read(path: &Path) -> String {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        // The live file, if a rotation was cut short between its renames.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return String::new(),
+        Err(e) => panic!("{}: {e}", path.display()),
+    };
+    let mut text = String::new();
+    if path.extension().is_some_and(|e| e == "gz") {
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(file), &mut text).unwrap();
+    } else {
+        std::io::Read::read_to_string(&mut { file }, &mut text).unwrap();
+    }
+    text
+}
+
+fn runs() -> usize {
+    std::env::var("CRF_EXIT_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(RUNS)
+}
+
+/// Every run of the writer leaving as `end` says leaves nothing half done,
+/// within the exit's bounds.
+fn leaves_nothing_half_done(end: &str) {
+    let (runs, mut exits, mut failed) = (runs(), Vec::new(), Vec::new());
+    for run in 0..runs {
+        let dir = tempfile::tempdir().unwrap();
+        let took = run_writer(dir.path(), end);
+        let mut problems = left_unfinished(dir.path());
+        // The queue's bound, then the shift's and the compressions' (and
+        // a process's tear-down, on a busy machine).
+        if took > 3 * BOUND + Duration::from_secs(5) {
+            problems.push(format!("the exit took {took:?}"));
+        }
+        // A plain backup may stay only where the compressions outlast
+        // their bound.
+        let plain = test_support::names(dir.path())
+            .into_iter()
+            .filter(|name| name.starts_with("app.log.") && !name.ends_with(".gz"))
+            .count();
+        if plain > 0 && took < BOUND {
+            problems.push(format!(
+                "{plain} backups left plain, the exit done in {took:?}"
+            ));
+        }
+        if !problems.is_empty() {
+            problems.truncate(5);
+            failed.push(format!("run {run}: {problems:#?}"));
+        }
+        exits.push(took);
+    }
+    exits.sort();
+    eprintln!(
+        "{end}: {} of {runs} runs left something half done; exits took {:?} at the median, {:?} at most",
+        failed.len(),
+        exits[exits.len() / 2],
+        exits[exits.len() - 1]
+    );
+    assert!(
+        failed.is_empty(),
+        "{} of {runs} runs: {failed:#?}",
+        failed.len()
+    );
+}
+
+#[test]
+fn a_process_calling_exit_mid_rotation_leaves_no_shift_gap_or_temporary() {
+    leaves_nothing_half_done("exit");
+}
+
+#[test]
+fn a_process_returning_from_main_mid_rotation_leaves_no_shift_gap_or_temporary() {
+    leaves_nothing_half_done("return");
+}
