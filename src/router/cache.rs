@@ -8,6 +8,11 @@
 //! by the bound stays open until the records being written to it are done
 //! (each holds its own reference), and is opened again by the next event
 //! of its name.
+//!
+//! The process may run out of file descriptors before the bound is reached
+//! (`ulimit -n`, or descriptors the program holds itself): then the least
+//! recently used files that no one is writing to are closed
+//! ([`FileCache::close_idle`]), so that the file wanted can open.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -115,6 +120,33 @@ impl FileCache {
         (file, count)
     }
 
+    /// Closes the least recently used files that no one is writing to (no
+    /// handle but the cache's), until at most `keep` files are open or none
+    /// is idle; returns how many were closed. Their descriptors are free
+    /// when this returns, unless a compression of theirs is still under way
+    /// (then they are closed once it is done, by a thread of their own).
+    pub(crate) fn close_idle(&self, keep: usize) -> u64 {
+        let closed = {
+            let mut entries = self.entries.lock();
+            let mut idle: Vec<(u64, Box<str>)> = entries
+                .open
+                .iter()
+                .filter(|(_, entry)| Arc::strong_count(&entry.file) == 1)
+                .map(|(name, entry)| (entry.used, name.clone()))
+                .collect();
+            idle.sort_unstable();
+            let excess = entries.open.len().saturating_sub(keep);
+            idle.into_iter()
+                .take(excess)
+                .filter_map(|(_, name)| entries.open.remove(&name))
+                .map(|entry| entry.file)
+                .collect::<Vec<_>>()
+        };
+        let count = closed.len() as u64;
+        close(closed);
+        count
+    }
+
     /// Remembers that opening `name`'s file failed, so that its events go
     /// to the fallback for [`RETRY_OPEN`] without trying again each time.
     pub(crate) fn failed(&self, name: &str, now: Instant, max_open: usize) {
@@ -144,12 +176,16 @@ impl FileCache {
 }
 
 /// Closes files let go by the cache, outside its mutex. The last handle of
-/// a gzipped log waits for its queued compressions: that wait is left to a
-/// thread of its own, so that the writer that made room never waits for
-/// gzip (guarantee: gzip off the lock).
+/// a gzipped log waits for its queued compressions: where one is under way,
+/// that wait is left to a thread of its own, so that the writer that made
+/// room never waits for gzip (guarantee: gzip off the lock).
 fn close(files: Vec<Arc<RotatingFile>>) {
     for file in files {
-        if file.open_log().config.compression == Compression::None {
+        let log = file.open_log();
+        let idle = log.config.compression == Compression::None
+            || log.wait_for_compressions(Instant::now()) == 0;
+        if idle {
+            // Nothing to wait for: its descriptors are free at once.
             drop(file);
             continue;
         }

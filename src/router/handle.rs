@@ -4,7 +4,7 @@
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::builder::Builder;
@@ -102,6 +102,9 @@ struct Routes {
     reported_open_failure: AtomicBool,
     reported_invalid_name: AtomicBool,
     reported_loss: AtomicBool,
+    /// The most files kept open since the process ran out of descriptors
+    /// with more open (`usize::MAX` until then).
+    descriptor_bound: AtomicUsize,
 }
 
 /// The options set on a router.
@@ -138,6 +141,7 @@ impl Router {
                 reported_open_failure: AtomicBool::new(false),
                 reported_invalid_name: AtomicBool::new(false),
                 reported_loss: AtomicBool::new(false),
+                descriptor_bound: AtomicUsize::new(usize::MAX),
             }),
             options: Arc::new(Options {
                 naming: Naming::default(),
@@ -485,24 +489,46 @@ impl Router {
     }
 
     /// Opens `name`'s file with the closure's builder and adds it to the
-    /// open files, closing the least recently used beyond the bound.
+    /// open files, closing the least recently used beyond the bound. Out of
+    /// file descriptors (EMFILE, ENFILE), it closes a quarter of the files
+    /// open (the least recently used that no one is writing to), lowers the
+    /// bound to what is left so that the next files do not run out again,
+    /// and tries again, until it opens or no idle file is left to close.
     fn open(&self, name: &str) -> Result<Arc<RotatingFile>, Error> {
         let routes = &self.routes;
-        let builder = (routes.open)(name).count_filtered_in(Arc::clone(&routes.filtered));
-        match builder.open() {
-            Ok(file) => {
-                let (file, closed) = routes.files.insert(name, file, self.options.max_open);
-                routes.opened.fetch_add(1, Ordering::Relaxed);
-                routes.closed.fetch_add(closed, Ordering::Relaxed);
-                Ok(file)
+        loop {
+            let bound = self
+                .options
+                .max_open
+                .min(routes.descriptor_bound.load(Ordering::Relaxed));
+            let builder = (routes.open)(name).count_filtered_in(Arc::clone(&routes.filtered));
+            let error = match builder.open() {
+                Ok(file) => {
+                    let (file, closed) = routes.files.insert(name, file, bound);
+                    routes.opened.fetch_add(1, Ordering::Relaxed);
+                    routes.closed.fetch_add(closed, Ordering::Relaxed);
+                    return Ok(file);
+                }
+                Err(e) => e,
+            };
+            if out_of_descriptors(&error) {
+                // Room for the file wanted, and for the rotations of those
+                // open, which need a descriptor more each.
+                let keep = routes.files.len() * 3 / 4;
+                let closed = routes.files.close_idle(keep);
+                if closed > 0 {
+                    routes.closed.fetch_add(closed, Ordering::Relaxed);
+                    routes
+                        .descriptor_bound
+                        .fetch_min(keep.max(1), Ordering::Relaxed);
+                    continue;
+                }
             }
-            Err(e) => {
-                routes.open_failures.fetch_add(1, Ordering::Relaxed);
-                routes
-                    .files
-                    .failed(name, Instant::now(), self.options.max_open);
-                Err(e)
-            }
+            routes.open_failures.fetch_add(1, Ordering::Relaxed);
+            routes
+                .files
+                .failed(name, Instant::now(), self.options.max_open);
+            return Err(error);
         }
     }
 
@@ -540,6 +566,22 @@ impl Router {
             );
         }
     }
+}
+
+/// Whether opening failed for want of a file descriptor: the process's
+/// (EMFILE) or the system's (ENFILE), anywhere along the error's causes.
+fn out_of_descriptors(e: &Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(error) = cause {
+        let raw = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error);
+        if matches!(raw, Some(libc::EMFILE | libc::ENFILE)) {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 impl std::fmt::Debug for Router {
