@@ -85,19 +85,33 @@ pub(crate) struct Compressor {
 }
 
 impl Compressor {
-    /// Starts the thread, with its own lock file descriptor: its `flock`
-    /// then excludes this process's writers like any other process's.
+    /// Opens the lock and state files the compressor will use: its own
+    /// descriptors, whose `flock` excludes this process's writers like any
+    /// other process's. Opened with the writers' (see `OpenLog`), so that
+    /// both hold the same files, whatever is removed before the first
+    /// compression.
+    pub(crate) fn open_files(place: Place<'_>, wait: Wait) -> Result<SharedFiles, Error> {
+        let mut shared = SharedFiles::open(place, wait.warning)?;
+        // Present only while at work (see `Job::run`).
+        let _ = shared.be_present(false);
+        Ok(shared)
+    }
+
+    /// Starts the thread, with the files [`open_files`](Compressor::open_files)
+    /// opened (opened now if there are none).
     pub(crate) fn start(
         backups: Backups,
         place: Place<'_>,
+        shared: Option<SharedFiles>,
         wait: Wait,
         level: u32,
         exit_wait: Duration,
         counters: Arc<Counters>,
     ) -> Result<Compressor, Error> {
-        let mut shared = SharedFiles::open(place, wait.warning)?;
-        // Present only while at work (see `Job::run`).
-        let _ = shared.be_present(false);
+        let shared = match shared {
+            Some(shared) => shared,
+            None => Compressor::open_files(place, wait)?,
+        };
         let progress = Arc::new(Progress::new(place.names.live(), exit_wait));
         let mut job = Job {
             shared,

@@ -17,7 +17,7 @@ use crate::error::{Error, doing};
 use crate::gzip::Compression;
 use crate::gzip::compressor::{self, Compressor};
 use crate::shared::exclusion::Wait;
-use crate::shared::files::Inside;
+use crate::shared::files::{Inside, SharedFiles};
 use crate::shared::state_file::StateFile;
 use crate::sys::coarse_clock::CoarseInstant;
 use crate::sys::fork::PerProcess;
@@ -51,14 +51,24 @@ struct ThisProcess {
     files: Mutex<OpenFiles>,
     /// The gzip thread, started at the first backup to compress.
     compressor: Mutex<Option<Compressor>>,
+    /// With gzip, the lock and state files for the compressor, opened with
+    /// the writers' until it starts: the same files, whatever is removed in
+    /// between (the writers keep the files they hold: see `shared::files`).
+    compressor_files: Mutex<Option<SharedFiles>>,
 }
 
 impl ThisProcess {
-    fn new(files: OpenFiles) -> ThisProcess {
-        ThisProcess {
+    /// With `config`'s compressor's files opened too, if it gzips.
+    fn new(files: OpenFiles, config: &Config) -> Result<ThisProcess, Error> {
+        let compressor_files = match config.compression {
+            Compression::Gzip => Some(Compressor::open_files(config.place(), config.wait)?),
+            Compression::None => None,
+        };
+        Ok(ThisProcess {
             files: Mutex::new(files),
             compressor: Mutex::new(None),
-        }
+            compressor_files: Mutex::new(compressor_files),
+        })
     }
 
     fn files(&self) -> MutexGuard<'_, OpenFiles> {
@@ -76,11 +86,12 @@ impl OpenLog {
         // The exit finishes the rotations under way (`at_exit`).
         at_exit::finish_rotations(config.compression_wait);
         let (files, mut to_compress) = OpenFiles::open(&config, &backups)?;
+        let this = ThisProcess::new(files, &config)?;
         let log = OpenLog {
             errors: ErrorReport::new(config.names.live().to_path_buf()),
             config,
             backups,
-            process: PerProcess::new(ThisProcess::new(files)),
+            process: PerProcess::new(this),
             filtered: AtomicU64::new(0),
             gzip: Arc::default(),
         };
@@ -97,7 +108,7 @@ impl OpenLog {
     fn this_process(&self) -> std::io::Result<&ThisProcess> {
         self.process.get(|| {
             let files = OpenFiles::open_shared(&self.config)?;
-            Ok(ThisProcess::new(files))
+            Ok(ThisProcess::new(files, &self.config)?)
         })
     }
 
@@ -400,9 +411,15 @@ impl OpenLog {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if compressor.is_none() {
+            let files = this
+                .compressor_files
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
             let started = Compressor::start(
                 self.backups.clone(),
                 self.config.place(),
+                files,
                 self.config.wait,
                 self.config.compression_level,
                 self.config.compression_wait,

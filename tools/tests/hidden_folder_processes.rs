@@ -1,0 +1,200 @@
+//! The library's hidden folder beside the log
+//! (`.concurrent-rotating-file/`) under faults, with real processes
+//! (`crf`, `crf-stress` and its writer processes):
+//!
+//! - removed every 20 ms while four processes write a chain of 300
+//!   backups, each rotation leaving its shift for after the lock: nothing
+//!   lost, nothing torn or out of order (guarantee: an unbroken chain: the
+//!   backup waiting for the shift is never only in the folder); and
+//!   `crf-stress`, whose shared count of rotations the removals start
+//!   afresh, verifies the run from the writers' own counts, and passes it;
+//! - removed every 20 ms with 16 backups: no file ever past `max_bytes`
+//!   (guarantee: one writer at a time: the writers running keep the lock
+//!   and state files they hold);
+//! - a symlink planted there before a writer starts: refused, naming the
+//!   path, nothing written where it points (guarantee: no symlink
+//!   followed);
+//! - swapped for a symlink again and again while four processes write with
+//!   gzip: nothing written where it points, nothing lost.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use common::{Fleet, STRESS};
+use crf_tools::verify::OWN_DIR;
+
+/// Removes `dir`'s hidden folder every 20 ms until `stop`; returns how
+/// many times it was there to remove (a rotation makes it again).
+fn remove_every_20_ms(dir: PathBuf, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<u64> {
+    std::thread::spawn(move || {
+        let mut removals = 0;
+        while !stop.load(Ordering::Relaxed) {
+            if std::fs::remove_dir_all(dir.join(OWN_DIR)).is_ok() {
+                removals += 1;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        removals
+    })
+}
+
+/// Waits until every writer of `fleet` has a line in the live file: all
+/// have opened the log.
+fn wait_for_every_writer(fleet: &Fleet) {
+    let started = std::time::Instant::now();
+    loop {
+        let text = std::fs::read(&fleet.log).unwrap_or_default();
+        let seen: std::collections::BTreeSet<u32> = text
+            .split_inclusive(|&b| b == b'\n')
+            .filter_map(|line| crf_tools::record::parse_header(line).map(|((p, _), _)| p))
+            .collect();
+        if seen.len() == fleet.processes as usize {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "writers seen: {seen:?}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Runs `crf-stress` in `dir` with `args` (the storm: four
+/// writers, 12,000 lines each at 4,000 a second), removing the hidden
+/// folder every 20 ms; returns its JSON report, asserting the folder was
+/// removed many times.
+fn storm(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let run = dir.join("run");
+    std::fs::create_dir(&run).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let remover = remove_every_20_ms(run.clone(), Arc::clone(&stop));
+    let out: Output = Command::new(STRESS)
+        .args([
+            "-p", "4", "-n", "12000", "--rate", "4000", "--json", "--dir",
+        ])
+        .arg(&run)
+        .args(args)
+        .output()
+        .unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let removals = remover.join().unwrap();
+    let report = common::json(&out);
+    assert!(removals > 0, "the folder was never removed");
+    assert!(
+        out.status.success() && report["ok"] == true,
+        "{report:#}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    report
+}
+
+#[test]
+fn removing_the_hidden_folder_every_20_ms_loses_no_record_of_a_long_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = storm(dir.path(), &["--max-bytes", "64K", "--backups", "300"]);
+    assert_eq!(report["lost"], 0, "{report:#}");
+    assert!(report["backups_found"].as_u64().unwrap() > 16, "{report:#}");
+}
+
+#[test]
+fn removing_the_hidden_folder_every_20_ms_keeps_running_writers_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = storm(dir.path(), &["--max-bytes", "400K", "--backups", "16"]);
+    assert!(
+        report["largest_file"].as_u64().unwrap() <= 400 * 1024,
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_symlink_planted_at_the_hidden_folder_is_refused_and_nothing_written_where_it_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let (logs, elsewhere) = (dir.path().join("l"), dir.path().join("x"));
+    std::fs::create_dir(&logs).unwrap();
+    std::fs::create_dir(&elsewhere).unwrap();
+    // Someone's file, of the name the state file has.
+    let theirs = elsewhere.join("app.log.state");
+    std::fs::write(&theirs, "DATA".repeat(1000)).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, logs.join(OWN_DIR)).unwrap();
+    let mut crf = Command::new(env!("CARGO_BIN_EXE_crf"))
+        .arg(logs.join("app.log"))
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut crf.stdin.take().unwrap(), b"hi\n").unwrap();
+    let out = crf.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&logs.join(OWN_DIR).display().to_string())
+            && stderr.contains("symbolic link"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&theirs).unwrap(),
+        "DATA".repeat(1000)
+    );
+    assert_eq!(test_support::names(&elsewhere), ["app.log.state"]);
+}
+
+#[test]
+fn the_hidden_folder_swapped_for_a_symlink_mid_run_redirects_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::create_dir(&logs).unwrap();
+    let fleet = Fleet {
+        processes: 4,
+        lines: 3000,
+        rate: 1500,
+        line_size: 100,
+        max_bytes: 16 * 1024,
+        backups: 1000,
+        gzip: true,
+        ..Fleet::new(&logs)
+    };
+    let writers = fleet.spawn();
+    // Once every writer has opened the log: a writer that starts with a
+    // symlink there is refused (see the test above).
+    wait_for_every_writer(&fleet);
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (own, elsewhere, stop) = (logs.join(OWN_DIR), elsewhere.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut swaps = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let _ = std::fs::remove_dir_all(&own);
+                if std::os::unix::fs::symlink(&elsewhere, &own).is_ok() {
+                    swaps += 1;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+                let _ = std::fs::remove_file(&own);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            swaps
+        })
+    };
+    for (id, mut child) in writers {
+        let status = child.wait().unwrap();
+        assert!(status.success(), "writer {id} failed: {status}");
+    }
+    stop.store(true, Ordering::Relaxed);
+    let swaps = swapper.join().unwrap();
+    assert!(swaps > 10, "swapped {swaps} times only");
+    let _ = std::fs::remove_file(logs.join(OWN_DIR));
+    assert_eq!(test_support::names(&elsewhere), Vec::<String>::new());
+    // Nothing pruned (1,000 backups): every line must be there, whole and
+    // in order; the compressions the swaps made fail stay plain.
+    let mut expectation = fleet.expectation(vec![]);
+    expectation.all_gzipped = false;
+    let report = common::verify::verify(&expectation).unwrap();
+    assert!(report.ok(), "{report}");
+    assert_eq!(report.lost, 0, "{report}");
+}
