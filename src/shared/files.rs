@@ -25,6 +25,7 @@
 //! left: until the writers running have looked and moved (within
 //! `path_check_interval`), it may be let in beside them.
 
+use std::fs::File;
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
@@ -42,6 +43,7 @@ use crate::sys::coarse_clock::CoarseInstant;
 use crate::sys::dir::At;
 use crate::sys::fs::{FileId, remove_if_present};
 use crate::sys::open::FileMode;
+use crate::sys::presence;
 
 /// The shortest interval between two checks that the lock and state paths
 /// still name the files held.
@@ -82,6 +84,18 @@ pub(crate) struct SharedFiles {
     /// The state path names another state file than `state`: move to it
     /// from inside this one (see "Replaced" above).
     moving: bool,
+    /// The log's directory, marked with the state file this process writes
+    /// through.
+    writing: Option<Writing>,
+}
+
+/// A writer's mark on the log's directory (see `presence::writing`).
+#[derive(Debug)]
+struct Writing {
+    dir: File,
+    log_id: u64,
+    /// The byte marked.
+    at: u64,
 }
 
 impl SharedFiles {
@@ -111,6 +125,7 @@ impl SharedFiles {
             entered_as: 0,
             watch: WaitSlot::new(lock_path.to_path_buf(), state_path.to_path_buf(), warning),
             moving: false,
+            writing: None,
         })
     }
 
@@ -216,6 +231,7 @@ impl SharedFiles {
         self.state = open_state(place).map_err(reopening(names.state()))?;
         // Alive under the same token in the new file (see `marked`).
         self.state.mark_holder(self.token);
+        self.mark_state();
         self.validated = false;
         // Present in both now: whether alone is looked at again.
         self.alone = false;
@@ -232,19 +248,74 @@ impl SharedFiles {
         // Also when the magic vanished since: someone emptied the file.
         if !std::mem::replace(&mut inside.shared.validated, true) || !inside.state().is_valid() {
             let state = inside.state();
-            match state.validate(place.log_id) {
-                Validated::Valid => return inside,
-                Validated::FirstFormat(carried) => state.carry(carried),
+            let restarted = match state.validate(place.log_id) {
+                Validated::Valid => false,
+                Validated::FirstFormat(carried) => {
+                    state.carry(carried);
+                    true
+                }
                 // Started afresh: carry over an earlier version's, if any.
-                Validated::Reset => carry_legacy(state, place.names),
+                Validated::Reset => {
+                    carry_legacy(state, place.names);
+                    true
+                }
+            };
+            if restarted {
+                // Started afresh, the slots that exclude included: ours
+                // again.
+                state
+                    .holder()
+                    .store(inside.shared.entered_as, Ordering::SeqCst);
+                state.set_lock_id(inside.shared.lock.id());
             }
-            // Started afresh, the slots that exclude included: ours again.
-            state
-                .holder()
-                .store(inside.shared.entered_as, Ordering::SeqCst);
-            state.set_lock_id(inside.shared.lock.id());
         }
         inside
+    }
+
+    /// Marks the log's directory `dir` as written by this process through
+    /// the state file it holds, for as long as it does (see
+    /// `presence::writing`): the writers' files only, never a compressor's,
+    /// which moves only when it works.
+    pub(crate) fn say_writing(&mut self, dir: File, log_id: u64) {
+        let at = presence::writing(log_id, self.state.id().ino());
+        if presence::mark_alive(&dir, at) {
+            self.writing = Some(Writing { dir, log_id, at });
+        }
+    }
+
+    /// Moves the mark of [`say_writing`](SharedFiles::say_writing) to the
+    /// state file held now.
+    fn mark_state(&mut self) {
+        let Some(writing) = &mut self.writing else {
+            return;
+        };
+        let at = presence::writing(writing.log_id, self.state.id().ino());
+        if at != writing.at && presence::mark_alive(&writing.dir, at) {
+            presence::unmark(&writing.dir, writing.at);
+            writing.at = at;
+        }
+    }
+
+    /// For a process that comes along after the lock and state files were
+    /// removed and made new ones: other processes may be writing still
+    /// through the removed ones (see "Removed" above), until they look
+    /// (within `path_check_interval`), and move. Waits, before entering the
+    /// first time, until no other process marks another state file than
+    /// this one as the one it writes through (see
+    /// [`say_writing`](SharedFiles::say_writing)), or `bound` has passed: a
+    /// writer idle since before the removal looks before its next record.
+    /// Returns at once where it cannot be told.
+    pub(crate) fn wait_for_writers_of_removed_files(&self, bound: Duration) {
+        let Some(writing) = &self.writing else {
+            return;
+        };
+        let deadline = std::time::Instant::now() + bound;
+        while presence::others_write_elsewhere(&writing.dir, writing.log_id, writing.at)
+            == Some(true)
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// Every 100 ms at most (outside the lock): if the lock path names
@@ -278,6 +349,7 @@ impl SharedFiles {
             self.state = open_state(place).map_err(reopening(names.state()))?;
             // Alive under the same token in the new file (see `marked`).
             self.state.mark_holder(self.token);
+            self.mark_state();
             self.validated = false;
             reopened = true;
         } else if FileId::at(names.state())?.is_some_and(|at| at != self.state.id()) {
@@ -349,6 +421,7 @@ impl Inside<'_> {
             .store(self.shared.entered_as, Ordering::SeqCst);
         state.set_lock_id(self.shared.lock.id());
         self.shared.state = state;
+        self.shared.mark_state();
         self.shared.validated = true;
         Ok(true)
     }

@@ -64,6 +64,41 @@ impl Mark {
     }
 }
 
+/// Bytes of the log's directory each log's writers mark: one per state
+/// file a writer may be using, in a range of the log's own.
+const WRITING_SPAN: u64 = 1 << 40;
+
+/// The byte of the log's directory that a process writing the log `log_id`
+/// through the state file of inode `state_ino` marks (see [`mark_alive`]),
+/// for as long as it does: whoever finds the lock and state files removed
+/// and makes new ones sees there which writers still use others (see
+/// `shared::files`), whatever the live file is by then.
+pub(crate) fn writing(log_id: u64, state_ino: u64) -> u64 {
+    writing_range(log_id).0 + state_ino % WRITING_SPAN
+}
+
+/// The bytes of the log's directory the log `log_id`'s writers mark.
+fn writing_range(log_id: u64) -> (u64, u64) {
+    (1 + (log_id % (1 << 20)) * WRITING_SPAN, WRITING_SPAN)
+}
+
+/// Whether another open file description of the log's directory `dir`
+/// marks a byte of log `log_id`'s writers other than `own` (see
+/// [`writing`]): a writer through another state file. `None` if it
+/// cannot tell. Two syscalls.
+pub(crate) fn others_write_elsewhere(dir: &File, log_id: u64, own: u64) -> Option<bool> {
+    let (start, len) = writing_range(log_id);
+    let before = imp::unmarked_in(dir, start, own.saturating_sub(start)).ok()?;
+    let end = start + len;
+    let after = imp::unmarked_in(dir, own + 1, end.saturating_sub(own + 1)).ok()?;
+    Some(!(before && after))
+}
+
+/// Takes back the mark at byte `at` (see [`mark_alive`]).
+pub(crate) fn unmark(file: &File, at: u64) {
+    let _ = imp::unmark(file, at);
+}
+
 /// Marks `file`'s open file description as alive at byte `at` (above 0),
 /// for as long as it is open; `false` if it cannot.
 pub(crate) fn mark_alive(file: &File, at: u64) -> bool {

@@ -1,7 +1,9 @@
 //! [`OpenFiles`]: this process's files of one log (the shared lock and
 //! state, and the live file), and how they are opened and the log repaired.
 
+use std::fs::File;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::chain::{Backups, Pending, Shift};
 use crate::config::Config;
@@ -9,6 +11,11 @@ use crate::error::{Context, Error, ErrorKind};
 use crate::gzip::Compression;
 use crate::shared::files::SharedFiles;
 use crate::writer::append::Appender;
+
+/// How long after the writers' look is due a process that made new lock and
+/// state files still waits for them: the time between a writer's look and
+/// its record, on a machine so busy that it was not run in between.
+const LOOK_MARGIN: Duration = Duration::from_secs(1);
 
 /// This process's open files of one log, guarded by the in-process mutex.
 #[derive(Debug)]
@@ -23,8 +30,13 @@ impl OpenFiles {
     /// whose inherited descriptors share their lock with the parent
     /// (guarantee: fork-safe).
     pub(crate) fn open_shared(config: &Config) -> Result<OpenFiles, Error> {
+        let mut shared = SharedFiles::open(config.place(), config.wait.warning)?;
+        // Seen by whoever finds these files removed and makes new ones.
+        if let Ok(dir) = File::open(config.names.dir()) {
+            shared.say_writing(dir, config.log_id);
+        }
         Ok(OpenFiles {
-            shared: SharedFiles::open(config.place(), config.wait.warning)?,
+            shared,
             appender: Appender::new(),
         })
     }
@@ -39,6 +51,13 @@ impl OpenFiles {
     ) -> Result<(OpenFiles, Vec<PathBuf>), Error> {
         let (lock_path, log) = (config.names.lock(), config.names.live());
         let mut files = OpenFiles::open_shared(config)?;
+        // Others writing the log through other lock and state files (these
+        // were removed, and this process made new ones) move to these when
+        // they look, within `path_check_interval`; one idle that long looks
+        // before its next record.
+        files.shared.wait_for_writers_of_removed_files(
+            config.path_check_interval.max(Duration::from_millis(100)) + LOOK_MARGIN,
+        );
         let mut to_compress = Vec::new();
         let mut inside = files.shared.enter(config.place(), &config.wait).context(
             ErrorKind::LockFile,

@@ -53,6 +53,18 @@ fn sigkill_of_writers_with_gzip_at_random_moments_loses_nothing_of_the_others() 
     assert!(kills > 0, "no writer was killed while writing in any round");
 }
 
+/// Whether process `pid` is gzipping a backup: its deflating thread runs
+/// (`crf-gzip-deflate`, 15 characters of it in `comm`).
+fn deflating(pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.filter_map(Result::ok).any(|task| {
+        std::fs::read_to_string(task.path().join("comm"))
+            .is_ok_and(|comm| comm.trim_end() == "crf-gzip-deflat")
+    })
+}
+
 #[test]
 fn sigkill_during_a_compression_leaves_the_plain_backup_for_the_next_writer() {
     for round in 0..3 {
@@ -66,12 +78,12 @@ fn sigkill_during_a_compression_leaves_the_plain_backup_for_the_next_writer() {
             ..Fleet::new(dir.path())
         };
         let (_, mut child) = fleet.spawn().pop().unwrap();
-        // Wait until a compression is under way (its temporary file exists),
-        // then kill the process in the middle of it.
+        // Wait until a compression is under way (its deflating thread
+        // runs; the file it writes has no name), then kill the process in
+        // the middle of it.
         let deadline = Instant::now() + Duration::from_secs(20);
         let caught = loop {
-            let own = dir.path().join(crf_tools::verify::OWN_DIR);
-            if own.is_dir() && names(&own).iter().any(|n| n.ends_with(".gz.tmp")) {
+            if deflating(child.id()) {
                 child.kill().unwrap();
                 break true;
             }

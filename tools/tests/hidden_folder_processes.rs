@@ -8,9 +8,14 @@
 //!   backup waiting for the shift is never only in the folder); and
 //!   `crf-stress`, whose shared count of rotations the removals start
 //!   afresh, verifies the run from the writers' own counts, and passes it;
-//! - removed every 20 ms with 16 backups: no file ever past `max_bytes`
-//!   (guarantee: one writer at a time: the writers running keep the lock
-//!   and state files they hold);
+//! - removed every 20 ms with 16 backups, and every 2 ms with 16 KiB files:
+//!   no file ever past `max_bytes` (guarantee: one writer at a time: the
+//!   writers running keep the lock and state files they hold);
+//! - removed while writers run, writers started just after: kept apart
+//!   from the running ones (they wait for them to move to the new files;
+//!   the first to move retires the old state file for the others);
+//! - and `crf-stress`, counting from the writers' own counts, still fails
+//!   a run of that storm in which a backup was deleted by hand;
 //! - a symlink planted there before a writer starts: refused, naming the
 //!   path, nothing written where it points (guarantee: no symlink
 //!   followed);
@@ -28,32 +33,36 @@ use std::time::Duration;
 use common::{Fleet, STRESS};
 use crf_tools::verify::OWN_DIR;
 
-/// Removes `dir`'s hidden folder every 20 ms until `stop`; returns how
+/// Removes `dir`'s hidden folder every `every` until `stop`; returns how
 /// many times it was there to remove (a rotation makes it again).
-fn remove_every_20_ms(dir: PathBuf, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<u64> {
+fn remove_every(
+    every: Duration,
+    dir: PathBuf,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<u64> {
     std::thread::spawn(move || {
         let mut removals = 0;
         while !stop.load(Ordering::Relaxed) {
             if std::fs::remove_dir_all(dir.join(OWN_DIR)).is_ok() {
                 removals += 1;
             }
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(every);
         }
         removals
     })
 }
 
-/// Waits until every writer of `fleet` has a line in the live file: all
-/// have opened the log.
-fn wait_for_every_writer(fleet: &Fleet) {
+/// Waits until `writers` writers have a line in the live file `log`: all
+/// have opened the log, and run.
+fn wait_for_writers(log: &Path, writers: usize) {
     let started = std::time::Instant::now();
     loop {
-        let text = std::fs::read(&fleet.log).unwrap_or_default();
+        let text = std::fs::read(log).unwrap_or_default();
         let seen: std::collections::BTreeSet<u32> = text
             .split_inclusive(|&b| b == b'\n')
             .filter_map(|line| crf_tools::record::parse_header(line).map(|((p, _), _)| p))
             .collect();
-        if seen.len() == fleet.processes as usize {
+        if seen.len() == writers {
             return;
         }
         assert!(
@@ -64,23 +73,31 @@ fn wait_for_every_writer(fleet: &Fleet) {
     }
 }
 
-/// Runs `crf-stress` in `dir` with `args` (the storm: four
-/// writers, 12,000 lines each at 4,000 a second), removing the hidden
-/// folder every 20 ms; returns its JSON report, asserting the folder was
-/// removed many times.
-fn storm(dir: &Path, args: &[&str]) -> serde_json::Value {
+/// [`wait_for_writers`] for every writer of `fleet`.
+fn wait_for_every_writer(fleet: &Fleet) {
+    wait_for_writers(&fleet.log, fleet.processes as usize);
+}
+
+/// Runs `crf-stress` in `dir` with `args` (four writers, 12,000 lines each
+/// at 4,000 a second), removing the hidden folder `every` so often once
+/// every writer runs; returns its JSON report, asserting the run passed.
+fn storm(dir: &Path, every: Duration, args: &[&str]) -> serde_json::Value {
     let run = dir.join("run");
     std::fs::create_dir(&run).unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let remover = remove_every_20_ms(run.clone(), Arc::clone(&stop));
-    let out: Output = Command::new(STRESS)
+    let stress = Command::new(STRESS)
         .args([
             "-p", "4", "-n", "12000", "--rate", "4000", "--json", "--dir",
         ])
         .arg(&run)
         .args(args)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    wait_for_writers(&run.join("app.log"), 4);
+    let stop = Arc::new(AtomicBool::new(false));
+    let remover = remove_every(every, run.clone(), Arc::clone(&stop));
+    let out: Output = stress.wait_with_output().unwrap();
     stop.store(true, Ordering::Relaxed);
     let removals = remover.join().unwrap();
     let report = common::json(&out);
@@ -96,7 +113,12 @@ fn storm(dir: &Path, args: &[&str]) -> serde_json::Value {
 #[test]
 fn removing_the_hidden_folder_every_20_ms_loses_no_record_of_a_long_chain() {
     let dir = tempfile::tempdir().unwrap();
-    let report = storm(dir.path(), &["--max-bytes", "64K", "--backups", "300"]);
+    let every = Duration::from_millis(20);
+    let report = storm(
+        dir.path(),
+        every,
+        &["--max-bytes", "64K", "--backups", "300"],
+    );
     assert_eq!(report["lost"], 0, "{report:#}");
     assert!(report["backups_found"].as_u64().unwrap() > 16, "{report:#}");
 }
@@ -104,11 +126,72 @@ fn removing_the_hidden_folder_every_20_ms_loses_no_record_of_a_long_chain() {
 #[test]
 fn removing_the_hidden_folder_every_20_ms_keeps_running_writers_apart() {
     let dir = tempfile::tempdir().unwrap();
-    let report = storm(dir.path(), &["--max-bytes", "400K", "--backups", "16"]);
+    let every = Duration::from_millis(20);
+    let report = storm(
+        dir.path(),
+        every,
+        &["--max-bytes", "400K", "--backups", "16"],
+    );
     assert!(
         report["largest_file"].as_u64().unwrap() <= 400 * 1024,
         "{report:#}"
     );
+}
+
+#[test]
+fn removing_the_hidden_folder_every_2_ms_keeps_running_writers_apart_through_many_rotations() {
+    // Faster than any writer looks at the paths: writers that followed
+    // the files made anew at each removal would split, one state file each.
+    let dir = tempfile::tempdir().unwrap();
+    let every = Duration::from_millis(2);
+    let report = storm(
+        dir.path(),
+        every,
+        &["--max-bytes", "16K", "--backups", "16"],
+    );
+    assert!(
+        report["largest_file"].as_u64().unwrap() <= 16 * 1024,
+        "{report:#}"
+    );
+    assert_eq!(report["lost"], 0, "{report:#}");
+}
+
+#[test]
+fn crf_stress_still_fails_a_run_that_lost_a_backup_while_the_hidden_folder_was_removed() {
+    // The storm starts the shared count of rotations afresh, so that
+    // crf-stress counts from the writers' own: it must still fail a run in
+    // which a backup was deleted by hand.
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let stress = Command::new(STRESS)
+        .args([
+            "-p", "4", "-n", "12000", "--rate", "4000", "--json", "--dir",
+        ])
+        .arg(&run)
+        .args(["--max-bytes", "64K", "--backups", "300"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_writers(&run.join("app.log"), 4);
+    let stop = Arc::new(AtomicBool::new(false));
+    let remover = remove_every(Duration::from_millis(20), run.clone(), Arc::clone(&stop));
+    let oldest = run.join("app.log.16");
+    let started = std::time::Instant::now();
+    while !oldest.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the chain never filled"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::fs::remove_file(&oldest).unwrap();
+    let out = stress.wait_with_output().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    remover.join().unwrap();
+    let report = common::json(&out);
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    assert!(report["lost"].as_u64().unwrap() > 0, "{report:#}");
 }
 
 #[test]
@@ -127,7 +210,8 @@ fn a_symlink_planted_at_the_hidden_folder_is_refused_and_nothing_written_where_i
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::io::Write::write_all(&mut crf.stdin.take().unwrap(), b"hi\n").unwrap();
+    // Refused before it reads: the pipe may be closed already.
+    let _ = std::io::Write::write_all(&mut crf.stdin.take().unwrap(), b"hi\n");
     let out = crf.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
@@ -197,4 +281,46 @@ fn the_hidden_folder_swapped_for_a_symlink_mid_run_redirects_nothing() {
     let report = common::verify::verify(&expectation).unwrap();
     assert!(report.ok(), "{report}");
     assert_eq!(report.lost, 0, "{report}");
+}
+
+#[test]
+fn writers_started_after_the_hidden_folder_was_removed_are_kept_apart_from_the_running_ones() {
+    // The running writers keep the lock and state files they hold; a
+    // writer that starts afterwards makes new ones, and waits for the
+    // running ones to move to them (each moves at its next look, the first
+    // retiring the old state file for the others) before it writes.
+    let dir = tempfile::tempdir().unwrap();
+    let running = Fleet {
+        processes: 4,
+        lines: 6000,
+        rate: 3000,
+        line_size: 100,
+        max_bytes: 8 * 1024,
+        backups: 1000,
+        ..Fleet::new(dir.path())
+    };
+    let mut children = running.spawn();
+    wait_for_every_writer(&running);
+    let mut expectation = running.expectation(vec![]);
+    for round in 0..3 {
+        std::thread::sleep(Duration::from_millis(200));
+        std::fs::remove_dir_all(dir.path().join(OWN_DIR)).unwrap();
+        let newcomers = Fleet {
+            processes: 2,
+            lines: 1000,
+            first_id: 10 + 2 * round,
+            ..running.clone()
+        };
+        children.extend(newcomers.spawn());
+        expectation
+            .writers
+            .extend(newcomers.expectation(vec![]).writers);
+    }
+    for (id, mut child) in children {
+        let status = child.wait().unwrap();
+        assert!(status.success(), "writer {id} failed: {status}");
+    }
+    let report = common::verify::verify(&expectation).unwrap();
+    assert!(report.ok(), "{report}");
+    assert!(report.largest_file <= running.max_bytes, "{report}");
 }

@@ -31,9 +31,10 @@ fn many_processes_through_a_full_chain_of_1000_backups_lose_nothing() {
     assert!(report.pruned, "the chain never filled: {report}");
 }
 
-/// The file a rotation's live file waits in for the chain to shift.
+/// The file a rotation's live file waits in for the chain to shift: beside
+/// the log, never only in the library's hidden folder.
 fn shifting(dir: &Path) -> std::path::PathBuf {
-    dir.join(".concurrent-rotating-file/app.log.shifting")
+    dir.join(".app.log.shifting")
 }
 
 /// The numbers of the backups in `dir`, sorted.

@@ -21,7 +21,16 @@ pub(super) fn unmark(file: &File, at: u64) -> io::Result<()> {
 
 /// Whether no other open file description marks byte `at`.
 pub(super) fn unmarked(file: &File, at: u64) -> io::Result<bool> {
-    let mut lock = byte(libc::F_WRLCK, at)?;
+    unmarked_in(file, at, 1)
+}
+
+/// Whether no other open file description marks any of the `len` bytes
+/// from `at`.
+pub(super) fn unmarked_in(file: &File, at: u64, len: u64) -> io::Result<bool> {
+    if len == 0 {
+        return Ok(true);
+    }
+    let mut lock = bytes(libc::F_WRLCK, at, len)?;
     // SAFETY: F_OFD_GETLK reads and fills the struct we own.
     let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_GETLK, &mut lock) };
     if rc != 0 {
@@ -45,11 +54,16 @@ fn set(file: &File, kind: libc::c_int, at: u64) -> io::Result<()> {
 
 /// The byte of the file at `at`, as a lock of `kind`.
 fn byte(kind: libc::c_int, at: u64) -> io::Result<libc::flock> {
+    bytes(kind, at, 1)
+}
+
+/// `len` bytes of the file from `at`, as a lock of `kind`.
+fn bytes(kind: libc::c_int, at: u64, len: u64) -> io::Result<libc::flock> {
     // SAFETY: flock is a plain C struct; all zeros is a valid value.
     let mut lock: libc::flock = unsafe { std::mem::zeroed() };
     lock.l_type = kind as libc::c_short;
     lock.l_whence = libc::SEEK_SET as libc::c_short;
     lock.l_start = libc::off_t::try_from(at).map_err(|_| io::ErrorKind::InvalidInput)?;
-    lock.l_len = 1;
+    lock.l_len = libc::off_t::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
     Ok(lock)
 }
