@@ -423,6 +423,24 @@ fn a_state_file_of_another_format_never_cuts_the_log() {
 }
 
 #[test]
+fn a_state_file_of_nothing_but_junk_is_started_afresh_without_a_hang() {
+    // Every slot set, those this format reads before it validates the
+    // state included (who is inside, which lock file, whether the writers
+    // moved to another state file).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let state = common::own_file(dir.path(), "app.log.state");
+    std::fs::create_dir(state.parent().unwrap()).unwrap();
+    std::fs::write(&state, "DATA".repeat(1024)).unwrap();
+    let written = common::within(30, move || {
+        let mut log = RotatingFile::builder(&path).open().unwrap();
+        writeln!(log, "written").unwrap();
+        read(&path)
+    });
+    assert_eq!(written, "written\n");
+}
+
+#[test]
 fn two_logs_sharing_a_lock_dir_never_share_state() {
     let dir = tempfile::tempdir().unwrap();
     let locks = dir.path().join("locks");

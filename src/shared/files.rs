@@ -49,6 +49,11 @@ use crate::sys::presence;
 /// still name the files held.
 const CHECK_MIN: Duration = Duration::from_millis(100);
 
+/// The most state files one entry follows, one retired after another: more
+/// means they keep being replaced faster than anyone can write, and the
+/// entry fails rather than loop.
+const MOVES_MAX: u32 = 16;
+
 /// Where a log's shared files are and how they are made.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Place<'a> {
@@ -135,10 +140,13 @@ impl SharedFiles {
     /// "Replaced" above); validates the state if it was newly mapped or
     /// emptied since. Leaving is the returned guard's drop.
     pub(crate) fn enter(&mut self, place: Place<'_>, wait: &Wait) -> io::Result<Inside<'_>> {
-        let mut moved = false;
+        let mut moves = 0;
         loop {
             self.enter_held(place, wait)?;
-            if !self.moving && !self.state.retired() {
+            // A state not yet validated (new, of another format) holds
+            // anything in its slots: it is retired only once valid.
+            let retired = self.state.is_valid() && self.state.retired();
+            if !self.moving && !retired {
                 break;
             }
             if std::mem::take(&mut self.moving) {
@@ -147,10 +155,16 @@ impl SharedFiles {
                 self.state.retire();
             }
             self.leave_held();
+            if moves == MOVES_MAX {
+                return Err(io::Error::other(format!(
+                    "the state file `{}` was retired {MOVES_MAX} times in a row: it keeps being replaced",
+                    place.names.state().display()
+                )));
+            }
             self.move_state(place)?;
-            moved = true;
+            moves += 1;
         }
-        Ok(self.inside(place, moved))
+        Ok(self.inside(place, moves > 0))
     }
 
     /// Enters with the lock and state files held now (see `exclusion`),
