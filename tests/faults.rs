@@ -423,6 +423,40 @@ fn a_state_file_of_another_format_never_cuts_the_log() {
 }
 
 #[test]
+fn the_hidden_directory_removed_mid_run_loses_no_rotation_from_the_processes_own_counts() {
+    // The writer keeps the lock and state files it holds; a process that
+    // opens the log afterwards makes new ones, whose shared count starts
+    // again: each process's own count does not.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let open = || {
+        RotatingFile::builder(&path)
+            .max_bytes(20)
+            .backups(100)
+            .open()
+            .unwrap()
+    };
+    let mut log = open();
+    for i in 0..5 {
+        writeln!(log, "record {i} of twenty").unwrap();
+    }
+    std::fs::remove_dir_all(dir.path().join(".concurrent-rotating-file")).unwrap();
+    for i in 5..10 {
+        writeln!(log, "record {i} of twenty").unwrap();
+    }
+    let stats = log.stats();
+    assert_eq!((stats.rotations, stats.own_rotations), (9, 9));
+    let later = open();
+    assert_eq!((later.rotations(), later.stats().own_rotations), (0, 0));
+    assert_eq!(
+        (1..=9)
+            .filter(|n| dir.path().join(format!("app.log.{n}")).exists())
+            .count(),
+        9
+    );
+}
+
+#[test]
 fn a_state_file_of_nothing_but_junk_is_started_afresh_without_a_hang() {
     // Every slot set, those this format reads before it validates the
     // state included (who is inside, which lock file, whether the writers

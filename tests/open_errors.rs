@@ -188,3 +188,23 @@ fn a_symlink_at_the_state_path_is_never_followed() {
     assert_eq!(err.kind(), ErrorKind::Symlink);
     assert!(!target.exists(), "the link was followed");
 }
+
+#[test]
+fn a_symlink_at_the_librarys_hidden_directory_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let own = dir.path().join(".concurrent-rotating-file");
+    symlink(&elsewhere, &own).unwrap();
+    let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
+    assert_eq!(err.kind(), ErrorKind::Symlink);
+    assert_eq!(err.path(), own);
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    // A file in its place: refused too, never replaced.
+    std::fs::remove_file(&own).unwrap();
+    std::fs::write(&own, "someone's").unwrap();
+    let err = open_err(RotatingFile::builder(dir.path().join("app.log")));
+    assert_eq!(err.kind(), ErrorKind::CreateDirectory);
+    assert_eq!(std::fs::read_to_string(&own).unwrap(), "someone's");
+}
