@@ -35,15 +35,10 @@ const ROTATIONS_BEFORE_LEAVING: u64 = 40;
 /// was started by a test below as the writer.
 #[test]
 fn writer_process() {
-    let Ok(spec) = std::env::var(WRITER) else {
+    let Some(spec) = test_support::ChildSpec::from_env(WRITER) else {
         return;
     };
-    let arg = |key: &str| -> String {
-        spec.split(' ')
-            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
-            .unwrap_or_else(|| panic!("{key} missing from {spec}"))
-            .to_owned()
-    };
+    let arg = |key: &str| spec.get(key);
     let log = RotatingFile::builder(PathBuf::from(arg("dir")).join("app.log"))
         .max_bytes(MAX_BYTES)
         .backups(BACKUPS)

@@ -41,15 +41,10 @@ fn router(dir: &Path) -> Router {
 /// was started by the test below as a writer.
 #[test]
 fn writer_process() {
-    let Ok(spec) = std::env::var(WRITER) else {
+    let Some(spec) = test_support::ChildSpec::from_env(WRITER) else {
         return;
     };
-    let arg = |key: &str| -> String {
-        spec.split(' ')
-            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
-            .unwrap_or_else(|| panic!("{key} missing from {spec}"))
-            .to_owned()
-    };
+    let arg = |key: &str| spec.get(key);
     let dir = PathBuf::from(arg("dir"));
     if arg("mode") == "fork" {
         return fork_after_queueing(&dir);

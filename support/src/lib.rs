@@ -1,7 +1,8 @@
 //! Helpers the library's tests and the tools' tests share: a file or
 //! directory that refuses changes whoever runs the test ([`Immutable`]),
 //! a FIFO ([`mkfifo`]), operations that must not hang ([`within`]), the
-//! sorted names in a directory ([`names`]), and a
+//! sorted names in a directory ([`names`]), what a test executable
+//! re-invoked as a child process is to do ([`ChildSpec`]), and a
 //! small file system to fill ([`SmallFs`], as root: [`require_root`]).
 
 #![deny(missing_docs)]
@@ -58,6 +59,28 @@ impl Drop for Immutable {
             let mode = meta.permissions().mode() | 0o200;
             let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(mode));
         }
+    }
+}
+
+/// What a test executable re-invoked as a child process (a writer, a
+/// router) is to do: `key=value` words in one environment variable, which
+/// only the test that starts the child sets.
+#[derive(Debug)]
+pub struct ChildSpec(String);
+
+impl ChildSpec {
+    /// The spec in the variable `var`; `None` in the test run itself.
+    pub fn from_env(var: &str) -> Option<ChildSpec> {
+        std::env::var(var).ok().map(ChildSpec)
+    }
+
+    /// The value of `key`; fails the child if it is missing.
+    pub fn get(&self, key: &str) -> String {
+        self.0
+            .split(' ')
+            .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("{key} missing from {}", self.0))
+            .to_owned()
     }
 }
 

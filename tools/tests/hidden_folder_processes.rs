@@ -78,81 +78,92 @@ fn wait_for_every_writer(fleet: &Fleet) {
     wait_for_writers(&fleet.log, fleet.processes as usize);
 }
 
-/// Runs `crf-stress` in `dir` with `args` (four writers, 12,000 lines each
-/// at 4,000 a second), removing the hidden folder `every` so often once
-/// every writer runs; returns its JSON report, asserting the run passed.
-fn storm(dir: &Path, every: Duration, args: &[&str]) -> serde_json::Value {
-    let run = dir.join("run");
-    std::fs::create_dir(&run).unwrap();
-    let stress = Command::new(STRESS)
-        .args([
-            "-p", "4", "-n", "12000", "--rate", "4000", "--json", "--dir",
-        ])
-        .arg(&run)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_writers(&run.join("app.log"), 4);
-    let stop = Arc::new(AtomicBool::new(false));
-    let remover = remove_every(every, run.clone(), Arc::clone(&stop));
-    let out: Output = stress.wait_with_output().unwrap();
-    stop.store(true, Ordering::Relaxed);
-    let removals = remover.join().unwrap();
-    let report = common::json(&out);
+/// `crf-stress` running in a directory of its own (four writers, 12,000
+/// lines each at 4,000 a second), the hidden folder removed every so often
+/// once every writer runs.
+struct Storm {
+    run: PathBuf,
+    stress: std::process::Child,
+    stop: Arc<AtomicBool>,
+    remover: std::thread::JoinHandle<u64>,
+    _dir: tempfile::TempDir,
+}
+
+impl Storm {
+    /// Starts `crf-stress` with `args`, and removes the hidden folder every
+    /// `every_ms` milliseconds once its writers run.
+    fn start(every_ms: u64, args: &[&str]) -> Storm {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("run");
+        let stress = Command::new(STRESS)
+            .args([
+                "-p", "4", "-n", "12000", "--rate", "4000", "--json", "--dir",
+            ])
+            .arg(&run)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_for_writers(&run.join("app.log"), 4);
+        let stop = Arc::new(AtomicBool::new(false));
+        let every = Duration::from_millis(every_ms);
+        let remover = remove_every(every, run.clone(), Arc::clone(&stop));
+        Storm {
+            run,
+            stress,
+            stop,
+            remover,
+            _dir: dir,
+        }
+    }
+
+    /// Waits for `crf-stress`; returns its output and JSON report, and
+    /// how many times the folder was removed.
+    fn finish(self) -> (Output, serde_json::Value, u64) {
+        let out = self.stress.wait_with_output().unwrap();
+        self.stop.store(true, Ordering::Relaxed);
+        let removals = self.remover.join().unwrap();
+        let report = common::json(&out);
+        (out, report, removals)
+    }
+}
+
+/// Runs a [`Storm`] with `args` and the folder removed every `every_ms`
+/// milliseconds; returns its JSON report, asserting the run passed.
+fn storm(every_ms: u64, args: &[&str]) -> serde_json::Value {
+    let (out, report, removals) = Storm::start(every_ms, args).finish();
     assert!(removals > 0, "the folder was never removed");
     assert!(
         out.status.success() && report["ok"] == true,
         "{report:#}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Never past max_bytes: one writer at a time, whatever is removed.
+    assert!(
+        report["largest_file"].as_u64() <= report["max_bytes"].as_u64(),
+        "{report:#}"
+    );
     report
 }
 
 #[test]
 fn removing_the_hidden_folder_every_20_ms_loses_no_record_of_a_long_chain() {
-    let dir = tempfile::tempdir().unwrap();
-    let every = Duration::from_millis(20);
-    let report = storm(
-        dir.path(),
-        every,
-        &["--max-bytes", "64K", "--backups", "300"],
-    );
+    let report = storm(20, &["--max-bytes", "64K", "--backups", "300"]);
     assert_eq!(report["lost"], 0, "{report:#}");
     assert!(report["backups_found"].as_u64().unwrap() > 16, "{report:#}");
 }
 
 #[test]
 fn removing_the_hidden_folder_every_20_ms_keeps_running_writers_apart() {
-    let dir = tempfile::tempdir().unwrap();
-    let every = Duration::from_millis(20);
-    let report = storm(
-        dir.path(),
-        every,
-        &["--max-bytes", "400K", "--backups", "16"],
-    );
-    assert!(
-        report["largest_file"].as_u64().unwrap() <= 400 * 1024,
-        "{report:#}"
-    );
+    storm(20, &["--max-bytes", "400K", "--backups", "16"]);
 }
 
 #[test]
 fn removing_the_hidden_folder_every_2_ms_keeps_running_writers_apart_through_many_rotations() {
     // Faster than any writer looks at the paths: writers that followed
     // the files made anew at each removal would split, one state file each.
-    let dir = tempfile::tempdir().unwrap();
-    let every = Duration::from_millis(2);
-    let report = storm(
-        dir.path(),
-        every,
-        &["--max-bytes", "16K", "--backups", "16"],
-    );
-    assert!(
-        report["largest_file"].as_u64().unwrap() <= 16 * 1024,
-        "{report:#}"
-    );
+    let report = storm(2, &["--max-bytes", "16K", "--backups", "16"]);
     assert_eq!(report["lost"], 0, "{report:#}");
 }
 
@@ -161,35 +172,17 @@ fn crf_stress_still_fails_a_run_that_lost_a_backup_while_the_hidden_folder_was_r
     // The storm starts the shared count of rotations afresh, so that
     // crf-stress counts from the writers' own: it must still fail a run in
     // which a backup was deleted by hand.
-    let dir = tempfile::tempdir().unwrap();
-    let run = dir.path().join("run");
-    let stress = Command::new(STRESS)
-        .args([
-            "-p", "4", "-n", "12000", "--rate", "4000", "--json", "--dir",
-        ])
-        .arg(&run)
-        .args(["--max-bytes", "64K", "--backups", "300"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_writers(&run.join("app.log"), 4);
-    let stop = Arc::new(AtomicBool::new(false));
-    let remover = remove_every(Duration::from_millis(20), run.clone(), Arc::clone(&stop));
-    let oldest = run.join("app.log.16");
+    let storm = Storm::start(20, &["--max-bytes", "64K", "--backups", "300"]);
+    let backup = storm.run.join("app.log.16");
     let started = std::time::Instant::now();
-    while !oldest.exists() {
+    while std::fs::remove_file(&backup).is_err() {
         assert!(
             started.elapsed() < Duration::from_secs(60),
-            "the chain never filled"
+            "no 16th backup"
         );
         std::thread::sleep(Duration::from_millis(1));
     }
-    std::fs::remove_file(&oldest).unwrap();
-    let out = stress.wait_with_output().unwrap();
-    stop.store(true, Ordering::Relaxed);
-    remover.join().unwrap();
-    let report = common::json(&out);
+    let (out, report, _) = storm.finish();
     assert_eq!(out.status.code(), Some(1), "{report:#}");
     assert!(report["lost"].as_u64().unwrap() > 0, "{report:#}");
 }
