@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime};
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 
-use crate::error::doing;
+use crate::error::{doing, symlink_refused};
 use crate::sys::fs::{FileId, dir_of};
 
 /// What a `stat` of a name says, as far as the library asks.
@@ -68,18 +68,17 @@ impl Dir {
         Dir::open_with(path, OFlags::empty())
     }
 
-    /// Opens the directory at `path`, refusing a symlink (`ELOOP`; `EMLINK`
-    /// on FreeBSD) or anything but a directory (`ENOTDIR`) at its last
-    /// component. The error is the system's, unnamed.
+    /// Opens the directory at `path`, refusing a symlink (the error of a
+    /// symlink refused, `error::symlink_refused`, on every system) or
+    /// anything but a directory (`ENOTDIR`) at its last component. The
+    /// error is unnamed.
     pub(crate) fn open_nofollow(path: &Path) -> io::Result<Dir> {
         match Dir::open_with(path, OFlags::NOFOLLOW) {
-            // Linux says a symlink is not a directory when both flags are
-            // given: said as the symlink it is.
-            Err(e)
-                if e.raw_os_error() == Some(libc::ENOTDIR)
-                    && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) =>
-            {
-                Err(io::Error::from_raw_os_error(libc::ELOOP))
+            // Each system says it its own way (Linux: not a directory, when
+            // both flags are given; FreeBSD: too many links): told as the
+            // one error of a symlink refused.
+            Err(_) if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) => {
+                Err(symlink_refused())
             }
             other => other,
         }
@@ -157,6 +156,8 @@ impl<'a> At<'a> {
 
     /// The directory the name is relative to, and the name, for the `*at`
     /// calls.
+    // Unnamed files use it, where there are any (`anonymous`).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(crate) fn raw(&self) -> (BorrowedFd<'a>, &Path) {
         (self.dir, &self.name)
     }
@@ -166,7 +167,7 @@ impl<'a> At<'a> {
     /// one it creates (less the umask). The error is the system's, unnamed.
     pub(crate) fn open(&self, flags: OFlags, mode: u32) -> io::Result<File> {
         let flags = flags | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-        let fd = rustix::fs::openat(self.dir, &self.name, flags, Mode::from_raw_mode(mode))?;
+        let fd = rustix::fs::openat(self.dir, &self.name, flags, permissions(mode))?;
         Ok(File::from(fd))
     }
 
@@ -243,6 +244,14 @@ impl<'a> At<'a> {
     }
 }
 
+/// Permission bits as the system's type of them (`u16` on macOS and the
+/// BSDs): they fit, being at most `0o7777`.
+// The cast is an identity where the type is `u32` (Linux).
+#[allow(clippy::unnecessary_cast)]
+fn permissions(bits: u32) -> Mode {
+    Mode::from_bits_truncate((bits & 0o7777) as rustix::fs::RawMode)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,10 +269,7 @@ mod tests {
         std::fs::write(&file, "").unwrap();
         assert!(Dir::open_nofollow(&real).is_ok());
         let refused = Dir::open_nofollow(&link).unwrap_err();
-        assert!(
-            matches!(refused.raw_os_error(), Some(libc::ELOOP | libc::EMLINK)),
-            "{refused}"
-        );
+        assert!(crate::error::is_symlink_refused(&refused), "{refused}");
         let refused = Dir::open_nofollow(&file).unwrap_err();
         assert_eq!(refused.raw_os_error(), Some(libc::ENOTDIR), "{refused}");
     }

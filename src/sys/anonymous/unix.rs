@@ -1,0 +1,16 @@
+//! No unnamed files: every temporary has a name (see `gzip::temp`).
+
+use std::fs::File;
+use std::io;
+
+use rustix::fs::OFlags;
+
+use crate::sys::dir::At;
+
+pub(super) fn create(_: &At<'_>, _: OFlags, _: u32) -> io::Result<Option<File>> {
+    Ok(None)
+}
+
+pub(super) fn link(_: &File, _: &At<'_>) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
