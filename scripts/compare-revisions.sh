@@ -98,6 +98,13 @@ print()
 print(f"criterion medians (ns), the median of {rounds} runs each, this tree against {rev}")
 print(f"{'bench':<60}{rev:>12}{'this':>12}{'ratio':>8}")
 for name, runs in sorted(bench.items()):
+    if "other" not in runs or "this" not in runs:
+        # A bench one of the two trees does not have.
+        side = "this" if "this" in runs else "other"
+        ns = f"{statistics.median(runs[side]):,.0f}"
+        a, b = ("-", ns) if side == "this" else (ns, "-")
+        print(f"{name:<60}{a:>12}{b:>12}{'-':>8}")
+        continue
     a, b = statistics.median(runs["other"]), statistics.median(runs["this"])
     print(f"{name:<60}{a:>12,.0f}{b:>12,.0f}{b / a:>7.2f}x")
 PY
