@@ -14,6 +14,7 @@ use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Datelike, Local, TimeZone, Timelike, Utc};
 
 use crate::format::conversion::{Conversion, Kind, Value};
+use crate::sys::thread_ident;
 use crate::time::clock::{Clock, SystemClock};
 
 /// A line format written as a Python `logging` format string, for `log`
@@ -45,7 +46,7 @@ use crate::time::clock::{Clock, SystemClock};
 /// | `%(message)s` | the message; a `tracing` event's other fields follow it as ` key=value` |
 /// | `%(pathname)s`, `%(filename)s`, `%(module)s`, `%(lineno)d` | the source file as the compiler names it, its last component, that without its extension, the line; `(unknown file)` and 0 when the record has none |
 /// | `%(funcName)s` | `(unknown function)`: Rust records do not carry it |
-/// | `%(process)d`, `%(thread)d` | the process id, the thread's `pthread_self()` (Python's `threading.get_ident()`) |
+/// | `%(process)d`, `%(thread)d` | the process id, the thread's id as Python's `threading.get_ident()` gives it (`pthread_self()`; on Windows `GetCurrentThreadId()`) |
 /// | `%(processName)s`, `%(threadName)s` | `MainProcess`, as Python's; the Rust thread's name (`main`, or `<unnamed>`) |
 ///
 /// Each field takes Python's conversion flags, width and precision
@@ -323,14 +324,7 @@ impl PythonFormat {
             Attribute::FuncName => Value::Text("(unknown function)"),
             Attribute::Process => Value::Int(i128::from(std::process::id())),
             Attribute::ProcessName => Value::Text("MainProcess"),
-            Attribute::Thread => {
-                // SAFETY: pthread_self cannot fail and touches no memory;
-                // std has no numeric thread id, let alone the one Python's
-                // `threading.get_ident()` gives.
-                let id = unsafe { libc::pthread_self() };
-                #[allow(clippy::unnecessary_cast)] // pthread_t is not u64 everywhere
-                Value::Int(i128::from(id as u64))
-            }
+            Attribute::Thread => Value::Int(i128::from(thread_ident::current())),
             Attribute::ThreadName => {
                 thread = std::thread::current();
                 Value::Text(thread.name().unwrap_or("<unnamed>"))

@@ -3,11 +3,22 @@
 //! `flock` locks belong to the open file description, which a child created
 //! by `fork()` shares with its parent: a handle used in the child must reopen
 //! its lock file (guarantee: fork-safe). `getpid()` per record would cost a
-//! syscall; instead a `pthread_atfork` child handler bumps a counter, and each
-//! handle compares the counter it saw when it opened its files.
+//! syscall; instead a handler the system runs in the child after a fork
+//! (`imp`: `pthread_atfork` on Unix) bumps a counter, and each handle
+//! compares the counter it saw when it opened its files. Windows has no
+//! `fork()`: the counter never moves there.
 
 use std::sync::Once;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as imp;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
 
 static FORKS: AtomicU64 = AtomicU64::new(0);
 static INSTALL: Once = Once::new();
@@ -20,20 +31,7 @@ extern "C" fn in_child_after_fork() {
 /// Installs the fork handler (once per process) and returns the current
 /// fork generation.
 pub(crate) fn install() -> u64 {
-    INSTALL.call_once(|| {
-        // SAFETY: `pthread_atfork` only registers function pointers; the child
-        // handler is a plain `extern "C" fn` that performs one atomic add, which
-        // is async-signal-safe as a handler running after fork must be. The
-        // standard library has no fork hook, hence the direct call.
-        let rc = unsafe { libc::pthread_atfork(None, None, Some(in_child_after_fork)) };
-        // Without the handler, `generation` never changes and a forked child
-        // would share its parent's lock: say so rather than fail to open.
-        if rc != 0 {
-            crate::sys::stderr::print(format_args!(
-                "pthread_atfork failed ({rc}); handles must not be used across fork()"
-            ));
-        }
-    });
+    INSTALL.call_once(|| imp::in_child_after_fork(in_child_after_fork));
     generation()
 }
 

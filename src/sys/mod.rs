@@ -39,3 +39,4 @@ pub(crate) mod process;
 pub(crate) mod sigbus;
 pub(crate) mod stderr;
 pub(crate) mod termination_signal;
+pub(crate) mod thread_ident;

@@ -6,7 +6,7 @@
 //! Only the calling thread's priority may change: lowering the process's
 //! would slow its writers. Each system lowers one thread its own way
 //! (`imp`): a nice value per thread on Linux, the background policy on
-//! macOS. Where a thread has no priority of its own (FreeBSD's nice value
+//! macOS, the background processing mode on Windows. Where a thread has no priority of its own (FreeBSD's nice value
 //! is the process's; its idle class would starve compression while the
 //! writers keep the processors busy), compression runs at the writers'
 //! priority.
@@ -19,9 +19,13 @@ use linux as imp;
 mod macos;
 #[cfg(target_vendor = "apple")]
 use macos as imp;
-#[cfg(not(any(target_os = "linux", target_vendor = "apple")))]
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
+#[cfg(all(unix, not(any(target_os = "linux", target_vendor = "apple"))))]
 mod unix;
-#[cfg(not(any(target_os = "linux", target_vendor = "apple")))]
+#[cfg(all(unix, not(any(target_os = "linux", target_vendor = "apple"))))]
 use unix as imp;
 
 /// Lowers the calling thread's priority as far as it goes. An

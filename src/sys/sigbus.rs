@@ -18,11 +18,21 @@
 //! A program that installs its own SIGBUS handler afterwards replaces this
 //! one; a truncated state file then kills it, as any truncated mapping
 //! does.
+//!
+//! Windows refuses to shrink a file while a view of it is mapped
+//! (`ERROR_USER_MAPPED_FILE`): no such fault can come, and nothing is
+//! installed there.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+#[cfg(unix)]
 mod unix;
+#[cfg(unix)]
 use unix as imp;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
 
 /// How many mapped ranges can be guarded at once (one per open log).
 const SLOTS: usize = 4096;

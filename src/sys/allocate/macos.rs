@@ -6,9 +6,7 @@ use std::fs::File;
 use std::io;
 use std::os::fd::AsRawFd;
 
-use super::Reserved;
-
-pub(super) fn reserve(file: &File, len: u64) -> io::Result<Reserved> {
+pub(super) fn allocate(file: &File, len: u64) -> io::Result<()> {
     let length = libc::off_t::try_from(len).map_err(|_| io::ErrorKind::InvalidInput)?;
     // All of it or nothing, from the end of the blocks the file has: more
     // than needed when it has some, never less.
@@ -26,7 +24,9 @@ pub(super) fn reserve(file: &File, len: u64) -> io::Result<Reserved> {
         let e = io::Error::last_os_error();
         return match e.raw_os_error() {
             // The file system does not preallocate.
-            Some(libc::EINVAL | libc::ENOTSUP | libc::EOPNOTSUPP) => Ok(Reserved::Refused),
+            Some(libc::EINVAL | libc::ENOTSUP | libc::EOPNOTSUPP) => {
+                super::zeros::append_up_to(file, len)
+            }
             _ => Err(e),
         };
     }
@@ -35,5 +35,12 @@ pub(super) fn reserve(file: &File, len: u64) -> io::Result<Reserved> {
     if file.metadata()?.len() < len {
         file.set_len(len)?;
     }
-    Ok(Reserved::Done)
+    Ok(())
+}
+
+/// How many bytes of blocks the file has.
+#[cfg(test)]
+pub(super) fn allocated_bytes(file: &File) -> io::Result<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Ok(file.metadata()?.blocks() * 512)
 }

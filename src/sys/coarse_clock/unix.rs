@@ -14,6 +14,11 @@
 
 use std::time::Duration;
 
+/// The longest a read lags the precise clock: a timer tick (10 ms at the
+/// lowest rate Linux and FreeBSD tick at, 100 Hz).
+#[cfg(test)]
+pub(super) const TICK: Duration = Duration::from_millis(10);
+
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const CHEAPEST: libc::clockid_t = libc::CLOCK_MONOTONIC_COARSE;
 #[cfg(any(target_os = "freebsd", target_os = "dragonfly"))]
