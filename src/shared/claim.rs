@@ -1,22 +1,20 @@
-//! Claims: a compressor holds a non-blocking `flock` on each file it works
-//! on (the backup and its temporary gzip), so two processes never compress
-//! the same backup, and the kernel drops a dead compressor's claim.
+//! Claims: a compressor holds a non-blocking lock (`sys::file_lock`) on
+//! each file it works on (the backup and its temporary gzip), so two
+//! processes never compress the same backup, and the system drops a dead
+//! compressor's claim.
 
 use std::fs::File;
 use std::io;
 
 use crate::error::doing;
 use crate::sys::dir::At;
+use crate::sys::file_lock::{self, Span};
 use crate::sys::open;
 
 /// Takes the claim on `file`: `true` if this caller now holds it, `false`
 /// if a live compressor does.
 pub(crate) fn claim(file: &File) -> io::Result<bool> {
-    match file.try_lock() {
-        Ok(()) => Ok(true),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
-        Err(std::fs::TryLockError::Error(e)) => Err(e),
-    }
+    file_lock::try_lock(file, Span::Claim)
 }
 
 /// Whether a live compressor holds `path`. A file already gone counts as

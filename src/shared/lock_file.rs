@@ -1,17 +1,19 @@
 //! The lock file.
 //!
-//! Every writer of a log file, in any process, takes an exclusive `flock` on
-//! one lock file before it checks, rotates or writes the log (how it waits,
+//! Every writer of a log file, in any process, takes an exclusive lock
+//! (an `flock`, or what the system has instead: `sys::file_lock`) on one
+//! lock file before it checks, rotates or writes the log (how it waits,
 //! and how exclusion survives the file being deleted, is `exclusion`'s
 //! business). The lock file is never deleted by the library and its
 //! contents are never touched (Python's timed handler keeps text in its
 //! own). The kernel releases the lock when its holder dies.
 
-use std::fs::{File, TryLockError};
+use std::fs::File;
 use std::io;
 use std::path::Path;
 
 use crate::sys::dir::At;
+use crate::sys::file_lock::{self, Span};
 use crate::sys::fs::FileId;
 use crate::sys::open::{self, Access, FileMode};
 use crate::sys::presence;
@@ -69,27 +71,19 @@ impl LockFile {
 
     /// Takes the exclusive lock if it is free; `false` if another holds it.
     pub(crate) fn try_lock(&self) -> io::Result<bool> {
-        match self.file.try_lock() {
-            Ok(()) => Ok(true),
-            Err(TryLockError::WouldBlock) => Ok(false),
-            Err(TryLockError::Error(e)) => Err(e),
-        }
+        file_lock::try_lock(&self.file, Span::LockFile)
     }
 
     /// Lets the lock go.
     pub(crate) fn unlock(&self) {
-        // flock(LOCK_UN) on a valid descriptor cannot fail in practice; if it
-        // did, closing the descriptor (on reopen or drop) still releases it.
-        let _ = self.file.unlock();
+        // Releasing a lock held through a valid handle cannot fail in
+        // practice; if it did, closing the file (on reopen or drop) still
+        // releases it.
+        let _ = file_lock::unlock(&self.file, Span::LockFile);
     }
 
-    /// Waits until the exclusive lock is ours (a blocking `flock`).
+    /// Waits until the exclusive lock is ours.
     pub(crate) fn lock(&self) -> io::Result<()> {
-        loop {
-            match self.file.lock() {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                other => return other,
-            }
-        }
+        file_lock::lock(&self.file, Span::LockFile)
     }
 }

@@ -29,6 +29,7 @@ pub(crate) mod create;
 pub(crate) mod dir;
 pub(crate) mod exit_gate;
 pub(crate) mod exit_hook;
+pub(crate) mod file_lock;
 pub(crate) mod flock_holder;
 pub(crate) mod fork;
 pub(crate) mod fs;

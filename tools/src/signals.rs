@@ -2,10 +2,21 @@
 //! and SIGINT turned into a request to stop that the tool honours at its
 //! own pace (`crf` once its input has ended, or its drain timeout passed,
 //! leaving a signal it was started ignoring ignored; `crf-stress` by
-//! stopping its writers and removing its temporary directory).
+//! stopping its writers and removing its temporary directory). On Windows
+//! the console's control events (Ctrl-C, Ctrl-Break, the console closed)
+//! are the stop signals, and there is no file size limit signal.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as imp;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
 
 /// Ignores `SIGXFSZ`, so that a write past the file size limit
 /// (`RLIMIT_FSIZE`, `ulimit -f`) fails with `EFBIG`, which the tool reports
@@ -16,13 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 ///
 /// If `sigaction(2)` fails, which it does not for this signal.
 pub fn ignore_file_size_limit_signal() -> io::Result<()> {
-    // SAFETY: installing SIG_IGN runs no code of ours in a signal context;
-    // std offers no way to set a signal's disposition.
-    let previous = unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
-    if previous == libc::SIG_ERR {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
+    imp::ignore_file_size_limit_signal()
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -30,7 +35,8 @@ static STOP: AtomicBool = AtomicBool::new(false);
 /// (`crf`'s drain) stops waiting.
 static STOP_AGAIN: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn on_stop_signal(_: libc::c_int) {
+/// What a stop signal does: asks to stop, and the second time again.
+fn on_stop() {
     if STOP.swap(true, Ordering::SeqCst) {
         STOP_AGAIN.store(true, Ordering::SeqCst);
     }
@@ -44,7 +50,7 @@ extern "C" fn on_stop_signal(_: libc::c_int) {
 ///
 /// If `sigaction(2)` fails.
 pub fn stop_on_term_and_int() -> io::Result<()> {
-    ask_to_stop_on_term_and_int(false)
+    imp::ask_to_stop_on_term_and_int(false)
 }
 
 /// [`stop_on_term_and_int`], except for a signal the process was started
@@ -55,33 +61,7 @@ pub fn stop_on_term_and_int() -> io::Result<()> {
 ///
 /// If `sigaction(2)` fails.
 pub fn stop_on_term_and_int_unless_ignored() -> io::Result<()> {
-    ask_to_stop_on_term_and_int(true)
-}
-
-fn ask_to_stop_on_term_and_int(keep_ignored: bool) -> io::Result<()> {
-    for signal in [libc::SIGTERM, libc::SIGINT] {
-        // SAFETY: a zeroed sigaction is valid; a null new action only
-        // reads the current one. The handler only stores to an atomic,
-        // which is async-signal-safe. std has no signal handling.
-        let rc = unsafe {
-            let mut current: libc::sigaction = std::mem::zeroed();
-            if libc::sigaction(signal, std::ptr::null(), &mut current) != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            if keep_ignored && current.sa_sigaction == libc::SIG_IGN {
-                continue;
-            }
-            let mut action: libc::sigaction = std::mem::zeroed();
-            action.sa_sigaction =
-                on_stop_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-            libc::sigemptyset(&mut action.sa_mask);
-            libc::sigaction(signal, &action, std::ptr::null_mut())
-        };
-        if rc != 0 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(())
+    imp::ask_to_stop_on_term_and_int(true)
 }
 
 /// Whether SIGTERM or SIGINT arrived since [`stop_on_term_and_int`].

@@ -4,7 +4,6 @@
 //! exited.
 
 use std::io::{self, BufRead, BufReader};
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::Arc;
@@ -34,7 +33,7 @@ pub(crate) struct Fleet {
 struct Writer {
     id: u32,
     child: Child,
-    /// Whether the run sent it SIGKILL.
+    /// Whether the run killed it (SIGKILL).
     killed: bool,
     listener: JoinHandle<Heard>,
 }
@@ -103,6 +102,7 @@ impl Fleet {
                     return Err(e);
                 }
             };
+            writer_signals::tie_to_run(&child);
             let stdout = child.stdout.take().expect("stdout is piped");
             let listener = listen(stdout, Arc::clone(&lines));
             writers.push(Writer {
@@ -171,7 +171,7 @@ impl Fleet {
                 .rotations
                 .zip(heard.rotations)
                 .map(|(all, its)| all + its);
-            if writer.killed && status.signal() == Some(libc::SIGKILL) {
+            if writer.killed && writer_signals::killed_by_run(status) {
                 outcome.killed.push(writer.id);
             } else if !status.success() {
                 outcome

@@ -15,6 +15,7 @@
 mod args;
 mod check;
 mod fleet;
+mod fork;
 mod latency;
 mod messages;
 mod monitor;

@@ -9,6 +9,7 @@ use concurrent_rotating_file::{Compression, NonBlocking, RotatingFile};
 
 use crf_tools::{FORKED_ID_OFFSET, record};
 
+use crate::fork::{fork, wait_for};
 use crate::latency::Latencies;
 use crate::messages;
 use crate::raw_loop;
@@ -66,12 +67,13 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
     )
     .then(|| log.non_blocking());
     let mut args = args.clone();
-    let child = if args.fork_after_open {
+    // `Some(None)` in a forked child, `Some(Some(pid))` in its parent.
+    let forked = if args.fork_after_open {
         Some(fork()?)
     } else {
         None
     };
-    if child == Some(0) {
+    if forked == Some(None) {
         args.id += FORKED_ID_OFFSET;
     }
     let args = &args;
@@ -110,10 +112,10 @@ pub(crate) fn run(args: &WriterArgs) -> Result<(), Box<dyn std::error::Error>> {
             return Err(format!("{errors} records failed, {dropped} dropped").into());
         }
     }
-    if let Some(pid) = child.filter(|&pid| pid > 0) {
+    if let Some(Some(pid)) = forked {
         wait_for(pid)?;
     }
-    if child.is_none() {
+    if forked.is_none() {
         // A process forked from another counts its own rotations apart:
         // told only where no fork split them.
         messages::rotations(log.stats().own_rotations);
@@ -220,31 +222,5 @@ fn write_events(args: &WriterArgs, thread: u32, latencies: &mut Latencies) {
         tracing::info!("{text}");
         latencies.record(start.elapsed());
         messages::progress(thread, seq + 1, every);
-    }
-}
-
-/// Forks: 0 in the child, the child's pid in the parent.
-fn fork() -> std::io::Result<libc::pid_t> {
-    // SAFETY: called before this process spawns a thread of its own (the
-    // library's threads are its business: it handles fork), so the child
-    // is a faithful copy of what writes. std has no fork().
-    match unsafe { libc::fork() } {
-        -1 => Err(std::io::Error::last_os_error()),
-        pid => Ok(pid),
-    }
-}
-
-fn wait_for(pid: libc::pid_t) -> std::io::Result<()> {
-    let mut status = 0;
-    // SAFETY: waiting for our own child with a valid out-pointer.
-    if unsafe { libc::waitpid(pid, &mut status, 0) } == -1 {
-        return Err(std::io::Error::last_os_error());
-    }
-    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::other(format!(
-            "forked child failed: status {status}"
-        )))
     }
 }

@@ -15,58 +15,42 @@
 //! kernel kills them on Linux (`PR_SET_PDEATHSIG`). Elsewhere a writer
 //! finds out at its next report, which its stdout pipe, with no reader
 //! left, refuses.
+//!
+//! On Windows, the console's Ctrl-C is the stop signal: writers start in a
+//! process group of their own (`CREATE_NEW_PROCESS_GROUP`), which Ctrl-C
+//! does not reach, and in a job object that ends them when the run's last
+//! handle to it closes, however the run dies. A writer the run kills
+//! (`TerminateProcess`) exits with status 1.
 
-use std::io;
-use std::os::unix::process::CommandExt;
-use std::process::Command;
+use std::process::{Child, Command, ExitStatus};
 
-/// Makes the process `command` starts a writer of this run: SIGINT and
-/// SIGTERM ignored, and, on Linux, killed when the run dies.
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as imp;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
+
+/// Makes the process `command` starts a writer of this run: the stop
+/// signals ignored, and, where the system can, killed when the run dies.
 ///
-/// The kernel ties the parent-death signal to the thread that started the
-/// child: call this for commands spawned by the main thread, which lives
-/// as long as the run.
+/// The kernel ties Linux's parent-death signal to the thread that started
+/// the child: call this for commands spawned by the main thread, which
+/// lives as long as the run.
 pub(crate) fn bind_to_run(command: &mut Command) {
-    // Read before the fork, so that the child can tell whether the run
-    // died before the parent-death signal was armed.
-    let run = std::process::id();
-    // SAFETY: between fork and exec the closure calls only signal(2),
-    // prctl(2) and getppid(2), all async-signal-safe, and allocates
-    // nothing. std can neither set a signal's disposition nor ask for a
-    // parent-death signal.
-    unsafe {
-        command.pre_exec(move || {
-            for signal in [libc::SIGINT, libc::SIGTERM] {
-                if libc::signal(signal, libc::SIG_IGN) == libc::SIG_ERR {
-                    return Err(io::Error::last_os_error());
-                }
-            }
-            die_with(run)
-        });
-    }
+    imp::bind_to_run(command);
 }
 
-/// Asks the kernel to SIGKILL this (child) process when `run`, its
-/// parent, dies; fails if it has died already.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn die_with(run: u32) -> io::Result<()> {
-    // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number and
-    // touches no memory; getppid cannot fail.
-    unsafe {
-        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
-            return Err(io::Error::last_os_error());
-        }
-        // The run may have died between the fork and the prctl: the child
-        // has then been handed to another parent, and no signal will come.
-        if libc::getppid() as u32 != run {
-            return Err(io::Error::from_raw_os_error(libc::ESRCH));
-        }
-    }
-    Ok(())
+/// What binding a writer to the run takes once it is started (Windows'
+/// job object); best effort: a writer left unbound finds out that the run
+/// died at its next report.
+pub(crate) fn tie_to_run(child: &Child) {
+    imp::tie_to_run(child);
 }
 
-/// No parent-death signal here: the writer finds out at its next report.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn die_with(_run: u32) -> io::Result<()> {
-    Ok(())
+/// Whether a writer the run killed ([`Child::kill`]) ended as killed.
+pub(crate) fn killed_by_run(status: ExitStatus) -> bool {
+    imp::killed_by_run(status)
 }

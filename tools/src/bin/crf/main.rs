@@ -20,6 +20,7 @@
 
 mod args;
 mod pipe;
+mod stdin_ready;
 
 use std::process::ExitCode;
 

@@ -3,11 +3,12 @@
 //! the drain timeout.
 
 use std::io::{self, Read, Write};
-use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use concurrent_rotating_file::RotatingFile;
 use crf_tools::signals;
+
+use crate::stdin_ready::readable_within;
 
 /// How long a wait for input lasts before the stop flag is looked at
 /// again: a signal that came just before the wait began does not wake it.
@@ -82,25 +83,4 @@ pub(crate) fn copy(
         }
     }
     log.flush().map_err(Failure::Write)
-}
-
-/// Whether a read of `input` would return at once (data, or its end),
-/// waiting for at most `wait`; a signal ends the wait early, as `false`.
-fn readable_within(input: &impl AsRawFd, wait: Duration) -> io::Result<bool> {
-    let mut poll = libc::pollfd {
-        fd: input.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let millis = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
-    // SAFETY: one valid pollfd, owned by this frame; std has no poll.
-    let ready = unsafe { libc::poll(&mut poll, 1, millis) };
-    match ready {
-        0 => Ok(false),
-        n if n > 0 => Ok(true),
-        _ => match io::Error::last_os_error() {
-            e if e.kind() == io::ErrorKind::Interrupted => Ok(false),
-            e => Err(e),
-        },
-    }
 }
