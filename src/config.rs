@@ -13,7 +13,7 @@ use crate::names::{LockPlace, Names, fnv1a, python_lock_path};
 use crate::own_dir;
 use crate::shared::exclusion::Wait;
 use crate::shared::files::Place;
-use crate::sys::create::ensure_dir;
+use crate::sys::create::{self, ensure_dir};
 use crate::sys::fs::{dir_of, exists};
 use crate::sys::open::{self, FileMode};
 use crate::sys::process;
@@ -186,6 +186,33 @@ impl Options {
             return Err(invalid(format!(
                 "dir_mode {bits:#o} has bits beyond 0o7777"
             )));
+        }
+        // Options this system gives no meaning to are refused, never
+        // ignored.
+        let asked = [
+            (self.mode.exact, "mode", self.mode),
+            (
+                self.dir_mode.is_some(),
+                "dir_mode",
+                FileMode {
+                    bits: self.dir_mode.unwrap_or(0),
+                    exact: true,
+                    group: None,
+                },
+            ),
+            (
+                self.group.is_some(),
+                "group",
+                FileMode {
+                    group: Some(0),
+                    ..FileMode::DEFAULT
+                },
+            ),
+        ];
+        for (set, option, mode) in asked {
+            if let Some(why) = set.then(|| create::refusal(&mode)).flatten() {
+                return Err(invalid(format!("{option}: {why}")));
+            }
         }
         let group = match &self.group {
             None => None,

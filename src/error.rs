@@ -5,6 +5,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::sys::symlink_code::SYMLINK_REFUSED;
+
 /// What went wrong while opening a [`RotatingFile`](crate::RotatingFile).
 ///
 /// Returned by [`Error::kind`]. New kinds may be added.
@@ -39,12 +41,12 @@ pub enum ErrorKind {
 /// on every system, whatever the system said (`sys::open` tells each
 /// system's refusal as this one; guarantee: no symlink followed).
 pub(crate) fn symlink_refused() -> io::Error {
-    io::Error::from_raw_os_error(libc::ELOOP)
+    io::Error::from_raw_os_error(SYMLINK_REFUSED)
 }
 
 /// Whether `e` is [`symlink_refused`]'s error: a symlink was not followed.
 pub(crate) fn is_symlink_refused(e: &io::Error) -> bool {
-    e.raw_os_error() == Some(libc::ELOOP)
+    e.raw_os_error() == Some(SYMLINK_REFUSED)
 }
 
 /// The error returned by [`Builder::open`](crate::Builder::open).
@@ -210,7 +212,7 @@ mod tests {
             ErrorKind::LogFile,
             "cannot open log file",
             Path::new("logs/app.log"),
-            io::Error::from_raw_os_error(libc::EACCES),
+            io::Error::from(io::ErrorKind::PermissionDenied),
         );
         let msg = err.to_string();
         assert!(
@@ -223,7 +225,7 @@ mod tests {
 
     #[test]
     fn an_io_error_says_what_was_being_done_and_keeps_its_kind() {
-        let cause = io::Error::from_raw_os_error(libc::EACCES);
+        let cause = io::Error::from(io::ErrorKind::PermissionDenied);
         let err = doing(
             doing(cause, "rename `logs/app.log` -> `logs/app.log.1`"),
             "rotate `logs/app.log`",

@@ -4,8 +4,10 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub, missing_debug_implementations)]
 
-#[cfg(not(unix))]
-compile_error!("concurrent-rotating-file needs Unix (flock(2), O_APPEND, O_NOFOLLOW)");
+#[cfg(not(any(unix, windows)))]
+compile_error!(
+    "concurrent-rotating-file needs Unix (flock(2), O_APPEND, O_NOFOLLOW) or Windows (LockFileEx, FILE_APPEND_DATA, FILE_SHARE_DELETE)"
+);
 
 mod builder;
 mod chain;

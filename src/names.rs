@@ -32,10 +32,10 @@
 //! logs of the same name in different directories never share them.
 
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::sys::fs::dir_of;
+use crate::sys::os_str;
 
 /// The hidden directory beside the log that holds the library's own files.
 pub(crate) const OWN_DIR: &str = ".concurrent-rotating-file";
@@ -80,7 +80,10 @@ impl Names {
         let (lock, state) = match place.lock_dir {
             None => (own(&own_dir, ".lock"), own(&own_dir, ".state")),
             Some((dir, canonical_log_dir)) => {
-                let unique = format!(".{:016x}", fnv1a(canonical_log_dir.as_os_str().as_bytes()));
+                let unique = format!(
+                    ".{:016x}",
+                    fnv1a(os_str::bytes(canonical_log_dir.as_os_str()))
+                );
                 (
                     own(dir, &format!("{unique}.lock")),
                     own(dir, &format!("{unique}.state")),
@@ -171,9 +174,9 @@ impl Names {
     /// `app.000123.log` (`app.000123` for a log without one).
     pub(crate) fn sequenced(&self, n: u64) -> PathBuf {
         let (stem, extension) = self.stem_and_extension();
-        let mut name = OsString::from(OsStr::from_bytes(stem));
+        let mut name = OsString::from(os_str::from_bytes(stem));
         name.push(format!(".{n:0width$}", width = SEQUENCE_DIGITS));
-        name.push(OsStr::from_bytes(extension));
+        name.push(os_str::from_bytes(extension));
         self.live.with_file_name(name)
     }
 
@@ -182,7 +185,7 @@ impl Names {
     /// least 1, six digits or more, no leading zero beyond six.
     pub(crate) fn sequence_number(&self, name: &OsStr) -> Option<(u64, bool)> {
         let (stem, extension) = self.stem_and_extension();
-        let rest = name.as_bytes().strip_prefix(stem)?.strip_prefix(b".")?;
+        let rest = os_str::bytes(name).strip_prefix(stem)?.strip_prefix(b".")?;
         let (rest, gz) = match rest.strip_suffix(b".gz") {
             Some(rest) => (rest, true),
             None => (rest, false),
@@ -204,7 +207,7 @@ impl Names {
 
     /// What follows `app.log.` in a backup's file name, if `name` starts so.
     pub(crate) fn backup_suffix<'a>(&self, name: &'a OsStr) -> Option<&'a [u8]> {
-        name.as_bytes()
+        os_str::bytes(name)
             .strip_prefix(self.live_name())?
             .strip_prefix(b".")
     }
@@ -228,7 +231,7 @@ impl Names {
     /// the hidden directory never takes it.
     pub(crate) fn shifting(&self) -> PathBuf {
         let mut name = OsString::from(".");
-        name.push(OsStr::from_bytes(self.live_name()));
+        name.push(os_str::from_bytes(self.live_name()));
         name.push(".shifting");
         self.live.with_file_name(name)
     }
@@ -265,14 +268,14 @@ impl Names {
     /// Whether `name`, in the log's directory, is a temporary file an
     /// earlier version of the library left there (`.__app.log.<...>`).
     pub(crate) fn is_legacy_temporary(&self, name: &OsStr) -> bool {
-        name.as_bytes()
+        os_str::bytes(name)
             .strip_prefix(b".__")
             .and_then(|rest| rest.strip_prefix(self.live_name()))
             .is_some_and(|rest| rest.ends_with(b".gz.tmp") || rest.starts_with(b".pruned."))
     }
 
     fn live_name(&self) -> &[u8] {
-        self.live.file_name().unwrap_or_default().as_bytes()
+        os_str::bytes(self.live.file_name().unwrap_or_default())
     }
 
     /// The log's file name split before its extension: `app` and `.log`;
@@ -293,14 +296,14 @@ impl Names {
 
     /// `app.log<suffix>`, a name in the hidden directory.
     fn own(&self, suffix: std::fmt::Arguments<'_>) -> OsString {
-        let mut name = OsString::from(OsStr::from_bytes(self.live_name()));
+        let mut name = OsString::from(os_str::from_bytes(self.live_name()));
         name.push(suffix.to_string());
         name
     }
 
     /// What follows `app.log` in `name`, if it starts so.
     fn own_suffix<'a>(&self, name: &'a OsStr) -> Option<&'a [u8]> {
-        name.as_bytes().strip_prefix(self.live_name())
+        os_str::bytes(name).strip_prefix(self.live_name())
     }
 }
 
@@ -308,10 +311,10 @@ impl Names {
 /// a trailing `.log` stripped, `.lock` added, `.__` in front; placed in
 /// `lock_dir` if given (its `lock_file_directory`), else next to the log.
 pub(crate) fn python_lock_path(log: &Path, lock_dir: Option<&Path>) -> PathBuf {
-    let name = log.file_name().unwrap_or_default().as_bytes();
+    let name = os_str::bytes(log.file_name().unwrap_or_default());
     let stem = name.strip_suffix(b".log").unwrap_or(name);
     let mut lock_name = OsString::from(".__");
-    lock_name.push(OsStr::from_bytes(stem));
+    lock_name.push(os_str::from_bytes(stem));
     lock_name.push(".lock");
     match lock_dir {
         Some(dir) => dir.join(lock_name),

@@ -3,7 +3,6 @@
 
 use std::ffi::OsString;
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -18,7 +17,7 @@ use crate::chain::sequence::SequenceChain;
 use crate::chain::timed::TimedChain;
 use crate::names::Names;
 use crate::shared::state_file::StateFile;
-use crate::sys::fs::{FileId, exists};
+use crate::sys::fs::{FileId, exists, stat};
 use crate::sys::open::FileMode;
 use crate::time::clock::unix_secs;
 use crate::time::period::Schedule;
@@ -206,14 +205,12 @@ impl Backups {
         let after = i64::try_from(self.compress_after.as_secs()).unwrap_or(i64::MAX);
         let mut old_enough = Vec::with_capacity(to_compress.len());
         for path in to_compress.drain(..) {
-            let meta = match std::fs::symlink_metadata(&path) {
-                Ok(meta) => meta,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(e),
+            let Some(found) = stat(&path)? else {
+                continue;
             };
-            let last_written = unix_secs(meta.modified()?);
+            let last_written = unix_secs(found.meta.modified()?);
             let backup_since = match self.restart_proof {
-                true => last_written.max(meta.ctime()),
+                true => last_written.max(found.changed),
                 false => last_written,
             };
             if now.saturating_sub(backup_since) >= after {

@@ -120,8 +120,6 @@ pub(crate) fn remove(names: &Names, finishing: &[PathBuf]) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::MetadataExt;
-
     use super::*;
 
     #[test]
@@ -144,7 +142,10 @@ mod tests {
         remove(&names, &[]).unwrap();
         // One that a starting writer's compressor will finish is kept.
         std::fs::write(names.numbered(1), "a backup").unwrap();
-        let ino = std::fs::metadata(names.numbered(1)).unwrap().ino();
+        let ino = crate::sys::fs::FileId::at(&names.numbered(1))
+            .unwrap()
+            .unwrap()
+            .ino();
         std::fs::write(own.join(names.gzip_temp(ino)), "to finish").unwrap();
         remove(&names, &[names.numbered(1)]).unwrap();
         assert!(own.join(names.gzip_temp(ino)).exists());

@@ -529,10 +529,10 @@ mod tests {
         let names = Names::beside(dir.path().join("app.log"));
         let retention = kept(4);
         std::fs::write(names.numbered(1), "plain").unwrap();
-        let meta = std::fs::metadata(names.numbered(1)).unwrap();
+        let found = crate::sys::fs::stat(&names.numbered(1)).unwrap().unwrap();
         let gz = std::fs::File::create(names.numbered_gz(1)).unwrap();
         let mut encoder = flate2::GzBuilder::new()
-            .comment(provenance::comment(&meta))
+            .comment(provenance::comment(&found))
             .write(gz, flate2::Compression::fast());
         std::io::Write::write_all(&mut encoder, b"plain").unwrap();
         encoder.finish().unwrap();

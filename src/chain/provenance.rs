@@ -14,37 +14,40 @@
 //! or an operator's `mv` may) holds different data: both are kept, and the
 //! pair is counted and reported (see [`Twins`]).
 
-use std::fs::Metadata;
 use std::io::{self, Read};
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::error::doing;
 use crate::sys::dir::At;
+use crate::sys::fs::{Stat, stat};
 use crate::sys::{open, stderr};
 
 /// The gzip header comment that names the plain file a `.gz` was made from.
-pub(crate) fn comment(source: &Metadata) -> String {
+pub(crate) fn comment(source: &Stat) -> String {
     // Renames keep the modification time (a numbered chain renames every
     // backup); the change time they move on.
+    let (dev, ino) = source.id.pair();
+    let modified = source
+        .meta
+        .modified()
+        .ok()
+        .and_then(|at| at.duration_since(std::time::UNIX_EPOCH).ok())
+        .unwrap_or_default();
     format!(
-        "concurrent-rotating-file source {}:{}:{}:{}.{:09}",
-        source.dev(),
-        source.ino(),
-        source.len(),
-        source.mtime(),
-        source.mtime_nsec()
+        "concurrent-rotating-file source {dev}:{ino}:{}:{}.{:09}",
+        source.meta.len(),
+        modified.as_secs(),
+        modified.subsec_nanos()
     )
 }
 
 /// Whether the `.gz` at `gz` was made from the plain file at `plain`, as
 /// its header says; `false` for a `.gz` without that header or unreadable.
 pub(crate) fn made_from(gz: &Path, plain: &Path) -> io::Result<bool> {
-    let plain = match std::fs::symlink_metadata(plain) {
-        Ok(meta) if meta.is_file() => meta,
+    let plain = match stat(plain) {
+        Ok(Some(found)) if found.meta.is_file() => found,
         Ok(_) => return Ok(false),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(doing(e, format_args!("stat `{}`", plain.display()))),
     };
     let file = match open::open_for_reading(&At::path(gz)) {
@@ -127,8 +130,8 @@ mod tests {
             dir.path().join("app.log.1.gz"),
         );
         std::fs::write(&plain, "data\n").unwrap();
-        let meta = std::fs::metadata(&plain).unwrap();
-        gzip_with_comment(&gz, &comment(&meta));
+        let found = stat(&plain).unwrap().unwrap();
+        gzip_with_comment(&gz, &comment(&found));
         assert!(made_from(&gz, &plain).unwrap());
         // Another file moved to the plain name.
         let other = dir.path().join("other");

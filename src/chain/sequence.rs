@@ -33,7 +33,6 @@
 //! goes down).
 
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -45,7 +44,7 @@ use crate::names::Names;
 use crate::own_dir;
 use crate::shared::state_file::StateFile;
 use crate::sys::dir::At;
-use crate::sys::fs::{FileId, remove_if_present, rename};
+use crate::sys::fs::{FileId, Stat, remove_if_present, rename, stat};
 use crate::sys::open::FileMode;
 use crate::sys::stderr;
 
@@ -160,16 +159,15 @@ impl SequenceChain<'_> {
 
     fn try_link(&self, live: &Path, live_id: FileId, held: Option<FileId>) -> io::Result<()> {
         let stable = self.names.live();
-        match std::fs::symlink_metadata(stable) {
-            Ok(meta) if FileId::of(&meta) == live_id => return Ok(()),
-            Ok(meta) if !replaceable(&meta, held) => {
+        match stat(stable) {
+            Ok(Some(found)) if found.id == live_id => return Ok(()),
+            Ok(Some(found)) if !replaceable(&found, held) => {
                 return Err(io::Error::new(
                     io::ErrorKind::AlreadyExists,
                     "it is a file of its own, not a name of one of the log's files; once it is moved away, it is replaced",
                 ));
             }
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
         // Made again if removed by hand since the log was opened.
@@ -205,13 +203,12 @@ impl SequenceChain<'_> {
     fn start_afresh(&self) -> io::Result<u64> {
         let mut highest = self.highest()?;
         let stable = self.names.live();
-        match std::fs::symlink_metadata(stable) {
-            Ok(meta) if meta.is_file() && meta.nlink() == 1 && meta.len() > 0 => {
+        match stat(stable) {
+            Ok(Some(found)) if found.meta.is_file() && found.links == 1 && found.meta.len() > 0 => {
                 highest += 1;
                 rename(stable, &self.names.sequenced(highest))?;
             }
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
         Ok(highest + 1)
@@ -284,11 +281,11 @@ fn plain(files: &[SequenceFile]) -> Vec<PathBuf> {
 /// never when it holds the only copy of data (except the file this
 /// process held, whose numbered name was deleted by hand: let go, as
 /// rename mode lets a deleted live file go).
-fn replaceable(meta: &std::fs::Metadata, held: Option<FileId>) -> bool {
-    let file_type = meta.file_type();
+fn replaceable(found: &Stat, held: Option<FileId>) -> bool {
+    let file_type = found.meta.file_type();
     file_type.is_symlink()
         || (file_type.is_file()
-            && (meta.nlink() > 1 || meta.len() == 0 || held == Some(FileId::of(meta))))
+            && (found.links > 1 || found.meta.len() == 0 || held == Some(found.id)))
 }
 
 #[cfg(test)]
@@ -461,9 +458,9 @@ mod tests {
         state.set_current(4);
         let made = names.sequenced(1);
         std::fs::write(&made, "data\n").unwrap();
-        let meta = std::fs::metadata(&made).unwrap();
+        let found = stat(&made).unwrap().unwrap();
         let encoder = flate2::GzBuilder::new()
-            .comment(provenance::comment(&meta))
+            .comment(provenance::comment(&found))
             .write(
                 std::fs::File::create(gz(&made)).unwrap(),
                 flate2::Compression::fast(),

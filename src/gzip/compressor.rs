@@ -37,9 +37,8 @@
 //! what waits for them: `RotatingFile::shutdown`, the background writers'
 //! guards, the last handle's drop, and the process's exit (`at_exit`).
 
-use std::fs::{File, Metadata};
+use std::fs::File;
 use std::io::{self, BufWriter};
-use std::os::unix::fs::FileExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -61,7 +60,7 @@ use crate::shared::exclusion::Wait;
 use crate::shared::files::{Place, SharedFiles};
 use crate::sys::coarse_clock::CoarseInstant;
 use crate::sys::dir::At;
-use crate::sys::fs::{FileId, remove_if_present};
+use crate::sys::fs::{FileId, Stat, read_at, remove_if_present, stat_file};
 use crate::sys::open::{self, FileMode};
 use crate::sys::stderr;
 
@@ -267,8 +266,8 @@ impl Work {
         if !claim(&source).map_err(|e| doing(e, format_args!("lock `{}`", backup.display())))? {
             return Ok(false);
         }
-        let source_meta = source.metadata()?;
-        let id = FileId::of(&source_meta);
+        let source_meta = stat_file(&source)?;
+        let id = source_meta.id;
         let temp = match Temp::unnamed(&self.names, id.ino(), self.mode)? {
             Some(temp) => Some(temp),
             None => self.locked(shared, || {
@@ -284,7 +283,7 @@ impl Work {
                 };
                 // Age-based retention of numbered backups reads this.
                 temp.file()
-                    .set_modified(source_meta.modified()?)
+                    .set_modified(source_meta.meta.modified()?)
                     .map_err(|e| {
                         doing(
                             e,
@@ -314,7 +313,7 @@ impl Work {
         &self,
         shared: &mut SharedFiles,
         source: &File,
-        source_meta: &Metadata,
+        source_meta: &Stat,
         temp: Temp,
     ) -> io::Result<Option<Temp>> {
         let temp = match temp.leftover() {
@@ -397,7 +396,7 @@ impl Work {
 /// compressing never takes a processor a writer wants; the steps under the
 /// lock stay on the compressor's thread, at its normal priority, so that a
 /// busy machine never holds the lock up behind a starved thread.
-fn gzip_aside(source: &File, source_meta: &Metadata, temp: &File, level: u32) -> io::Result<()> {
+fn gzip_aside(source: &File, source_meta: &Stat, temp: &File, level: u32) -> io::Result<()> {
     std::thread::scope(|scope| {
         let deflate = std::thread::Builder::new()
             .name("crf-gzip-deflate".into())
@@ -418,7 +417,7 @@ fn gzip_aside(source: &File, source_meta: &Metadata, temp: &File, level: u32) ->
 /// Whether `temp` holds a complete gzip of the file `source` is: its header
 /// names that file (see `chain::provenance`), and it decodes to its end,
 /// checksum and length included, into as many bytes as the file holds.
-fn is_complete_gzip_of(temp: &File, source: &Metadata) -> bool {
+fn is_complete_gzip_of(temp: &File, source: &Stat) -> bool {
     let mut decoder = flate2::read::GzDecoder::new(io::BufReader::with_capacity(
         64 * 1024,
         ReadAt { file: temp, at: 0 },
@@ -429,7 +428,7 @@ fn is_complete_gzip_of(temp: &File, source: &Metadata) -> bool {
         .header()
         .and_then(|header| header.comment())
         .is_some_and(|found| found == comment.as_bytes());
-    named && decoded.is_ok_and(|len| len == source.len())
+    named && decoded.is_ok_and(|len| len == source.meta.len())
 }
 
 /// Reads a file from `at` on, leaving its offset alone.
@@ -440,7 +439,7 @@ struct ReadAt<'a> {
 
 impl io::Read for ReadAt<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.file.read_at(buf, self.at)?;
+        let n = read_at(self.file, buf, self.at)?;
         self.at += n as u64;
         Ok(n)
     }
@@ -448,7 +447,7 @@ impl io::Read for ReadAt<'_> {
 
 /// Gzips `source` into `temp`, naming the source in the header (see
 /// `chain::provenance`).
-fn gzip(source: &File, source_meta: &Metadata, temp: &File, level: u32) -> io::Result<()> {
+fn gzip(source: &File, source_meta: &Stat, temp: &File, level: u32) -> io::Result<()> {
     let mut encoder = flate2::GzBuilder::new()
         .comment(chain::gzip_comment(source_meta))
         .write(
@@ -469,7 +468,6 @@ fn gzip(source: &File, source_meta: &Metadata, temp: &File, level: u32) -> io::R
 #[cfg(test)]
 mod tests {
     use std::io::Write;
-    use std::os::unix::fs::MetadataExt;
 
     use crate::gzip::Compression;
     use crate::names::Names;
@@ -483,15 +481,15 @@ mod tests {
         std::fs::create_dir_all(names.own_dir()).unwrap();
         let backup = names.numbered(1);
         std::fs::write(&backup, "a line of the backup\n".repeat(1000)).unwrap();
-        let meta = std::fs::metadata(&backup).unwrap();
-        let temp = names.own_dir().join(names.gzip_temp(meta.ino()));
+        let found = crate::sys::fs::stat(&backup).unwrap().unwrap();
+        let temp = names.own_dir().join(names.gzip_temp(found.id.ino()));
         let mut encoder = flate2::GzBuilder::new()
-            .comment(crate::chain::gzip_comment(&meta))
+            .comment(crate::chain::gzip_comment(&found))
             .write(Vec::new(), flate2::Compression::fast());
         encoder.write_all(&std::fs::read(&backup).unwrap()).unwrap();
         let gz = encoder.finish().unwrap();
         std::fs::write(&temp, &gz[..keep.unwrap_or(gz.len())]).unwrap();
-        std::fs::metadata(&temp).unwrap().ino()
+        crate::sys::fs::FileId::at(&temp).unwrap().unwrap().ino()
     }
 
     fn open_and_finish(dir: &std::path::Path) {
@@ -509,7 +507,10 @@ mod tests {
         open_and_finish(dir.path());
         let gz = dir.path().join("app.log.1.gz");
         // The very file left behind, named: not compressed again.
-        assert_eq!(std::fs::metadata(&gz).unwrap().ino(), temp_ino);
+        assert_eq!(
+            crate::sys::fs::FileId::at(&gz).unwrap().unwrap().ino(),
+            temp_ino
+        );
         assert!(!dir.path().join("app.log.1").exists());
         let own = Names::beside(dir.path().join("app.log"))
             .own_dir()
@@ -536,7 +537,10 @@ mod tests {
             .open()
             .unwrap();
         writeln!(log, "the first file's line, rotated next").unwrap();
-        let next_backup = std::fs::metadata(names.live()).unwrap().ino();
+        let next_backup = crate::sys::fs::FileId::at(names.live())
+            .unwrap()
+            .unwrap()
+            .ino();
         let victim = dir.path().join("victim.conf");
         std::fs::write(&victim, "someone's data").unwrap();
         let planted = names.own_dir().join(names.gzip_temp(next_backup));
@@ -544,7 +548,7 @@ mod tests {
         writeln!(log, "the second file's line, which rotates it").unwrap();
         log.shutdown(std::time::Duration::from_secs(10)).unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "someone's data");
-        assert_eq!(std::fs::metadata(&victim).unwrap().nlink(), 1);
+        assert_eq!(crate::sys::fs::stat(&victim).unwrap().unwrap().links, 1);
         assert!(!planted.exists());
         let gz = std::fs::File::open(names.numbered_gz(1)).unwrap();
         let mut text = String::new();

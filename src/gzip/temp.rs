@@ -20,15 +20,14 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 
-use rustix::fs::OFlags;
-
 use crate::names::Names;
 use crate::own_dir;
 use crate::shared::claim::claim;
 use crate::sys::anonymous;
 use crate::sys::create;
 use crate::sys::dir::{At, Dir};
-use crate::sys::open::{self, FileMode};
+use crate::sys::fs::stat_file;
+use crate::sys::open::{self, Access, FileMode};
 
 /// A gzip being written.
 #[derive(Debug)]
@@ -62,7 +61,7 @@ impl Temp {
         }
         let bits = if mode.exact { 0 } else { mode.bits };
         let log_dir = At::path(names.dir());
-        let Some(file) = anonymous::create(&log_dir, OFlags::RDWR, bits)? else {
+        let Some(file) = anonymous::create(&log_dir, Access::ReadWrite, bits)? else {
             return Ok(None);
         };
         create::give(&file, names.dir(), mode)?;
@@ -101,16 +100,12 @@ impl Temp {
     /// empty, and its only name, so that linking it moves no one else's
     /// file. `None` for a temporary made by this compressor.
     pub(crate) fn leftover(&self) -> Option<io::Result<bool>> {
-        use std::os::unix::fs::MetadataExt;
         match self {
             Temp::Named {
                 file,
                 leftover: true,
                 ..
-            } => Some(
-                file.metadata()
-                    .map(|meta| meta.nlink() == 1 && meta.len() > 0),
-            ),
+            } => Some(stat_file(file).map(|found| found.links == 1 && found.meta.len() > 0)),
             _ => None,
         }
     }

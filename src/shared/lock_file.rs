@@ -30,15 +30,12 @@ pub(crate) struct LockFile {
 impl LockFile {
     pub(crate) fn open(at: &At<'_>, mode: FileMode) -> io::Result<LockFile> {
         let (file, meta) = open::open_or_create(at, Access::ReadWrite, mode)?;
+        let id = FileId::of(&file, &meta)?;
         // Present for as long as this file is open (see `presence`). If it
         // cannot say so, others may take it for absent: then it never
         // finds itself alone either (see `alone`).
         let present = presence::Mark::announce(&file);
-        Ok(LockFile {
-            file,
-            id: FileId::of(&meta),
-            present,
-        })
+        Ok(LockFile { file, id, present })
     }
 
     /// Whether no other process (nor another descriptor of this one) has

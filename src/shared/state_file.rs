@@ -35,14 +35,13 @@
 
 use std::fs::File;
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::MmapMut;
 
 use crate::sys::dir::At;
-use crate::sys::fs::FileId;
+use crate::sys::fs::{FileId, read_exact_at};
 use crate::sys::open::{self, Access, FileMode};
 use crate::sys::{allocate, presence, sigbus};
 use crate::time::period::Span;
@@ -136,7 +135,7 @@ impl StateFile {
     pub(crate) fn open(at: &At<'_>, mode: FileMode) -> io::Result<StateFile> {
         let (file, meta) = open::open_or_create(at, Access::ReadWrite, mode)?;
         // Allocated by whoever made it, unless someone shrank it since.
-        if meta.len() < LEN || meta.blocks() * 512 < LEN {
+        if !allocate::is_allocated(&meta, LEN) {
             allocate::allocate(&file, LEN)?;
         }
         let repairs = sigbus::repairs();
@@ -157,7 +156,7 @@ impl StateFile {
         Ok(StateFile {
             _guarded: sigbus::guard(map.as_ptr(), map.len()),
             map,
-            id: FileId::of(&meta),
+            id: FileId::of(&file, &meta)?,
             file,
             repairs,
             present,
@@ -446,11 +445,10 @@ pub(crate) fn pid_of(token: u64) -> u32 {
 /// says (read, not mapped: for a thread that has no mapping of its own);
 /// `None` if none is, or the file is not a state of this format.
 pub(crate) fn holder_pid_at(path: &Path) -> Option<u32> {
-    use std::os::unix::fs::FileExt;
     let file = open::open_for_reading(&At::path(path)).ok()?;
     let word = |slot: Slot| {
         let mut bytes = [0; 8];
-        file.read_exact_at(&mut bytes, slot as u64 * 8).ok()?;
+        read_exact_at(&file, &mut bytes, slot as u64 * 8).ok()?;
         Some(u64::from_ne_bytes(bytes))
     };
     if word(Slot::Magic)? != MAGIC {

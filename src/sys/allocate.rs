@@ -38,6 +38,13 @@ pub(crate) fn allocate(file: &File, len: u64) -> io::Result<()> {
     imp::allocate(file, len)
 }
 
+/// Whether the file `meta` describes is `len` bytes long at least, with
+/// their blocks taken (where the system tells: Unix; on Windows the
+/// length alone says it, see `allocate`).
+pub(crate) fn is_allocated(meta: &std::fs::Metadata, len: u64) -> bool {
+    meta.len() >= len && imp::blocks_taken(meta).is_none_or(|bytes| bytes >= len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

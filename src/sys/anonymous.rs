@@ -3,29 +3,28 @@
 //! its process if it never gets a name.
 //!
 //! Linux offers them (`O_TMPFILE`, then `linkat` of `/proc/self/fd/N`,
-//! which needs no privilege); elsewhere, or on a file system without them,
+//! which needs no privilege); elsewhere (other Unix systems, Windows), or
+//! on a file system without them,
 //! [`create`] says so and the caller makes a named temporary instead.
 
 use std::fs::File;
 use std::io;
 
-use rustix::fs::OFlags;
-
-use crate::sys::dir::At;
+use crate::sys::dir::{Access, At};
 
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
 use linux as imp;
 #[cfg(not(target_os = "linux"))]
-mod unix;
+mod none;
 #[cfg(not(target_os = "linux"))]
-use unix as imp;
+use none as imp;
 
 /// Creates a file with no name in the directory `dir`, opened with
 /// `access` (read and write, perhaps append), with `mode` (less the
 /// umask); `None` where unnamed files are not to be had.
-pub(crate) fn create(dir: &At<'_>, access: OFlags, mode: u32) -> io::Result<Option<File>> {
+pub(crate) fn create(dir: &At<'_>, access: Access, mode: u32) -> io::Result<Option<File>> {
     #[cfg(test)]
     if WITHOUT.get() {
         return Ok(None);

@@ -12,11 +12,10 @@
 
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom, Write};
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use crate::sys::dir::At;
-use crate::sys::fs::FileId;
+use crate::sys::fs::{FileId, read_at, stat};
 use crate::sys::open::{self, Access, FileMode};
 
 /// The open live file.
@@ -42,7 +41,7 @@ impl LiveFile {
     pub(crate) fn open(path: &Path, mode: FileMode) -> io::Result<LiveFile> {
         let (file, meta) = open::open_or_create(&At::path(path), Access::Append, mode)?;
         Ok(LiveFile {
-            id: FileId::of(&meta),
+            id: FileId::of(&file, &meta)?,
             opened_size: meta.len(),
             file,
         })
@@ -70,11 +69,9 @@ impl LiveFile {
 
     /// The file's size if `path` still names it (one `stat` of the path).
     pub(crate) fn size_at(&self, path: &Path) -> io::Result<Option<u64>> {
-        match std::fs::symlink_metadata(path) {
-            Ok(meta) if FileId::of(&meta) == self.id => Ok(Some(meta.len())),
-            Ok(_) => Ok(None),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
+        match stat(path)? {
+            Some(found) if found.id == self.id => Ok(Some(found.meta.len())),
+            _ => Ok(None),
         }
     }
 
@@ -109,7 +106,7 @@ impl LiveFile {
     pub(crate) fn end_torn_record(&self) -> io::Result<u64> {
         let end = self.end()?;
         let mut last = [0];
-        if end > 0 && self.file.read_at(&mut last, end - 1)? == 1 && last[0] != b'\n' {
+        if end > 0 && read_at(&self.file, &mut last, end - 1)? == 1 && last[0] != b'\n' {
             (&self.file).write_all(b"\n")?;
             return Ok(end + 1);
         }

@@ -44,3 +44,9 @@ pub(super) fn allocated_bytes(file: &File) -> io::Result<u64> {
     use std::os::unix::fs::MetadataExt;
     Ok(file.metadata()?.blocks() * 512)
 }
+
+/// The bytes of blocks `stat(2)` says the file has.
+pub(super) fn blocks_taken(meta: &std::fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(meta.blocks() * 512)
+}

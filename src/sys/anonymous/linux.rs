@@ -11,15 +11,15 @@ use rustix::fs::{AtFlags, Mode, OFlags};
 use rustix::io::Errno;
 
 use crate::error::doing;
-use crate::sys::dir::At;
+use crate::sys::dir::{self, Access, At};
 
-pub(super) fn create(dir: &At<'_>, access: OFlags, mode: u32) -> io::Result<Option<File>> {
+pub(super) fn create(dir: &At<'_>, access: Access, mode: u32) -> io::Result<Option<File>> {
     if !proc_fd_available() {
         // Without /proc, naming it would need CAP_DAC_READ_SEARCH.
         return Ok(None);
     }
     let (fd, name) = dir.raw();
-    let flags = OFlags::TMPFILE | OFlags::CLOEXEC | access;
+    let flags = OFlags::TMPFILE | OFlags::CLOEXEC | dir::flags(access);
     match rustix::fs::openat(fd, name, flags, Mode::from_raw_mode(mode)) {
         Ok(fd) => Ok(Some(File::from(fd))),
         // A kernel older than 3.11 (EISDIR: O_TMPFILE includes
@@ -61,7 +61,7 @@ mod tests {
     fn an_unnamed_file_appears_whole_and_never_over_another() {
         let dir = tempfile::tempdir().unwrap();
         let here = At::path(dir.path());
-        let mut file = create(&here, OFlags::RDWR, 0o600)
+        let mut file = create(&here, Access::ReadWrite, 0o600)
             .unwrap()
             .expect("O_TMPFILE on a tmpfs or ext4");
         file.write_all(b"complete").unwrap();
@@ -69,7 +69,7 @@ mod tests {
         let name = dir.path().join("app.log.1.gz");
         link(&file, &At::path(&name)).unwrap();
         assert_eq!(std::fs::read_to_string(&name).unwrap(), "complete");
-        let other = create(&here, OFlags::RDWR, 0o600).unwrap().unwrap();
+        let other = create(&here, Access::ReadWrite, 0o600).unwrap().unwrap();
         let refused = link(&other, &At::path(&name)).unwrap_err();
         assert_eq!(refused.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(std::fs::read_to_string(&name).unwrap(), "complete");

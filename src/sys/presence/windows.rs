@@ -24,3 +24,7 @@ pub(super) fn unmark(_: &File, _: u64) -> io::Result<()> {
 pub(super) fn unmarked(_: &File, _: u64) -> io::Result<bool> {
     Err(io::ErrorKind::Unsupported.into())
 }
+
+pub(super) fn unmarked_in(_: &File, _: u64, _: u64) -> io::Result<bool> {
+    Err(io::ErrorKind::Unsupported.into())
+}

@@ -3,11 +3,9 @@
 use std::fs::File;
 use std::io;
 
-use rustix::fs::OFlags;
+use crate::sys::dir::{Access, At};
 
-use crate::sys::dir::At;
-
-pub(super) fn create(_: &At<'_>, _: OFlags, _: u32) -> io::Result<Option<File>> {
+pub(super) fn create(_: &At<'_>, _: Access, _: u32) -> io::Result<Option<File>> {
     Ok(None)
 }
 
