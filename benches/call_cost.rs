@@ -24,7 +24,6 @@
 
 use std::hint::black_box;
 use std::io::Write;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -164,10 +163,12 @@ fn peer_settle(writer: &mut tracing_appender::non_blocking::NonBlocking, path: &
     writer.write_all(MARKER).unwrap();
     let mut tail = [0; MARKER.len()];
     loop {
-        let file = std::fs::File::open(path).unwrap();
+        let mut file = std::fs::File::open(path).unwrap();
         let len = file.metadata().unwrap().len();
         if let Some(at) = len.checked_sub(MARKER.len() as u64) {
-            file.read_exact_at(&mut tail, at).unwrap();
+            use std::io::{Read, Seek, SeekFrom};
+            file.seek(SeekFrom::Start(at)).unwrap();
+            file.read_exact(&mut tail).unwrap();
             if tail == MARKER {
                 return;
             }

@@ -47,9 +47,14 @@
 //! tracing-subscriber = { version = "0.3", features = ["json"] }
 //! ```
 
+// The run stops its processes as `docker stop` does, with SIGTERM: on
+// Windows the example says so and stops.
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::io::{BufRead, BufReader, Read, Write};
+#[cfg(unix)]
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -203,6 +208,14 @@ mod payments {
 
 // === the run and its check ===
 
+#[cfg(not(unix))]
+fn main() {
+    eprintln!(
+        "this example stops its processes with SIGTERM, as `docker stop` does: it runs on Unix"
+    );
+}
+
+#[cfg(unix)]
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [flag, role, facade, id, dir] = &args[..]
@@ -229,6 +242,7 @@ fn main() {
 
 /// Starts the processes, stops them with SIGTERM once each has done its
 /// work, and checks what they wrote.
+#[cfg(unix)]
 fn run(dir: &Path) -> Result<Vec<String>, Box<dyn Error>> {
     let exe = std::env::current_exe()?;
     std::fs::create_dir_all(dir)?;

@@ -67,6 +67,7 @@ pub(crate) fn open_existing(names: &Names) -> io::Result<Option<Dir>> {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn a_symlink_at_the_librarys_directory_is_refused_and_nothing_made_where_it_points() {
         let dir = tempfile::tempdir().unwrap();

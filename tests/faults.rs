@@ -4,6 +4,9 @@
 //! `disk_full.rs`, alone in its process; faults that take several
 //! processes are in the tools' `faults_processes` tests.
 
+// Unix only: read-only directories and files, FIFOs, symlinks, SIGKILL and a full tmpfs: the faults as Unix makes them.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::{ErrorKind as IoKind, Write};

@@ -8,6 +8,9 @@
 //!
 //! Alone in its test binary: it forks the test process itself.
 
+// Unix only: fork(2): Windows has none.
+#![cfg(unix)]
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;

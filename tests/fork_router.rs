@@ -8,6 +8,9 @@
 //! Alone in its test binary: it forks the test process itself, and no
 //! other test may open a file (which would hide the fault) before it.
 
+// Unix only: fork(2): Windows has none.
+#![cfg(unix)]
+
 use std::time::{Duration, Instant};
 
 use concurrent_rotating_file::{RotatingFile, Router};

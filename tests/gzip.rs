@@ -91,8 +91,10 @@ fn writers_never_hold_the_lock_for_the_length_of_a_compression() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn a_compression_claimed_by_another_process_is_left_to_it() {
+    #[cfg(unix)]
     use std::os::unix::fs::MetadataExt;
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("app.log.1");

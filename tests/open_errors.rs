@@ -4,6 +4,7 @@
 
 mod common;
 
+#[cfg(unix)]
 use std::os::unix::fs::symlink;
 
 use common::Immutable;
@@ -152,6 +153,7 @@ fn permission_denied_names_the_file_that_could_not_be_created() {
     assert_eq!(err.path(), own.join("app.log.lock"));
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlink_at_the_log_path_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -162,6 +164,7 @@ fn a_symlink_at_the_log_path_is_refused() {
     assert!(!target.exists(), "the link was followed");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlink_at_the_lock_path_is_never_followed() {
     for lock in [".concurrent-rotating-file/app.log.lock", ".__app.lock"] {
@@ -177,6 +180,7 @@ fn a_symlink_at_the_lock_path_is_never_followed() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlink_at_the_state_path_is_never_followed() {
     let dir = tempfile::tempdir().unwrap();
@@ -189,6 +193,7 @@ fn a_symlink_at_the_state_path_is_never_followed() {
     assert!(!target.exists(), "the link was followed");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlink_at_the_librarys_hidden_directory_is_refused_naming_it() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,6 +6,10 @@
 //! zone, and once in a zone with a half-hour offset and daylight saving
 //! (this test binary run again with `TZ` set).
 
+// Some tests here need Unix (marked `#[cfg(unix)]`); their helpers
+// are unused elsewhere.
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -146,6 +150,7 @@ fn python_level(level: log::Level) -> u32 {
     }
 }
 
+#[cfg(unix)]
 fn thread_id() -> u64 {
     // SAFETY: pthread_self cannot fail.
     #[allow(clippy::unnecessary_cast)]
@@ -153,6 +158,7 @@ fn thread_id() -> u64 {
     id
 }
 
+#[cfg(unix)]
 /// What Python's `logging.Formatter` writes for each format and record,
 /// in that order.
 fn pythons_lines(records: &[Record]) -> Vec<String> {
@@ -325,6 +331,7 @@ fn assert_same(rust: &[String], python: &[String], what: &str) {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn lines_match_pythons_logging_formatter_for_log_records_and_tracing_events() {
     let clock = Times::default();

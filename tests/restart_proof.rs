@@ -7,9 +7,14 @@
 //! that must be refused. The multi-process side is in the tools'
 //! `restart_proof_processes` tests, the shippers' in `shippers`.
 
+// Some tests here need Unix (marked `#[cfg(unix)]`); their helpers
+// are unused elsewhere.
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 mod common;
 
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +34,7 @@ fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).unwrap()
 }
 
+#[cfg(unix)]
 fn inode(dir: &Path, name: &str) -> u64 {
     std::fs::symlink_metadata(dir.join(name)).unwrap().ino()
 }
@@ -52,6 +58,7 @@ fn write_lines(log: &mut RotatingFile, lines: std::ops::Range<u32>) {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn each_rotation_starts_the_next_file_and_no_file_is_renamed() {
     let dir = tempfile::tempdir().unwrap();
@@ -246,6 +253,7 @@ fn time_rotation_starts_the_next_number_at_each_boundary() {
     assert_eq!(log.rotations(), 2);
 }
 
+#[cfg(unix)]
 #[test]
 fn gzip_takes_every_file_but_the_live_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -383,6 +391,7 @@ fn gzip_keeps_a_restart_proof_logs_backups_plain_for_a_followers_restart_by_defa
     assert_eq!(names(renamed.path()), ["app.log", "app.log.1.gz"]);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_restart_proof_file_is_never_gzipped_before_its_successor_has_existed_compress_after() {
     // A quiet log: the first file's last record is an hour old when the
@@ -429,6 +438,7 @@ fn a_restart_proof_file_is_never_gzipped_before_its_successor_has_existed_compre
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn the_stable_name_deleted_by_hand_is_recreated() {
     let dir = tempfile::tempdir().unwrap();
@@ -446,6 +456,7 @@ fn the_stable_name_deleted_by_hand_is_recreated() {
     assert_eq!(read(dir.path(), "app.log"), line(0) + &line(1));
 }
 
+#[cfg(unix)]
 #[test]
 fn the_live_file_deleted_by_hand_is_recreated_under_its_number() {
     let dir = tempfile::tempdir().unwrap();
@@ -489,6 +500,7 @@ fn state_file(dir: &Path) -> PathBuf {
     common::own_file(dir, "app.log.state")
 }
 
+#[cfg(unix)]
 #[test]
 fn a_state_started_afresh_continues_after_the_highest_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -59,10 +59,12 @@ where
     tracing::subscriber::with_default(subscriber, events);
 }
 
+#[cfg(unix)]
 /// How many descriptors this process holds on the file at `path`: those
 /// whose device and inode are its, asked of each descriptor with
 /// `fstat(2)` (every system has it; only Linux lists them in `/proc`).
 fn descriptors_on(path: &Path) -> usize {
+    #[cfg(unix)]
     use std::os::unix::fs::MetadataExt;
     let Ok(meta) = std::fs::metadata(path) else {
         return 0;
@@ -300,6 +302,7 @@ fn files_open_lazily_on_the_first_event_of_their_name() {
     assert_eq!(router.stats().opened, 2);
 }
 
+#[cfg(unix)]
 #[test]
 fn the_least_recently_used_file_is_closed_beyond_the_bound_and_reopened() {
     let dir = tempfile::tempdir().unwrap();

@@ -11,6 +11,10 @@
 //! and every backup gzipped all the same (guarantee: written at exit,
 //! guard or not).
 
+// Some tests here need Unix (marked `#[cfg(unix)]`); their helpers
+// are unused elsewhere.
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -37,6 +41,7 @@ fn router(dir: &Path) -> Router {
     })
 }
 
+#[cfg(unix)]
 /// The writer processes' entry point: does nothing unless this executable
 /// was started by the test below as a writer.
 #[test]
@@ -96,6 +101,7 @@ fn record(logger: &dyn log::Log, target: &str, message: &str) {
     );
 }
 
+#[cfg(unix)]
 /// Forks while a router's background writer runs: the child has no such
 /// thread, so its events are written by itself, its flush returns and its
 /// guard does not wait for the parent's thread (guarantee: fork-safe).

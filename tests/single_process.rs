@@ -7,6 +7,7 @@ mod common;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -294,6 +295,7 @@ fn a_foreign_writers_bytes_count_towards_the_size_bound() {
     assert_eq!(read(&path), "rust\n");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlink_planted_at_a_backup_name_is_moved_along_never_written_through() {
     let dir = tempfile::tempdir().unwrap();
@@ -313,6 +315,7 @@ fn a_symlink_planted_at_a_backup_name_is_moved_along_never_written_through() {
     assert!(fs::symlink_metadata(backup(&path, 1)).unwrap().is_file());
 }
 
+#[cfg(unix)]
 #[test]
 fn files_are_created_with_the_mode_asked_whatever_the_umask() {
     let dir = tempfile::tempdir().unwrap();
@@ -336,6 +339,7 @@ fn files_are_created_with_the_mode_asked_whatever_the_umask() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn files_are_created_0o644_less_the_umask_by_default() {
     let dir = tempfile::tempdir().unwrap();

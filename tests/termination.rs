@@ -11,6 +11,9 @@
 //! acknowledgements, `ack N` (every record up to N is sent), on its
 //! standard output.
 
+// Unix only: SIGTERM and SIGINT sent to real processes.
+#![cfg(unix)]
+
 mod common;
 
 use std::collections::BTreeSet;

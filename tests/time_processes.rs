@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -316,6 +317,7 @@ fn numbered_files(dir: &Path) -> Vec<(String, Records)> {
     with_records(dir, names)
 }
 
+#[cfg(unix)]
 #[test]
 fn restart_proof_files_switch_once_per_boundary_while_processes_write() {
     let dir = tempfile::tempdir().unwrap();

@@ -421,6 +421,7 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn the_stable_name_is_never_the_only_copy_of_data_it_replaces() {
         let (_dir, names, state) = setup();

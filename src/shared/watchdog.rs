@@ -176,7 +176,8 @@ pub(crate) fn holder_words(pid: Option<u32>) -> String {
     }
 }
 
-#[cfg(test)]
+// Symlinks, which a test makes as Unix does.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use crate::shared::state_file::StateFile;

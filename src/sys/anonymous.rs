@@ -39,7 +39,7 @@ thread_local! {
 
 /// Runs `f` as on a system without unnamed files, so that a test on Linux
 /// checks the named temporaries too (on this thread only).
-#[cfg(test)]
+#[cfg(all(test, unix))]
 pub(crate) fn without<T>(f: impl FnOnce() -> T) -> T {
     WITHOUT.set(true);
     let result = f();

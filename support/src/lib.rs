@@ -7,7 +7,6 @@
 
 #![deny(missing_docs)]
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -28,8 +27,7 @@ const IMMUTABLE: (&str, &str, &str) = ("chflags", "uchg", "nouchg");
 impl Immutable {
     /// Makes `path` refuse changes until the value is dropped.
     pub fn new(path: &Path) -> Immutable {
-        // SAFETY: geteuid cannot fail and touches no memory.
-        if unsafe { libc::geteuid() } == 0 {
+        if is_root() {
             let (command, set, _) = IMMUTABLE;
             let status = Command::new(command)
                 .arg(set)
@@ -42,8 +40,7 @@ impl Immutable {
                 path.display()
             );
         } else {
-            let mode = std::fs::metadata(path).unwrap().permissions().mode();
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & !0o222)).unwrap();
+            set_writable(path, false).unwrap();
         }
         Immutable(path.to_path_buf())
     }
@@ -51,15 +48,44 @@ impl Immutable {
 
 impl Drop for Immutable {
     fn drop(&mut self) {
-        // SAFETY: as above.
-        if unsafe { libc::geteuid() } == 0 {
+        if is_root() {
             let (command, _, clear) = IMMUTABLE;
             let _ = Command::new(command).arg(clear).arg(&self.0).status();
-        } else if let Ok(meta) = std::fs::metadata(&self.0) {
-            let mode = meta.permissions().mode() | 0o200;
-            let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(mode));
+        } else {
+            let _ = set_writable(&self.0, true);
         }
     }
+}
+
+/// Whether this process runs as root (never on Windows, whose
+/// administrators modes do stop).
+pub fn is_root() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: geteuid cannot fail and touches no memory.
+        unsafe { libc::geteuid() == 0 }
+    }
+    #[cfg(windows)]
+    false
+}
+
+/// Gives `path` its owner's write permission back, or takes everyone's
+/// away (`chmod a-w`; on Windows the read-only attribute, which stops
+/// writes to a file but not changes in a directory).
+fn set_writable(path: &Path, writable: bool) -> std::io::Result<()> {
+    let mut permissions = std::fs::metadata(path)?.permissions();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = permissions.mode();
+        permissions.set_mode(match writable {
+            true => mode | 0o200,
+            false => mode & !0o222,
+        });
+    }
+    #[cfg(windows)]
+    permissions.set_readonly(!writable);
+    std::fs::set_permissions(path, permissions)
 }
 
 /// What a test executable re-invoked as a child process (a writer, a
@@ -165,10 +191,8 @@ pub fn present(file: &std::fs::File) {
 /// the tools' `build.rs`), so that where root is missing it shows as
 /// ignored, with the reason, rather than failing or passing unrun.
 pub fn require_root(what: &str) {
-    // SAFETY: geteuid cannot fail and touches no memory.
-    let root = unsafe { libc::geteuid() } == 0;
     assert!(
-        root,
+        is_root(),
         "this test needs root ({what}); run it as root, as .ci/run does"
     );
 }

@@ -8,7 +8,9 @@
 mod common;
 
 use std::io::Write;
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
+#[cfg(unix)]
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -219,6 +221,7 @@ fn max_total_bytes_keeps_the_newest_backups_within_it() {
     assert!(read(&log).ends_with(&format!("0059 {}\n", "x".repeat(94))));
 }
 
+#[cfg(unix)]
 #[test]
 fn mode_sets_the_permission_bits_of_every_file_created() {
     let dir = tempfile::tempdir().unwrap();
@@ -235,6 +238,7 @@ fn mode_sets_the_permission_bits_of_every_file_created() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn dir_mode_and_group_reach_every_directory_and_file_created() {
     let dir = tempfile::tempdir().unwrap();
@@ -377,8 +381,10 @@ fn compression_level_reaches_the_gzipped_backups() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn restart_proof_starts_numbered_files_and_keeps_the_file_a_name_of_the_live_one() {
+    #[cfg(unix)]
     use std::os::unix::fs::MetadataExt;
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("app.log");
@@ -530,6 +536,7 @@ fn bad_modes_and_levels_are_refused_naming_the_flag() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn a_file_size_limit_is_a_write_failure_with_its_message_not_a_kill() {
     let dir = tempfile::tempdir().unwrap();
@@ -589,6 +596,7 @@ fn a_file_size_limit_is_a_write_failure_with_its_message_not_a_kill() {
     not(all(target_os = "linux", crf_has_root)),
     ignore = "needs Linux and root (mounts a 256 KiB tmpfs to fill); .ci/run runs it as root"
 )]
+#[cfg(unix)]
 fn a_full_disk_at_the_first_open_is_status_2_and_one_line_naming_the_path_not_a_sigbus() {
     // Status 2: the log cannot be opened (see `crf --help`).
     test_support::require_root("mounts a tmpfs to fill");

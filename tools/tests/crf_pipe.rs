@@ -1,5 +1,8 @@
 //! `crf`, standard input to a rotating file, driven through real pipes.
 
+// Unix only: crf's signals and pipes as a shell makes them.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::Write;

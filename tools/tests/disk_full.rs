@@ -16,6 +16,9 @@
 //! change process-wide things (the limit, what SIGXFSZ does): they run one
 //! at a time, in a binary of their own.
 
+// Unix only: a full tmpfs mounted as root.
+#![cfg(unix)]
+
 use std::io::{ErrorKind, Write};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};

@@ -187,6 +187,7 @@ fn crf_stress_still_fails_a_run_that_lost_a_backup_while_the_hidden_folder_was_r
     assert!(report["lost"].as_u64().unwrap() > 0, "{report:#}");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlink_planted_at_the_hidden_folder_is_refused_and_nothing_written_where_it_points() {
     let dir = tempfile::tempdir().unwrap();
@@ -220,6 +221,7 @@ fn a_symlink_planted_at_the_hidden_folder_is_refused_and_nothing_written_where_i
     assert_eq!(test_support::names(&elsewhere), ["app.log.state"]);
 }
 
+#[cfg(unix)]
 #[test]
 fn the_hidden_folder_swapped_for_a_symlink_mid_run_redirects_nothing() {
     let dir = tempfile::tempdir().unwrap();

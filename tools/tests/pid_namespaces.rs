@@ -8,6 +8,9 @@
 //! not of its pid (guarantee: one writer at a time, whatever happens to
 //! the lock file).
 
+// Unix only: Linux's pid namespaces.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::Write;

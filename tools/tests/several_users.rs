@@ -5,6 +5,9 @@
 //! users, with `setpriv`): CI runs as root; elsewhere the tests show as
 //! ignored, saying why.
 
+// Unix only: other uids and groups, mode bits.
+#![cfg(unix)]
+
 mod common;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

@@ -12,6 +12,9 @@
 //! run by `scripts/measure-shippers.sh`, which installs the followers and
 //! puts the rows in the guide.
 
+// Unix only: the followers, Unix programs.
+#![cfg(unix)]
+
 mod common;
 
 use common::matrix;

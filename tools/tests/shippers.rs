@@ -27,6 +27,9 @@
 //! `.ci/run` installs them (`scripts/followers.sh`) and runs every test.
 //! `--nocapture` prints each run's table row.
 
+// Unix only: the followers (tail -F, rsyslog, syslog-ng), Unix programs.
+#![cfg(unix)]
+
 mod common;
 
 use std::path::Path;

@@ -3,8 +3,13 @@
 //! checked, the defaults (1 MiB files, 10 backups, pruning verified), the
 //! help, and the reports for people and for programs.
 
+// Some tests here need Unix (marked `#[cfg(unix)]`); their helpers
+// are unused elsewhere.
+#![cfg_attr(not(unix), allow(dead_code, unused_imports))]
+
 mod common;
 
+#[cfg(unix)]
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, Output};
 
@@ -426,6 +431,7 @@ fn help_opens_with_what_the_tool_is_for_and_an_example() {
     assert!(!help.contains(env!("CARGO_PKG_DESCRIPTION")), "{help}");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_file_size_limit_is_reported_as_file_too_large_not_a_death_by_sigxfsz() {
     // The run and its writers under a 64 KiB file size limit: each writer

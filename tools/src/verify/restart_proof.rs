@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use super::OWN_DIR;
@@ -70,14 +69,11 @@ pub(crate) fn list(log: &Path, allowed: usize, all_gzipped: bool) -> io::Result<
             .problems
             .push(format!("the live file {} is gzipped", live_path.display()));
     }
-    match (
-        std::fs::symlink_metadata(log),
-        std::fs::symlink_metadata(live_path),
-    ) {
-        (Ok(stable), Ok(live_meta))
-            if stable.is_file()
-                && (stable.dev(), stable.ino()) == (live_meta.dev(), live_meta.ino()) => {}
-        _ => chain.problems.push(format!(
+    let same = std::fs::symlink_metadata(log).is_ok_and(|stable| stable.is_file())
+        && same_file::is_same_file(log, live_path).unwrap_or(false);
+    match same {
+        true => {}
+        false => chain.problems.push(format!(
             "{} is not a name of the live file {}",
             log.display(),
             live_path.display()

@@ -6,7 +6,10 @@
 
 pub mod followers;
 pub mod guide;
+// The followers are Unix programs (see `shippers.rs`).
+#[cfg(unix)]
 pub mod matrix;
+#[cfg(unix)]
 pub mod shipping;
 
 use std::collections::BTreeMap;
