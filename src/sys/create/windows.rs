@@ -54,3 +54,29 @@ pub(crate) fn remove_orphans(dir: &Dir) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{ErrorKind, RotatingFile};
+
+    #[test]
+    fn mode_dir_mode_and_group_are_refused_at_open_naming_the_option() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        let refused = [
+            ("mode", RotatingFile::builder(&path).mode(0o640).open()),
+            (
+                "dir_mode",
+                RotatingFile::builder(&path).dir_mode(0o750).open(),
+            ),
+            ("group", RotatingFile::builder(&path).group_id(100).open()),
+        ];
+        for (option, opened) in refused {
+            let err = opened.expect_err(option);
+            assert_eq!(err.kind(), ErrorKind::InvalidOption, "{err}");
+            assert!(err.to_string().contains(option), "{err}");
+        }
+        assert!(!path.exists(), "nothing is created for a refused option");
+        RotatingFile::builder(&path).open().unwrap();
+    }
+}
