@@ -351,7 +351,10 @@ impl Builder {
     /// holds open, to notice a file deleted or moved by someone who does not
     /// take the lock (an operator, a foreign log rotator). Rotations by other
     /// processes, this library's or Python's handler's, are noticed before
-    /// the next record whatever this interval; this check costs one `stat`.
+    /// the next record whatever this interval, and so are appends by Python's
+    /// handler on a log shared with it
+    /// ([`share_with_python`](Builder::share_with_python): one `lseek` per
+    /// record); this check costs one `stat`.
     /// `Duration::ZERO` checks before every record, as Python's handler does,
     /// at about half the throughput. Default: 100 ms.
     pub fn path_check_interval(mut self, interval: Duration) -> Self {

@@ -297,6 +297,30 @@ fn a_foreign_writers_bytes_count_towards_the_size_bound() {
 
 #[cfg(unix)]
 #[test]
+fn a_foreign_writers_appends_count_towards_the_size_bound_between_path_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut log = RotatingFile::builder(&path)
+        .max_bytes(30)
+        .path_check_interval(Duration::from_secs(3600))
+        .share_with_python(true)
+        .open()
+        .unwrap();
+    let python = ForeignWriter {
+        lock: File::open(dir.path().join(".__app.lock")).unwrap(),
+        log: path.clone(),
+    };
+    writeln!(log, "rust 1").unwrap(); // 7 bytes; the path checked, not again for an hour
+    python.append(
+        "python 1234567890
+",
+    ); // 18 more
+    writeln!(log, "rust 2").unwrap(); // 7 more would pass 30: never past max_bytes
+    assert_eq!(read(backup(&path, 1)), "rust 1\npython 1234567890\n");
+    assert_eq!(read(&path), "rust 2\n");
+}
+
+#[test]
 fn a_symlink_planted_at_a_backup_name_is_moved_along_never_written_through() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");

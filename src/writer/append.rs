@@ -8,7 +8,8 @@
 //! state cannot: a file moved or deleted by hand, or a writer outside this
 //! library (Python's handler) appending; once such a writer is seen, every
 //! record checks the path first, as Python's handler itself does, until it
-//! has been quiet for ten minutes.
+//! has been quiet for ten minutes. On a log shared with Python's handler,
+//! one `lseek` per record sees its appends at once, between path checks.
 
 use std::io;
 use std::path::PathBuf;
@@ -122,7 +123,12 @@ impl Appender {
             self.repair_unfinished_write(state, start, end)
                 .map_err(on("end the record cut short in"))?;
         }
-        if now >= self.next_path_check || self.beside_foreign_writer(now) {
+        if now >= self.next_path_check
+            || self.beside_foreign_writer(now)
+            || self
+                .appended_by_python(state, config)
+                .map_err(on("check"))?
+        {
             self.check_path(state, config, backups, now)
                 .map_err(on("check"))?;
         }
@@ -219,6 +225,22 @@ impl Appender {
         state.set_size(size);
         state.end_write();
         Ok(())
+    }
+
+    /// On a log shared with Python's handler, whether the live file grew
+    /// by more than the shared state knows (one `lseek`, a fraction of
+    /// the `stat` a path check costs): its processes append without
+    /// telling the state, and the path is then checked before this
+    /// record, not a `path_check_interval` later, so that none of ours
+    /// passes `max_bytes` on top of theirs ("never past `max_bytes`").
+    /// Its rotations need no such look: it rotates only a file at
+    /// `max_bytes` or past it, which either it made so (its append seen
+    /// here) or ours did, and then our next record rotates too.
+    fn appended_by_python(&self, state: &StateFile, config: &Config) -> io::Result<bool> {
+        if !config.names.is_python_lock() {
+            return Ok(false);
+        }
+        Ok(self.live()?.end()? != state.size())
     }
 
     /// One `stat` of the log path: reopen if it names another file or none
