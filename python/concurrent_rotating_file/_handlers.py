@@ -41,6 +41,14 @@ class _EngineHandler(logging.Handler):
             self.emit(record)
         return rv
 
+    def _line_end(self, encoder, record_filter):
+        """What the engine's handle needs to format records in Rust, or
+        ``None`` where it must not: through a subclass's own ``format``, or
+        for a record filter, which is given the text."""
+        if record_filter is not None or type(self).format is not logging.Handler.format:
+            return None
+        return encoder.line_end()
+
     def _format(self, record):
         """The record's bytes, or ``None`` if the record filter drops it."""
         message = self.format(record)
@@ -174,11 +182,21 @@ class ConcurrentRotatingFileHandler(_EngineHandler):
             encoding=encoder.encoding,
             **_extras(restart_proof, compress_after, compression_level, compression_wait, exclude, queue_capacity, path_check_interval),
         )
-        native = LogFile(self.baseFilename, options, background=background, shutdown_timeout=shutdown_timeout)
+        native = LogFile(
+            self.baseFilename,
+            options,
+            background=background,
+            shutdown_timeout=shutdown_timeout,
+            line_end=self._line_end(encoder, record_filter),
+        )
         self._start(native, encoder, record_filter)
 
     def emit(self, record):
         try:
+            # Formatted in Rust, byte for byte as `self.format` would, when
+            # the formatter is a plain `logging.Formatter` (see the README).
+            if self._native.emit(record, self.formatter or logging._defaultFormatter):
+                return
             data = self._format(record)
             if data is not None:
                 self._native.write(data)
@@ -276,7 +294,13 @@ class ConcurrentTimedRotatingFileHandler(ConcurrentRotatingFileHandler):
             utc=utc,
             **_extras(restart_proof, compress_after, compression_level, compression_wait, exclude, queue_capacity, path_check_interval),
         )
-        native = LogFile(self.baseFilename, options, background=background, shutdown_timeout=shutdown_timeout)
+        native = LogFile(
+            self.baseFilename,
+            options,
+            background=background,
+            shutdown_timeout=shutdown_timeout,
+            line_end=self._line_end(encoder, record_filter),
+        )
         self._start(native, encoder, record_filter)
 
 
@@ -349,11 +373,14 @@ class ConcurrentRoutingFileHandler(_EngineHandler):
             shutdown_timeout=shutdown_timeout,
             fallback=fallback,
             max_open=max_open,
+            line_end=self._line_end(encoder, record_filter),
         )
         self._start(native, encoder, record_filter)
 
     def emit(self, record):
         try:
+            if self._native.emit(record, self.formatter or logging._defaultFormatter):
+                return
             data = self._format(record)
             if data is not None:
                 self._native.write(record.name.partition(".")[0], data)

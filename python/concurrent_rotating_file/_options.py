@@ -7,6 +7,7 @@ chowning to another user) is refused with a ``ValueError`` naming it, at
 start-up, never discovered later.
 """
 
+import codecs
 import datetime
 import locale
 import os
@@ -59,6 +60,13 @@ class Encoder:
         # newline None, "" and "\n" write "\n" as it is on Unix.
         self.newline = newline if newline in ("\r", "\r\n") else None
         self.terminator = terminator or "\n"
+
+    def line_end(self):
+        """``(terminator, newline)`` for the engine to make lines as
+        :meth:`encode` does, or ``None`` if it cannot: it writes UTF-8 only."""
+        if codecs.lookup(self.encoding).name != "utf-8":
+            return None
+        return (self.terminator, self.newline)
 
     def encode(self, message):
         text = message + self.terminator

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 
 use crate::errors::open_error;
 use crate::exclude::Exclude;
+use crate::format::LineFormat;
 use crate::options::{Options, seconds};
 
 /// One rotating log file, shared with every process that opens it.
@@ -21,6 +22,8 @@ pub(crate) struct LogFile {
     /// Taken by `close`: dropping it writes what is queued.
     guard: Mutex<Option<WorkerGuard>>,
     exclude: Exclude,
+    /// `Some` when records may be formatted in Rust (`emit`).
+    format: Option<LineFormat>,
     options: Options,
     shutdown_timeout: Option<Duration>,
 }
@@ -28,15 +31,18 @@ pub(crate) struct LogFile {
 #[pymethods]
 impl LogFile {
     /// Opens the log at `path` (the GIL released: opening may wait for the
-    /// lock, or repair what a killed process left).
+    /// lock, or repair what a killed process left). With `line_end`
+    /// (the handler's terminator, and what `newline` turns `\n` into),
+    /// `emit` formats the records it covers in Rust, as UTF-8.
     #[new]
-    #[pyo3(signature = (path, options, *, background=false, shutdown_timeout=None))]
+    #[pyo3(signature = (path, options, *, background=false, shutdown_timeout=None, line_end=None))]
     fn new(
         py: Python<'_>,
         path: PathBuf,
         options: &Options,
         background: bool,
         shutdown_timeout: Option<f64>,
+        line_end: Option<(String, Option<String>)>,
     ) -> PyResult<LogFile> {
         let shutdown_timeout = shutdown_timeout
             .map(|s| seconds("shutdown_timeout", s))
@@ -44,12 +50,35 @@ impl LogFile {
         let file = py
             .detach(|| options.builder(&path).open())
             .map_err(open_error)?;
+        let format =
+            line_end.map(|(terminator, newline)| LineFormat::new(&terminator, newline.as_deref()));
         Ok(LogFile::start(
             file,
             options.clone(),
             background,
             shutdown_timeout,
+            format,
         ))
+    }
+
+    /// Formats `record` with `formatter` (`logging.Formatter.format`, byte
+    /// for byte) and appends it as `write` does, if the Rust path covers
+    /// them (see `LineFormat::line`); returns `False`, having done
+    /// nothing, if not: Python formats the record then.
+    fn emit(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        formatter: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let Some(format) = &self.format else {
+            return Ok(false);
+        };
+        let Some(line) = format.line(record, formatter)? else {
+            return Ok(false);
+        };
+        self.write(py, &line)?;
+        Ok(true)
     }
 
     /// Appends `record` as one record (or queues it, in background mode),
@@ -101,6 +130,7 @@ impl LogFile {
             self.options.clone(),
             self.queue.is_some(),
             self.shutdown_timeout,
+            self.format.as_ref().map(LineFormat::forked),
         )
     }
 
@@ -139,6 +169,7 @@ impl LogFile {
         options: Options,
         background: bool,
         shutdown_timeout: Option<Duration>,
+        format: Option<LineFormat>,
     ) -> LogFile {
         let (queue, guard) = match background {
             true => {
@@ -159,6 +190,7 @@ impl LogFile {
             file,
             queue,
             guard: Mutex::new(guard),
+            format,
             options,
             shutdown_timeout,
         }

@@ -12,6 +12,7 @@
 mod errors;
 mod exclude;
 mod file;
+mod format;
 mod options;
 mod router;
 

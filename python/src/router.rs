@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use concurrent_rotating_file::{NonBlockingRouter, Router, RouterGuard};
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 use crate::exclude::Exclude;
+use crate::format::LineFormat;
 use crate::options::{Options, seconds};
 
 /// Every name's rotating file in one directory, opened on first use and
@@ -20,6 +22,8 @@ pub(crate) struct LogRouter {
     queue: Option<NonBlockingRouter>,
     guard: Mutex<Option<RouterGuard>>,
     exclude: Exclude,
+    /// `Some` when records may be formatted in Rust (`emit`).
+    format: Option<LineFormat>,
     options: Arc<Options>,
     shutdown_timeout: Option<Duration>,
 }
@@ -27,9 +31,11 @@ pub(crate) struct LogRouter {
 #[pymethods]
 impl LogRouter {
     /// A router writing `<directory>/<name>.log`; names that are not plain
-    /// file names go to `<directory>/<fallback>.log`.
+    /// file names go to `<directory>/<fallback>.log`. With `line_end`, as
+    /// for `LogFile`, `emit` formats the records it covers in Rust.
     #[new]
-    #[pyo3(signature = (directory, options, *, background=false, shutdown_timeout=None, fallback="other", max_open=64))]
+    #[pyo3(signature = (directory, options, *, background=false, shutdown_timeout=None, fallback="other", max_open=64, line_end=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         directory: PathBuf,
         options: &Options,
@@ -37,6 +43,7 @@ impl LogRouter {
         shutdown_timeout: Option<f64>,
         fallback: &str,
         max_open: usize,
+        line_end: Option<(String, Option<String>)>,
     ) -> PyResult<LogRouter> {
         let shutdown_timeout = shutdown_timeout
             .map(|s| seconds("shutdown_timeout", s))
@@ -47,12 +54,40 @@ impl LogRouter {
             Router::new(move |name: &str| builders.builder(&directory.join(format!("{name}.log"))))
                 .fallback(fallback)
                 .max_open(max_open);
+        let format =
+            line_end.map(|(terminator, newline)| LineFormat::new(&terminator, newline.as_deref()));
         Ok(LogRouter::start(
             router,
             options,
             background,
             shutdown_timeout,
+            format,
         ))
+    }
+
+    /// Formats `record` in Rust, as `LogFile.emit` does, and appends it to
+    /// the file of the first segment of its logger's name; returns `False`,
+    /// having done nothing, where Python must format it.
+    fn emit(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        formatter: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let Some(format) = &self.format else {
+            return Ok(false);
+        };
+        let name = record.getattr(pyo3::intern!(py, "name"))?;
+        let Ok(name) = name.cast::<PyString>() else {
+            return Ok(false);
+        };
+        let Some(line) = format.line(record, formatter)? else {
+            return Ok(false);
+        };
+        let name = name.to_cow()?;
+        let first = name.split('.').next().unwrap_or_default();
+        self.write(py, first, &line)?;
+        Ok(true)
     }
 
     /// Appends `record` as one record of `name`'s file (or queues it), with
@@ -101,6 +136,7 @@ impl LogRouter {
             Arc::clone(&self.options),
             self.queue.is_some(),
             self.shutdown_timeout,
+            self.format.as_ref().map(LineFormat::forked),
         )
     }
 
@@ -136,6 +172,7 @@ impl LogRouter {
         options: Arc<Options>,
         background: bool,
         shutdown_timeout: Option<Duration>,
+        format: Option<LineFormat>,
     ) -> LogRouter {
         let (queue, guard) = match background {
             true => {
@@ -156,6 +193,7 @@ impl LogRouter {
             router,
             queue,
             guard: Mutex::new(guard),
+            format,
             options,
             shutdown_timeout,
         }
