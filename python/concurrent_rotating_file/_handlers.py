@@ -125,11 +125,10 @@ class ConcurrentRotatingFileHandler(_EngineHandler):
       (default: as long as it takes); ``queue_capacity``: records the
       background queue holds (default 4096).
     - ``path_check_interval``: seconds between looks at the log's path for
-      a file moved, deleted, or appended to by a writer outside the engine
-      (concurrent-log-handler's processes). Default 0: before every
-      record, as concurrent-log-handler itself does, so that no file passes
-      ``maxBytes`` while both share the log; a few percent faster with
-      ``0.1`` once no such process is left.
+      a file moved or deleted by hand (default 0.1). concurrent-log-handler's
+      processes need none: the engine sees their appends before each record
+      (one ``lseek``), and then looks at the path before every record, as
+      they do, so no file passes ``maxBytes`` on their account.
     """
 
     def __init__(  # noqa: PLR0913

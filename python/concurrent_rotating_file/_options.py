@@ -148,10 +148,10 @@ def engine_options(  # noqa: PLR0913
         restart_proof=bool(restart_proof),
         rotate_every=rotate_every,
         utc=bool(utc),
-        # concurrent-log-handler's processes append without telling the
-        # engine: looked for before each record unless said otherwise, so
-        # that no file passes maxBytes while they share the log.
-        path_check_interval=0.0 if path_check_interval is None else path_check_interval,
+        # The engine's default (100 ms): concurrent-log-handler's appends
+        # are seen before the next record whatever this interval (an
+        # `lseek` on the shared lock), its rotations follow from them.
+        path_check_interval=path_check_interval,
         exclude=[t if isinstance(t, bytes) else t.encode(enc) for t in texts],
         capacity=queue_capacity,
     )
