@@ -348,6 +348,14 @@ fn time_format(stock: &Stock, formatter: &Bound<'_, PyAny>) -> PyResult<Option<T
     ) else {
         return Ok(None);
     };
+    // Before 3.10, `formatTime` applies `default_msec_format` even when
+    // it is empty or `None` (and raises): Python's to do.
+    if datefmt.as_deref().is_none_or(str::is_empty)
+        && msec.as_deref().is_none_or(str::is_empty)
+        && py.version_info() < (3, 10)
+    {
+        return Ok(None);
+    }
     Ok(TimeFormat::new(
         utc,
         datefmt.as_deref(),
