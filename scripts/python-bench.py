@@ -92,6 +92,7 @@ def run(kind, processes, total):
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     total = int(sys.argv[2]) if len(sys.argv) > 2 else 200_000
+    load_before = os.getloadavg()
     results = {(k, n): [] for k in HANDLERS for n in PROCESSES}
     for r in range(rounds):
         for n in PROCESSES:
@@ -103,7 +104,10 @@ def main():
     rate = {key: statistics.median(v[0] for v in vals) for key, vals in results.items()}
     wall = {key: statistics.median(v[1] for v in vals) for key, vals in results.items()}
     cost = {key: statistics.median(v[2] for v in vals) for key, vals in results.items()}
-    print(f"{rounds} rounds, {total:,} records of 120 bytes per run (concurrent-log-handler: {total // 10:,}), medians\n")
+    # Other work on the machine slows every handler, and not alike: say how much there was.
+    loads = ", ".join(f"{before:.2f} -> {after:.2f}" for before, after in zip(load_before, os.getloadavg()))
+    print(f"{rounds} rounds, {total:,} records of 120 bytes per run (concurrent-log-handler: {total // 10:,}), medians")
+    print(f"load average (1, 5, 15 minutes) before -> after: {loads}\n")
     print("| handler | " + " | ".join(f"{n} process{'es' if n > 1 else ''}" for n in PROCESSES) + " |")
     print("| --- |" + " --- |" * len(PROCESSES))
     for kind in HANDLERS:
