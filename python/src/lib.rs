@@ -1,13 +1,14 @@
 //! The native half of the `concurrent_rotating_file` Python package: a thin
 //! PyO3 layer over the Rust library, which knows nothing of Python.
 //!
-//! Python formats each `logging` record and encodes it; this layer hands
-//! the bytes to the engine as one record (never torn, even a traceback of
-//! many lines), with the GIL released while the record is written or
-//! queued, and turns the engine's errors into the exceptions `logging`
-//! expects (`OSError` and its subclasses, `ValueError` for options). The
-//! handlers themselves (`logging.Handler` subclasses) are Python, in
-//! `concurrent_rotating_file/`.
+//! A `logging` record is formatted here when its formatter is a plain
+//! `logging.Formatter` with a `%`-style format (`format`: byte for byte
+//! Python's), and by Python otherwise; this layer hands the bytes to the
+//! engine as one record (never torn, even a traceback of many lines), with
+//! the GIL released while the record is written or queued, and turns the
+//! engine's errors into the exceptions `logging` expects (`OSError` and its
+//! subclasses, `ValueError` for options). The handlers themselves
+//! (`logging.Handler` subclasses) are Python, in `concurrent_rotating_file/`.
 
 mod errors;
 mod exclude;
