@@ -28,6 +28,7 @@ pub(crate) struct Options {
     rotate_every: Option<Period>,
     utc: bool,
     path_check_interval: Option<Duration>,
+    lock_spin: Option<Duration>,
     pub(crate) exclude: Vec<Vec<u8>>,
     pub(crate) capacity: Option<usize>,
 }
@@ -40,7 +41,7 @@ impl Options {
         *, max_bytes, backups, gzip=false, compression_level=None, compress_after=None,
         compression_wait=None, mode=None, group=None, lock_dir=None, share_with_python=true,
         restart_proof=false, rotate_every=None, utc=false, path_check_interval=None,
-        exclude=Vec::new(), capacity=None,
+        lock_spin=None, exclude=Vec::new(), capacity=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -58,6 +59,7 @@ impl Options {
         rotate_every: Option<&str>,
         utc: bool,
         path_check_interval: Option<f64>,
+        lock_spin: Option<f64>,
         exclude: Vec<Vec<u8>>,
         capacity: Option<usize>,
     ) -> PyResult<Options> {
@@ -82,6 +84,7 @@ impl Options {
             path_check_interval: path_check_interval
                 .map(|s| seconds("path_check_interval", s))
                 .transpose()?,
+            lock_spin: lock_spin.map(|s| seconds("lock_spin", s)).transpose()?,
             exclude,
             capacity,
         })
@@ -120,6 +123,9 @@ impl Options {
         }
         if let Some(interval) = self.path_check_interval {
             builder = builder.path_check_interval(interval);
+        }
+        if let Some(spin) = self.lock_spin {
+            builder = builder.lock_spin(spin);
         }
         if let Some(dir) = &self.lock_dir {
             builder = builder.lock_dir(dir);
