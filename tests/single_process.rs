@@ -224,6 +224,26 @@ struct ForeignWriter {
 }
 
 impl ForeignWriter {
+    /// A log at `path` shared with Python's handler, and a writer outside
+    /// the library appending to it under the same lock.
+    fn beside(
+        path: &Path,
+        max_bytes: u64,
+        path_check_interval: Duration,
+    ) -> (RotatingFile, ForeignWriter) {
+        let log = RotatingFile::builder(path)
+            .max_bytes(max_bytes)
+            .path_check_interval(path_check_interval)
+            .share_with_python(true)
+            .open()
+            .unwrap();
+        let python = ForeignWriter {
+            lock: File::open(path.with_file_name(".__app.lock")).unwrap(),
+            log: path.to_path_buf(),
+        };
+        (log, python)
+    }
+
     fn append(&self, record: &str) {
         self.lock.lock().unwrap();
         OpenOptions::new()
@@ -253,16 +273,7 @@ impl ForeignWriter {
 fn a_foreign_writer_appending_is_seen_and_then_its_rotations_are_followed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
-    let mut log = RotatingFile::builder(&path)
-        .max_bytes(1000)
-        .path_check_interval(Duration::from_millis(20))
-        .share_with_python(true)
-        .open()
-        .unwrap();
-    let python = ForeignWriter {
-        lock: File::open(dir.path().join(".__app.lock")).unwrap(),
-        log: path.clone(),
-    };
+    let (mut log, python) = ForeignWriter::beside(&path, 1000, Duration::from_millis(20));
     writeln!(log, "rust 1").unwrap();
     python.append("python 1\n");
     std::thread::sleep(Duration::from_millis(30));
@@ -279,16 +290,7 @@ fn a_foreign_writer_appending_is_seen_and_then_its_rotations_are_followed() {
 fn a_foreign_writers_bytes_count_towards_the_size_bound() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
-    let mut log = RotatingFile::builder(&path)
-        .max_bytes(20)
-        .path_check_interval(Duration::ZERO)
-        .share_with_python(true)
-        .open()
-        .unwrap();
-    let python = ForeignWriter {
-        lock: File::open(dir.path().join(".__app.lock")).unwrap(),
-        log: path.clone(),
-    };
+    let (mut log, python) = ForeignWriter::beside(&path, 20, Duration::ZERO);
     python.append("python 1234567890\n"); // 18 bytes
     writeln!(log, "rust").unwrap(); // 5 more would pass 20
     assert_eq!(read(backup(&path, 1)), "python 1234567890\n");
@@ -300,16 +302,7 @@ fn a_foreign_writers_bytes_count_towards_the_size_bound() {
 fn a_foreign_writers_appends_count_towards_the_size_bound_between_path_checks() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
-    let mut log = RotatingFile::builder(&path)
-        .max_bytes(30)
-        .path_check_interval(Duration::from_secs(3600))
-        .share_with_python(true)
-        .open()
-        .unwrap();
-    let python = ForeignWriter {
-        lock: File::open(dir.path().join(".__app.lock")).unwrap(),
-        log: path.clone(),
-    };
+    let (mut log, python) = ForeignWriter::beside(&path, 30, Duration::from_secs(3600));
     writeln!(log, "rust 1").unwrap(); // 7 bytes; the path checked, not again for an hour
     python.append(
         "python 1234567890
