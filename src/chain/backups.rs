@@ -19,6 +19,7 @@ use crate::names::Names;
 use crate::shared::state_file::StateFile;
 use crate::sys::fs::{FileId, exists, stat};
 use crate::sys::open::FileMode;
+use crate::sys::pinned;
 use crate::time::clock::unix_secs;
 use crate::time::period::Schedule;
 
@@ -104,6 +105,17 @@ impl Backups {
     pub(crate) fn link_live(&self, live: &Path, live_id: FileId, held: Option<FileId>) {
         if let Scheme::Sequence(chain) = self.scheme() {
             chain.link(live, live_id, held);
+        }
+    }
+
+    /// Whether a rotation can move the live file now, waiting up to
+    /// `patience` for a program that pins it against renaming to let go
+    /// (`sys::pinned`); always for a restart-proof log, whose live file
+    /// keeps its name. Called with the lock held.
+    pub(crate) fn live_movable(&self, patience: Duration) -> bool {
+        match self.scheme() {
+            Scheme::Sequence(_) => true,
+            Scheme::Numbered(_) | Scheme::Timed(_) => pinned::movable(self.names.live(), patience),
         }
     }
 

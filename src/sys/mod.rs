@@ -5,7 +5,8 @@
 //! files and directories that appear with their final mode and group
 //! (`create`), taking a file's blocks before it is mapped (`allocate`), a
 //! monotonic clock cheap enough to read per record (`coarse_clock`), small
-//! file-system helpers (`fs`), work at the process's exit (`exit_hook`),
+//! file-system helpers (`fs`), a file another program pins against
+//! renaming (`pinned`), work at the process's exit (`exit_hook`),
 //! processes and groups (`process`), noticing `fork()` (`fork`), knowing
 //! whether another process has the log open (`presence`), who holds an
 //! `flock` (`flock_holder`), surviving a shared mapping that someone
@@ -35,6 +36,7 @@ pub(crate) mod fork;
 pub(crate) mod fs;
 pub(crate) mod open;
 pub(crate) mod os_str;
+pub(crate) mod pinned;
 pub(crate) mod presence;
 pub(crate) mod priority;
 pub(crate) mod process;

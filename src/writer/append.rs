@@ -28,6 +28,7 @@ use crate::time::period::Schedule;
 use crate::writer::at_exit;
 use crate::writer::live_file::LiveFile;
 use crate::writer::lock_hold::LockHold;
+use crate::writer::pinned_live::PinnedLive;
 use crate::writer::records::Records;
 
 /// How long after a writer outside this library was last seen every record
@@ -76,6 +77,8 @@ pub(crate) struct Appender {
     warned: bool,
     /// How long this process's rotations held the lock.
     pub(crate) lock_hold: LockHold,
+    /// Rotations refused because another program pinned the live file.
+    pub(crate) pinned: PinnedLive,
 }
 
 impl Appender {
@@ -89,6 +92,7 @@ impl Appender {
             pending: Pending::default(),
             warned: false,
             lock_hold: LockHold::default(),
+            pinned: PinnedLive::default(),
         }
     }
 
@@ -398,6 +402,13 @@ impl Appender {
         let started = Instant::now();
         let rotates = self.live()?.is_at(&self.path)?;
         if rotates {
+            // Never past `max_bytes`: a live file another program pins
+            // against renaming is not rotated, and nothing is moved, so
+            // the records that do not fit are refused.
+            if !backups.live_movable(self.pinned.patience()) {
+                return Err(self.pinned.refuse(config.names.live()));
+            }
+            self.pinned.cleared();
             // Never cut in two by the process's exit (see `at_exit`).
             let Some(rotation) = at_exit::ROTATIONS.begin() else {
                 return Err(at_exit::refused());

@@ -24,6 +24,7 @@ pub(crate) mod live_file;
 pub(crate) mod lock_hold;
 pub(crate) mod open_files;
 pub(crate) mod open_log;
+pub(crate) mod pinned_live;
 pub(crate) mod records;
 pub(crate) mod report;
 pub(crate) mod stats;

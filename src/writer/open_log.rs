@@ -378,9 +378,12 @@ impl OpenLog {
         let gzip = &self.gzip;
         let nanos =
             |n: &std::sync::atomic::AtomicU64| Duration::from_nanos(n.load(Ordering::Relaxed));
-        let hold = match self.this_process() {
-            Ok(this) => this.files().appender.lock_hold,
-            Err(_) => LockHold::default(),
+        let (hold, pinned) = match self.this_process() {
+            Ok(this) => {
+                let appender = &this.files().appender;
+                (appender.lock_hold, appender.pinned.refused)
+            }
+            Err(_) => (LockHold::default(), 0),
         };
         Stats {
             rotations: self.rotations(),
@@ -393,6 +396,7 @@ impl OpenLog {
             longest_compression: nanos(&gzip.longest_nanos),
             longest_compressor_lock_hold: nanos(&gzip.longest_lock_nanos),
             twins_kept: self.backups.twins_kept(),
+            pinned_rotations: pinned,
             rotation_lock_hold: hold.rotations,
             longest_rotation_lock_hold: hold.longest_rotation,
             longest_shift_batch_lock_hold: hold.longest_shift_batch,
