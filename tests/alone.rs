@@ -141,6 +141,10 @@ fn a_writer_alone_joined_by_another_process_keeps_records_whole_and_in_order() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs Unix: a writer is never alone with its log on Windows (no presence marks), and under wine TerminateProcess never cut a write short in 10 tries"
+)]
 fn a_writer_killed_inside_a_record_while_alone_holds_up_no_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");

@@ -213,7 +213,9 @@ fn leaves_nothing_half_done(end: &str) {
     let (runs, mut exits, mut failed) = (runs(), Vec::new(), Vec::new());
     for run in 0..runs {
         let dir = tempfile::tempdir().unwrap();
-        let took = run_writer(dir.path(), end);
+        // A writer hanging in its exit fails the test, bounded.
+        let (at, ends) = (dir.path().to_path_buf(), end.to_string());
+        let took = test_support::within(120, move || run_writer(&at, &ends));
         let mut problems = left_unfinished(dir.path());
         // The queue's bound, then the shift's and the compressions' (and
         // a process's tear-down, on a busy machine).
@@ -252,6 +254,10 @@ fn leaves_nothing_half_done(end: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "fails on Windows, not only under wine: std::process::exit there is ExitProcess, which ends the other threads and skips atexit, so the exit handler never runs (docs/platforms.md)"
+)]
 fn a_process_calling_exit_mid_rotation_leaves_no_shift_gap_or_temporary() {
     leaves_nothing_half_done("exit");
 }

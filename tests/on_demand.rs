@@ -158,7 +158,7 @@ fn several_processes_asking_at_once_make_one_rotation() {
     }
     // From saying `asking` to reading the generation is a few instructions.
     std::thread::sleep(Duration::from_millis(500));
-    lock.unlock().unwrap();
+    common::unlock(&lock).unwrap();
     let rotated = outputs
         .iter_mut()
         .map(said)

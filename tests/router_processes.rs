@@ -41,7 +41,6 @@ fn router(dir: &Path) -> Router {
     })
 }
 
-#[cfg(unix)]
 /// The writer processes' entry point: does nothing unless this executable
 /// was started by the test below as a writer.
 #[test]
@@ -52,7 +51,10 @@ fn writer_process() {
     let arg = |key: &str| spec.get(key);
     let dir = PathBuf::from(arg("dir"));
     if arg("mode") == "fork" {
+        #[cfg(unix)]
         return fork_after_queueing(&dir);
+        #[cfg(not(unix))]
+        panic!("mode=fork needs Unix: there is no fork() here");
     }
     let id: u32 = arg("id").parse().unwrap();
     let router = router(&dir);
@@ -135,6 +137,7 @@ fn fork_after_queueing(dir: &Path) {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn a_child_forked_from_a_routing_process_writes_its_own_events() {
     let dir = tempfile::tempdir().unwrap();
@@ -253,6 +256,10 @@ fn four_processes_log_to_three_names_each_line_once_in_its_own_file() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "fails on Windows, not only under wine: std::process::exit there is ExitProcess, which ends the other threads and skips atexit, so the exit handler never runs (docs/platforms.md)"
+)]
 fn processes_exiting_with_their_background_writers_guard_held_write_every_event() {
     let dir = tempfile::tempdir().unwrap();
     let modes = ["queue-exit", "queue-exit"];

@@ -94,7 +94,7 @@ fn shutdown_past_its_bound_says_how_many_compressions_are_unfinished() {
         message.contains("app.log`") && message.contains("compression(s) unfinished"),
         "{message}"
     );
-    lock.unlock().unwrap();
+    common::unlock(&lock).unwrap();
     log.shutdown(Duration::from_secs(60)).unwrap();
     assert_eq!(unfinished(dir.path(), "app.log"), Vec::<String>::new());
 }

@@ -160,8 +160,38 @@ impl HeldLock {
 
     /// Lets the lock go, staying present.
     pub fn unlock(&self) -> std::io::Result<()> {
-        self.0.unlock()
+        unlock(&self.0)
     }
+}
+
+/// `file.unlock()` for `file`, locked with `File::lock`. On Windows,
+/// std releases the range twice (the second time for a shared lock it may
+/// also hold), which Windows answers with `ERROR_NOT_LOCKED`, which std
+/// expects, and wine with `ERROR_LOCK_VIOLATION`, which std reports
+/// though the lock is gone: the range is released once here, as the
+/// library's own lock does.
+pub fn unlock(file: &std::fs::File) -> std::io::Result<()> {
+    #[cfg(windows)]
+    {
+        use std::os::windows::io::AsRawHandle;
+        // SAFETY: a handle `file` keeps open; the range std's `lock`
+        // takes (from 0, of length u64::MAX). std has no single release.
+        let ok = unsafe {
+            windows_sys::Win32::Storage::FileSystem::UnlockFile(
+                file.as_raw_handle(),
+                0,
+                0,
+                u32::MAX,
+                u32::MAX,
+            )
+        };
+        if ok == 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+    #[cfg(not(windows))]
+    file.unlock()
 }
 
 /// Says `file` is present as the library's presence check sees it: a

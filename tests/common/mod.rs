@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 #[allow(unused_imports)] // each test binary uses some of them
-pub use test_support::{HeldLock, Immutable, mkfifo, within};
+pub use test_support::{HeldLock, Immutable, mkfifo, unlock, within};
 
 /// The library's own file `name` (lock, state, temporaries) for a log in
 /// `dir`: in the hidden directory beside the log.
