@@ -325,6 +325,7 @@ fn a_foreign_writers_appends_count_towards_the_size_bound_between_path_checks() 
     assert_eq!(read(&path), "rust 2\n");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_symlink_planted_at_a_backup_name_is_moved_along_never_written_through() {
     let dir = tempfile::tempdir().unwrap();
