@@ -6,7 +6,6 @@
 //! there never depends on who has the file open, so [`movable`] costs
 //! nothing on Unix.
 
-use std::io;
 use std::path::Path;
 use std::time::Duration;
 
@@ -28,8 +27,5 @@ pub(crate) fn movable(path: &Path, patience: Duration) -> bool {
     imp::movable(path, patience)
 }
 
-/// The error of a rotation refused because its file is pinned, saying by
-/// what and what the library does about it.
-pub(crate) fn refused() -> io::Error {
-    io::Error::new(io::ErrorKind::ResourceBusy, imp::PINNED_BY)
-}
+/// What pins a file, for the message saying a rotation was skipped.
+pub(crate) const PINNED_BY: &str = imp::PINNED_BY;

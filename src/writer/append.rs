@@ -77,7 +77,7 @@ pub(crate) struct Appender {
     warned: bool,
     /// How long this process's rotations held the lock.
     pub(crate) lock_hold: LockHold,
-    /// Rotations refused because another program pinned the live file.
+    /// Rotations skipped because another program pinned the live file.
     pub(crate) pinned: PinnedLive,
 }
 
@@ -152,10 +152,19 @@ impl Appender {
                 None if size > 0 => {
                     // Never past max_bytes: the next record does not fit,
                     // start a new file.
-                    size = self
+                    match self
                         .rotate(state, config, backups)
-                        .map_err(|e| AppendError::new(start, e))?;
-                    continue;
+                        .map_err(|e| AppendError::new(start, e))?
+                    {
+                        Some(new_size) => {
+                            size = new_size;
+                            continue;
+                        }
+                        // The live file is pinned by another program
+                        // (`PinnedLive`): the record goes on into it, past
+                        // max_bytes, rather than being lost.
+                        None => records.first_end_after(bytes, start),
+                    }
                 }
                 // A record larger than max_bytes, alone in an empty file.
                 None => records.first_end_after(bytes, start),
@@ -330,12 +339,18 @@ impl Appender {
     }
 
     /// Rotates the live file because the next record does not fit, and
-    /// returns the size of the file now live.
-    fn rotate(&mut self, state: &StateFile, config: &Config, backups: &Backups) -> io::Result<u64> {
+    /// returns the size of the file now live; `None` if another program
+    /// pins the live file, which then stays live.
+    fn rotate(
+        &mut self,
+        state: &StateFile,
+        config: &Config,
+        backups: &Backups,
+    ) -> io::Result<Option<u64>> {
         let now = config.now();
         let label = period_label(state, config, now);
-        self.rotate_into(state, config, backups, &label, now)?;
-        Ok(state.size())
+        let rotated = self.rotate_into(state, config, backups, &label, now)?;
+        Ok(rotated.then(|| state.size()))
     }
 
     /// Rotates now, as a caller asked (`RotatingFile::rotate`), unless the
@@ -377,7 +392,8 @@ impl Appender {
     /// Rotates the live file into a backup (rotated once: only if the path
     /// still names the file we hold; if not, someone rotated it already),
     /// `label` naming its period if backups are named by time, and opens
-    /// the new live file.
+    /// the new live file. `false` if another program pins the live file:
+    /// nothing was moved.
     fn rotate_into(
         &mut self,
         state: &StateFile,
@@ -385,7 +401,7 @@ impl Appender {
         backups: &Backups,
         label: &str,
         now: i64,
-    ) -> io::Result<()> {
+    ) -> io::Result<bool> {
         let path = config.names.live();
         self.shift(state, config, backups, label, now)
             .map_err(|e| doing(e, format_args!("rotate `{}`", path.display())))
@@ -398,15 +414,17 @@ impl Appender {
         backups: &Backups,
         label: &str,
         now: i64,
-    ) -> io::Result<()> {
+    ) -> io::Result<bool> {
         let started = Instant::now();
         let rotates = self.live()?.is_at(&self.path)?;
         if rotates {
-            // Never past `max_bytes`: a live file another program pins
-            // against renaming is not rotated, and nothing is moved, so
-            // the records that do not fit are refused.
+            // A live file another program pins against renaming is not
+            // rotated, and nothing is moved: the rotation is skipped, as
+            // Python's handler skips it, and asked for again at the next
+            // record that does not fit.
             if !backups.live_movable(self.pinned.patience()) {
-                return Err(self.pinned.refuse(config.names.live()));
+                self.pinned.skip(config.names.live());
+                return Ok(false);
             }
             self.pinned.cleared();
             // Never cut in two by the process's exit (see `at_exit`).
@@ -440,7 +458,7 @@ impl Appender {
         if rotates {
             self.lock_hold.rotated(started.elapsed());
         }
-        reopened
+        reopened.map(|()| true)
     }
 
     /// Takes over what a rotation, or a batch of a shift, left for after

@@ -381,7 +381,7 @@ impl OpenLog {
         let (hold, pinned) = match self.this_process() {
             Ok(this) => {
                 let appender = &this.files().appender;
-                (appender.lock_hold, appender.pinned.refused)
+                (appender.lock_hold, appender.pinned.skipped)
             }
             Err(_) => (LockHold::default(), 0),
         };

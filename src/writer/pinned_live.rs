@@ -1,10 +1,10 @@
-//! [`PinnedLive`]: the rotations this process could not do because a
-//! program outside the library pinned the live file against renaming
-//! (`sys::pinned`). Never past `max_bytes` outranks the rotation: the
-//! records that do not fit are refused with the error, not written past
-//! the limit, and each such record asks again.
+//! [`PinnedLive`]: the rotations this process skipped because a program
+//! outside the library pinned the live file against renaming
+//! (`sys::pinned`). Nothing lost outranks never past `max_bytes` there, as
+//! in Python's handler: the records go on into the live file past the
+//! limit, and each record that does not fit asks again, so the rotation
+//! happens as soon as the pin goes.
 
-use std::io;
 use std::path::Path;
 use std::time::Duration;
 
@@ -19,9 +19,9 @@ const PATIENCE: Duration = Duration::from_millis(100);
 /// Kept with the appender, under the in-process mutex.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct PinnedLive {
-    /// Rotations refused, for [`Stats`](crate::Stats).
-    pub(crate) refused: u64,
-    /// Whether the last rotation tried was refused.
+    /// Rotations skipped, for [`Stats`](crate::Stats).
+    pub(crate) skipped: u64,
+    /// Whether the last rotation tried was skipped.
     pinned: bool,
 }
 
@@ -38,19 +38,18 @@ impl PinnedLive {
         }
     }
 
-    /// Counts a rotation of `path` refused for a pin, says so on stderr the
-    /// first time, and returns the error for the records that did not fit.
-    pub(crate) fn refuse(&mut self, path: &Path) -> io::Error {
-        self.refused += 1;
+    /// Counts a rotation of `path` skipped for a pin, and says so on
+    /// stderr the first time.
+    pub(crate) fn skip(&mut self, path: &Path) {
+        self.skipped += 1;
         self.pinned = true;
-        let error = pinned::refused();
-        if self.refused == 1 {
+        if self.skipped == 1 {
             stderr::print(format_args!(
-                "cannot rotate `{}`: {error} (further refusals are counted in stats().pinned_rotations, not printed)",
-                path.display()
+                "cannot rotate `{}`: {}; its records go on into it past max_bytes, as Python's handler does, and the rotation is tried again at each record that does not fit (further skips are counted in stats().pinned_rotations, not printed)",
+                path.display(),
+                pinned::PINNED_BY
             ));
         }
-        error
     }
 
     /// A rotation found the live file movable again.

@@ -43,14 +43,13 @@ pub struct Stats {
     /// them there), as the chain was last listed. Both are kept; the first
     /// such pair is reported on stderr.
     pub twins_kept: u64,
-    /// Rotations this process could not do because a program outside
-    /// the library held the live file open without leave to rename it
-    /// (on Windows, a handle opened without `FILE_SHARE_DELETE`, as
-    /// editors and `type` open files; nothing pins a file on Unix). The
-    /// records that did not fit were refused with an error of kind
-    /// [`ResourceBusy`](std::io::ErrorKind::ResourceBusy) naming the file
-    /// (never past `max_bytes`), and each next record that does not fit
-    /// tries the rotation again. The first is printed on stderr.
+    /// Rotations this process skipped because a program outside the
+    /// library held the live file open without leave to rename it (on
+    /// Windows, a handle opened without `FILE_SHARE_DELETE`, as editors
+    /// and `type` open files; nothing pins a file on Unix). As Python's
+    /// handler does, the records went on into the live file past
+    /// `max_bytes` rather than be lost, and each next record that does
+    /// not fit tries the rotation again. The first is printed on stderr.
     pub pinned_rotations: u64,
     /// How long this process's rotations held the lock, in all: the
     /// renames (with more than 16 numbered backups, only the live file's:
