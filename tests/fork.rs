@@ -16,7 +16,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use concurrent_rotating_file::RotatingFile;
 
@@ -38,32 +38,6 @@ impl Handle for RotatingFile {
 impl Handle for concurrent_rotating_file::NonBlocking {
     fn another(&self) -> Self {
         self.clone()
-    }
-}
-
-/// Waits for `pid` for at most 10 s; kills it and fails past that.
-fn wait_or_fail(pid: libc::pid_t, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let mut status = 0;
-        // SAFETY: waiting for our own child with a valid out-pointer.
-        let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if rc == pid {
-            assert!(
-                libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-                "{what} failed: status {status}"
-            );
-            return;
-        }
-        if Instant::now() > deadline {
-            // SAFETY: kill and reap our own child.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, &mut status, 0);
-            }
-            panic!("{what} deadlocked after fork()");
-        }
-        std::thread::sleep(Duration::from_millis(1));
     }
 }
 
@@ -103,7 +77,7 @@ fn fork_while_threads_write(handle: impl Handle) {
                 // SAFETY: ends the child at once.
                 unsafe { libc::_exit(i32::from(wrote.is_err())) };
             }
-            pid => wait_or_fail(pid, &format!("child {round}")),
+            pid => test_support::wait_or_fail(pid, &format!("child {round}")),
         }
         drop(child_handle);
         std::thread::sleep(Duration::from_millis(2));

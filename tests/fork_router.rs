@@ -11,35 +11,7 @@
 // Unix only: fork(2): Windows has none.
 #![cfg(unix)]
 
-use std::time::{Duration, Instant};
-
 use concurrent_rotating_file::{RotatingFile, Router};
-
-/// Waits for `pid` for at most 10 s; kills it and fails past that.
-fn wait_or_fail(pid: libc::pid_t, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let mut status = 0;
-        // SAFETY: waiting for our own child with a valid out-pointer.
-        let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if rc == pid {
-            assert!(
-                libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-                "{what} failed: status {status}"
-            );
-            return;
-        }
-        if Instant::now() > deadline {
-            // SAFETY: kill and reap our own child.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, &mut status, 0);
-            }
-            panic!("{what} deadlocked after fork()");
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
 
 #[test]
 fn a_routers_background_writer_started_before_any_file_opened_is_fork_safe() {
@@ -60,7 +32,7 @@ fn a_routers_background_writer_started_before_any_file_opened_is_fork_safe() {
             // SAFETY: ends the child at once, as a forked child must.
             unsafe { libc::_exit(if written && found { 0 } else { 1 }) }
         }
-        child => wait_or_fail(child, "the child's write and guard"),
+        child => test_support::wait_or_fail(child, "the child's write and guard"),
     }
     writer.write_record("web", b"from the parent\n").unwrap();
     drop(guard);

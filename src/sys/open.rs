@@ -14,6 +14,9 @@
 //! so that a symlink is opened as itself and refused, never followed.
 //! There is no FIFO to wait on; the type is checked on the handle too.
 
+use std::fs::FileType;
+use std::io;
+
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
@@ -27,3 +30,11 @@ use windows as imp;
 pub(crate) use crate::sys::create::Attributes as FileMode;
 pub(crate) use crate::sys::dir::Access;
 pub(crate) use imp::{create_new, describe, is_not_ours, open_for_reading, open_or_create};
+
+/// The error for a file of the wrong type, saying what it is.
+pub(crate) fn not_regular(file_type: FileType) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("it is {}, not a regular file", describe(file_type)),
+    )
+}

@@ -110,6 +110,34 @@ impl ChildSpec {
     }
 }
 
+/// Waits for the forked child `pid` for at most 10 s; kills it and fails
+/// the test past that, or if it did not exit with status 0.
+#[cfg(unix)]
+pub fn wait_or_fail(pid: libc::pid_t, what: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mut status = 0;
+        // SAFETY: waiting for our own child with a valid out-pointer.
+        let rc = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        if rc == pid {
+            assert!(
+                libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+                "{what} failed: status {status}"
+            );
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            // SAFETY: kill and reap our own child.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, &mut status, 0);
+            }
+            panic!("{what} deadlocked after fork()");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
 /// Makes a FIFO (named pipe) at `path`.
 pub fn mkfifo(path: &Path) {
     let status = Command::new("mkfifo")

@@ -11,7 +11,7 @@ use crate::error::{is_symlink_refused, symlink_refused};
 use crate::sys::create;
 use crate::sys::dir::{Access, At, flags};
 
-use super::FileMode;
+use super::{FileMode, not_regular};
 
 /// What an open with `O_NOFOLLOW` fails with when the name is a symlink:
 /// `ELOOP` as POSIX says, on Linux and macOS; `EMLINK` on FreeBSD and
@@ -95,14 +95,6 @@ fn regular(file: File) -> io::Result<(File, Metadata)> {
         return Err(not_regular(meta.file_type()));
     }
     Ok((file, meta))
-}
-
-/// The error for a file of the wrong type, saying what it is.
-pub(crate) fn not_regular(file_type: FileType) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        format!("it is {}, not a regular file", describe(file_type)),
-    )
 }
 
 /// Whether an open failed because something other than a regular file sits

@@ -13,7 +13,7 @@ use windows_sys::Win32::Storage::FileSystem::{
 use crate::error::{is_symlink_refused, symlink_refused};
 use crate::sys::dir::{Access, At};
 
-use super::FileMode;
+use super::{FileMode, not_regular};
 
 /// Options every open starts from: another process may read, write,
 /// rename or delete the file while it is open (a rotation renames the
@@ -93,14 +93,6 @@ fn regular(file: File) -> io::Result<(File, Metadata)> {
         return Err(not_regular(meta.file_type()));
     }
     Ok((file, meta))
-}
-
-/// The error for a file of the wrong type, saying what it is.
-pub(crate) fn not_regular(file_type: FileType) -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        format!("it is {}, not a regular file", describe(file_type)),
-    )
 }
 
 /// Whether an open failed because something other than a regular file
