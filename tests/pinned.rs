@@ -60,18 +60,24 @@ fn records_in(dir: &Path) -> Vec<String> {
     all
 }
 
-#[test]
-fn a_pinned_live_file_skips_its_rotation_loses_nothing_then_rotation_resumes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("app.log");
-    let log = RotatingFile::builder(&path)
+/// A log at `path` rotating at [`MAX_BYTES`], its first `records` written.
+fn log_with_records(path: &Path, records: usize) -> RotatingFile {
+    let log = RotatingFile::builder(path)
         .max_bytes(MAX_BYTES)
         .backups(3)
         .open()
         .unwrap();
-    for n in 0..7 {
+    for n in 0..records {
         log.write_record(&record(n)).unwrap();
     }
+    log
+}
+
+#[test]
+fn a_pinned_live_file_skips_its_rotation_loses_nothing_then_rotation_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let log = log_with_records(&path, 7);
     let pinned = pin(&path);
 
     // Every record written, none refused: past max_bytes while pinned.
@@ -141,14 +147,7 @@ fn pinner() {
 fn a_live_file_pinned_by_another_process_skips_its_rotation_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
-    let log = RotatingFile::builder(&path)
-        .max_bytes(MAX_BYTES)
-        .backups(3)
-        .open()
-        .unwrap();
-    for n in 0..10 {
-        log.write_record(&record(n)).unwrap();
-    }
+    let log = log_with_records(&path, 10);
     let mut pinner = Command::new(std::env::current_exe().unwrap())
         .args(["--ignored", "--exact", "pinner", "--nocapture"])
         .env(PINNER, &path)

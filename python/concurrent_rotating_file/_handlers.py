@@ -41,6 +41,17 @@ class _EngineHandler(logging.Handler):
             self.emit(record)
         return rv
 
+    def _start_file(self, options, background, shutdown_timeout, encoder, record_filter):
+        """Opens the engine's file at ``baseFilename`` and starts on it."""
+        native = LogFile(
+            self.baseFilename,
+            options,
+            background=background,
+            shutdown_timeout=shutdown_timeout,
+            line_end=self._line_end(encoder, record_filter),
+        )
+        self._start(native, encoder, record_filter)
+
     def _line_end(self, encoder, record_filter):
         """What the engine's handle needs to format records in Rust, or
         ``None`` where it must not: through a subclass's own ``format``, or
@@ -181,14 +192,7 @@ class ConcurrentRotatingFileHandler(_EngineHandler):
             encoding=encoder.encoding,
             **_extras(restart_proof, compress_after, compression_level, compression_wait, exclude, queue_capacity, path_check_interval),
         )
-        native = LogFile(
-            self.baseFilename,
-            options,
-            background=background,
-            shutdown_timeout=shutdown_timeout,
-            line_end=self._line_end(encoder, record_filter),
-        )
-        self._start(native, encoder, record_filter)
+        self._start_file(options, background, shutdown_timeout, encoder, record_filter)
 
     def emit(self, record):
         try:
@@ -293,14 +297,7 @@ class ConcurrentTimedRotatingFileHandler(ConcurrentRotatingFileHandler):
             utc=utc,
             **_extras(restart_proof, compress_after, compression_level, compression_wait, exclude, queue_capacity, path_check_interval),
         )
-        native = LogFile(
-            self.baseFilename,
-            options,
-            background=background,
-            shutdown_timeout=shutdown_timeout,
-            line_end=self._line_end(encoder, record_filter),
-        )
-        self._start(native, encoder, record_filter)
+        self._start_file(options, background, shutdown_timeout, encoder, record_filter)
 
 
 class ConcurrentRoutingFileHandler(_EngineHandler):

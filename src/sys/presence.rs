@@ -14,7 +14,7 @@
 //!
 //! Marks need locks that belong to an open file description and never
 //! stand in the way of a `flock`: Linux's open file description locks
-//! (`imp`, `linux.rs`). Where there are none (`unix.rs`, `windows.rs`),
+//! (`imp`, `linux.rs`). Where there are none (`none.rs`: macOS, the BSDs, Windows),
 //! no mark is ever set: a process never finds itself alone, so every
 //! record takes the `flock`, and whether a holder lives is asked of its
 //! pid.
@@ -26,14 +26,10 @@ use std::io;
 mod linux;
 #[cfg(target_os = "linux")]
 use linux as imp;
-#[cfg(all(unix, not(target_os = "linux")))]
-mod unix;
-#[cfg(all(unix, not(target_os = "linux")))]
-use unix as imp;
-#[cfg(windows)]
-mod windows;
-#[cfg(windows)]
-use windows as imp;
+#[cfg(not(target_os = "linux"))]
+mod none;
+#[cfg(not(target_os = "linux"))]
+use none as imp;
 
 /// Whether one open file (its open file description) says it is present.
 /// One that could not say so may be taken for absent by the others: it
