@@ -206,10 +206,10 @@ fn orphaned(at: &At<'_>) -> io::Result<bool> {
     Ok(handle.try_lock().is_ok())
 }
 
-/// Renames the directory `from` to `to`: `false` if a directory with
-/// something in it is there already (another process made it first).
+/// Renames the directory `from` to `to`: `false` if a directory is there
+/// already (another process made it first).
 fn rename_dir(from: &Path, to: &Path) -> io::Result<bool> {
-    match std::fs::rename(from, to) {
+    match rename_no_replace(from, to) {
         Ok(()) => Ok(true),
         Err(e)
             if matches!(e.raw_os_error(), Some(libc::ENOTEMPTY | libc::EEXIST))
@@ -222,6 +222,27 @@ fn rename_dir(from: &Path, to: &Path) -> io::Result<bool> {
             format_args!("rename `{}` -> `{}`", from.display(), to.display()),
         )),
     }
+}
+
+/// `rename(2)` replaces an empty directory: another process that made
+/// `to` an instant before, and holds a descriptor of it to make its files
+/// in, would then make them in a directory no longer there. Where the
+/// system can refuse to replace (Linux, macOS), it is asked to.
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+        // A file system or kernel without it.
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => std::fs::rename(from, to),
+        other => other.map_err(io::Error::from),
+    }
+}
+
+/// Elsewhere an empty directory another process made an instant before is
+/// replaced (see the platforms guide).
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    std::fs::rename(from, to)
 }
 
 /// Removes the private names that processes killed while creating left in
@@ -315,6 +336,31 @@ mod tests {
         dir_in_place(&own, attributes).unwrap();
         assert!(own.join("lock").exists());
         assert_eq!(std::fs::read_dir(&parent).unwrap().count(), 1);
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+    #[test]
+    fn an_empty_directory_another_process_just_made_is_kept_not_replaced() {
+        // Another process made the directory an instant before and holds
+        // it to make its files in: they must land in the one at the name.
+        let dir = tempfile::tempdir().unwrap();
+        let own = dir.path().join(".concurrent-rotating-file");
+        std::fs::create_dir(&own).unwrap();
+        let theirs = File::open(&own).unwrap();
+        let attributes = Attributes {
+            bits: 0o770,
+            exact: true,
+            group: None,
+        };
+        dir_in_place(&own, attributes).unwrap();
+        let at_the_name = std::fs::metadata(&own).unwrap();
+        let held = theirs.metadata().unwrap();
+        assert_eq!(
+            (held.dev(), held.ino()),
+            (at_the_name.dev(), at_the_name.ino())
+        );
+        assert_eq!(held.nlink(), 2, "the directory they hold is still linked");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
