@@ -151,9 +151,11 @@ fn a_writer_killed_inside_a_record_while_alone_holds_up_no_one() {
     // 8 MiB records: a writer alone spends nearly all its time inside one.
     const BIG: usize = 8 << 20;
     let mut torn = false;
-    for _ in 0..10 {
+    // Each try kills at another moment of the writer's loop, so that one
+    // lands inside a write(2) however fast the machine writes.
+    for try_ in 0..40u64 {
         let mut child = alone_writer(&path, 0, BIG);
-        std::thread::sleep(Duration::from_millis(500));
+        std::thread::sleep(Duration::from_millis(300 + try_ * 53 % 400));
         child.kill().unwrap();
         child.wait().unwrap();
         // Killed inside its write(2): a record without its newline.
