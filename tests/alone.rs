@@ -23,7 +23,7 @@ fn record(who: char, seq: u64) -> String {
 
 /// The writer process of the tests below: runs only when started by them.
 /// Writes `CRF_TEST_RECORDS` records of `CRF_TEST_RECORD_BYTES` bytes (for
-/// ever if 0) as writer `a`.
+/// ever if 0) as writer `a`, keeping `CRF_TEST_BACKUPS` backups.
 #[test]
 fn alone_writer_process() {
     let Ok(log) = std::env::var("CRF_TEST_ALONE_WRITER") else {
@@ -34,9 +34,10 @@ fn alone_writer_process() {
         .unwrap()
         .parse()
         .unwrap();
+    let backups: usize = std::env::var("CRF_TEST_BACKUPS").unwrap().parse().unwrap();
     let mut log = RotatingFile::builder(log)
         .max_bytes(64 * 1024)
-        .backups(1000)
+        .backups(backups)
         .open()
         .unwrap();
     // A process finds itself alone at its first look for others, 100 ms
@@ -56,12 +57,13 @@ fn alone_writer_process() {
 }
 
 /// Starts `alone_writer_process` on the log at `path`.
-fn alone_writer(path: &Path, records: u64, bytes: usize) -> Child {
+fn alone_writer(path: &Path, records: u64, bytes: usize, backups: usize) -> Child {
     Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "alone_writer_process", "--test-threads=1"])
         .env("CRF_TEST_ALONE_WRITER", path)
         .env("CRF_TEST_RECORDS", records.to_string())
         .env("CRF_TEST_RECORD_BYTES", bytes.to_string())
+        .env("CRF_TEST_BACKUPS", backups.to_string())
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap()
@@ -87,7 +89,7 @@ fn a_writer_alone_joined_by_another_process_keeps_records_whole_and_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
     const EACH: u64 = 20_000;
-    let mut child = alone_writer(&path, EACH, RECORD);
+    let mut child = alone_writer(&path, EACH, RECORD, 1000);
     // Join while it writes alone.
     common::within(30, {
         let path = path.clone();
@@ -149,12 +151,15 @@ fn a_writer_killed_inside_a_record_while_alone_holds_up_no_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.log");
     // 8 MiB records: a writer alone spends nearly all its time inside one.
+    // Each is alone in its file (max_bytes is 64 KiB), so the chain is kept
+    // short: a few dozen MiB on disk whatever the number of tries.
     const BIG: usize = 8 << 20;
+    const BACKUPS: usize = 2;
     let mut torn = false;
     // Each try kills at another moment of the writer's loop, so that one
     // lands inside a write(2) however fast the machine writes.
     for try_ in 0..40u64 {
-        let mut child = alone_writer(&path, 0, BIG);
+        let mut child = alone_writer(&path, 0, BIG, BACKUPS);
         std::thread::sleep(Duration::from_millis(300 + try_ * 53 % 400));
         child.kill().unwrap();
         child.wait().unwrap();
@@ -170,7 +175,7 @@ fn a_writer_killed_inside_a_record_while_alone_holds_up_no_one() {
     // now: well within this timeout, which gives up with an error.
     let mut log = RotatingFile::builder(&path)
         .max_bytes(64 * 1024)
-        .backups(1000)
+        .backups(BACKUPS)
         .lock_timeout(Duration::from_millis(500))
         .open()
         .unwrap();
