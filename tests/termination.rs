@@ -126,6 +126,9 @@ impl Service {
             .env(DIR, dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped());
+        // As a service manager or a terminal starts a service, whatever
+        // this test inherited.
+        test_support::stop_signals_at_default(&mut command);
         if ignore_term {
             // SAFETY: only signal(2), async-signal-safe, between fork and
             // exec; std has no way to set a child's signal disposition.

@@ -110,6 +110,29 @@ impl ChildSpec {
     }
 }
 
+/// Starts `command`'s program with SIGTERM and SIGINT at their default
+/// disposition, as a service manager or a terminal starts a service,
+/// whatever this test inherited: a shell starting a job in the background
+/// without job control (`cmd &` in a script, as CI may run the suite)
+/// makes SIGINT ignored, which the child would inherit and, as its
+/// documentation says, keep ignoring.
+#[cfg(unix)]
+pub fn stop_signals_at_default(command: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only signal(2), async-signal-safe, between fork and exec;
+    // std has no way to set a child's signal disposition.
+    unsafe {
+        command.pre_exec(|| {
+            for signal in [libc::SIGTERM, libc::SIGINT] {
+                if libc::signal(signal, libc::SIG_DFL) == libc::SIG_ERR {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
 /// Waits for the forked child `pid` for at most 10 s; kills it and fails
 /// the test past that, or if it did not exit with status 0.
 #[cfg(unix)]

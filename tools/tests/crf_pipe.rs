@@ -16,8 +16,16 @@ use crf_tools::record;
 
 const CRF: &str = env!("CARGO_BIN_EXE_crf");
 
+/// `crf`, to be started with SIGTERM and SIGINT at their default whatever
+/// the test inherited (the stop tests below send them).
+fn crf_command() -> Command {
+    let mut command = Command::new(CRF);
+    test_support::stop_signals_at_default(&mut command);
+    command
+}
+
 fn crf(args: &[&str]) -> Child {
-    Command::new(CRF)
+    crf_command()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -178,7 +186,7 @@ fn sigterm_to_the_whole_pipeline_keeps_the_programs_shutdown_lines() {
         .expect("bash is needed");
     let group = program.id();
     let output = program.stdout.take().unwrap();
-    let crf = Command::new(CRF)
+    let crf = crf_command()
         .arg(&log)
         .stdin(output)
         .stderr(Stdio::piped())
@@ -228,7 +236,7 @@ fn a_sigterm_crf_was_started_ignoring_stays_ignored() {
     // it chose that it goes on until its input ends.
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("app.log");
-    let mut command = Command::new(CRF);
+    let mut command = crf_command();
     command
         .args([log.to_str().unwrap(), "--drain-timeout", "0s"])
         .stdin(Stdio::piped());
@@ -256,7 +264,7 @@ fn a_sigterm_crf_was_started_ignoring_stays_ignored() {
 fn after_a_stop_signal_crf_reads_on_for_at_most_the_drain_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("app.log");
-    let mut child = Command::new(CRF)
+    let mut child = crf_command()
         .args([log.to_str().unwrap(), "--drain-timeout", "1s"])
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
@@ -280,7 +288,7 @@ fn a_second_stop_signal_ends_the_drain_at_once() {
     // Ctrl-C typed twice: whoever typed it will not wait an hour.
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("app.log");
-    let mut child = Command::new(CRF)
+    let mut child = crf_command()
         .args([log.to_str().unwrap(), "--drain-timeout", "1h"])
         .stdin(Stdio::piped())
         .spawn()
@@ -306,7 +314,7 @@ fn a_second_stop_signal_ends_the_drain_at_once() {
 fn tee_to_a_closed_standard_output_says_so_once_and_goes_on_logging() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("app.log");
-    let mut child = Command::new(CRF)
+    let mut child = crf_command()
         .args([log.to_str().unwrap(), "--tee"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -336,7 +344,7 @@ fn tee_to_a_closed_standard_output_says_so_once_and_goes_on_logging() {
 #[test]
 fn a_log_that_cannot_be_opened_exits_with_status_2_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(CRF)
+    let out = crf_command()
         .arg(dir.path())
         .stdin(Stdio::null())
         .output()
