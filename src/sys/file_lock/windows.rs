@@ -38,6 +38,11 @@ fn at(offset: u64) -> OVERLAPPED {
 
 fn lock_range(file: &File, span: Span, flags: u32) -> io::Result<()> {
     let (offset, len) = range(span);
+    lock_bytes(file, offset, len, flags)
+}
+
+/// `LockFileEx` on `len` bytes from `offset`.
+fn lock_bytes(file: &File, offset: u64, len: u64, flags: u32) -> io::Result<()> {
     let mut overlapped = at(offset);
     // SAFETY: a handle `file` keeps open, a live OVERLAPPED for the length
     // of the call, which on a synchronous handle returns once the lock is
