@@ -81,6 +81,46 @@ mod tests {
         }
     }
 
+    /// The ranges Python's handler locks on its lock file, through
+    /// portalocker: `msvcrt.locking` on 64 KiB from the first byte (which
+    /// the C runtime takes with `LockFile`), and `LockFileEx` with the
+    /// length `(0, -0x10000)` from the first byte.
+    #[cfg(windows)]
+    const PYTHONS: [(u64, u64); 2] = [(0, 0x10000), (0, 0xFFFF_0000 << 32)];
+
+    #[cfg(windows)]
+    #[test]
+    fn the_lock_file_lock_and_pythons_exclude_each_other() {
+        use windows_sys::Win32::Foundation::ERROR_LOCK_VIOLATION;
+        use windows_sys::Win32::Storage::FileSystem::{
+            LOCKFILE_EXCLUSIVE_LOCK, LOCKFILE_FAIL_IMMEDIATELY,
+        };
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log.lock");
+        for (offset, len) in PYTHONS {
+            let (ours, pythons) = (open(&path), open(&path));
+            // Python's handler holds it: this library waits.
+            imp::lock_bytes(&pythons, offset, len, LOCKFILE_EXCLUSIVE_LOCK).unwrap();
+            assert!(
+                !try_lock(&ours, Span::LockFile).unwrap(),
+                "taken beside Python's lock on {len} bytes"
+            );
+            drop(pythons);
+            // This library holds it: Python's handler waits.
+            assert!(try_lock(&ours, Span::LockFile).unwrap());
+            let pythons = open(&path);
+            let err = imp::lock_bytes(
+                &pythons,
+                offset,
+                len,
+                LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY,
+            )
+            .expect_err("Python's lock taken beside this library's");
+            assert_eq!(err.raw_os_error(), Some(ERROR_LOCK_VIOLATION as i32));
+        }
+    }
+
     #[test]
     fn a_claimed_file_is_read_by_others_whole() {
         let dir = tempfile::tempdir().unwrap();

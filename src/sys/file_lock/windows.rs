@@ -42,7 +42,7 @@ fn lock_range(file: &File, span: Span, flags: u32) -> io::Result<()> {
 }
 
 /// `LockFileEx` on `len` bytes from `offset`.
-fn lock_bytes(file: &File, offset: u64, len: u64, flags: u32) -> io::Result<()> {
+pub(super) fn lock_bytes(file: &File, offset: u64, len: u64, flags: u32) -> io::Result<()> {
     let mut overlapped = at(offset);
     // SAFETY: a handle `file` keeps open, a live OVERLAPPED for the length
     // of the call, which on a synchronous handle returns once the lock is
@@ -96,52 +96,4 @@ pub(super) fn unlock(file: &File, span: Span) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The ranges Python's handler locks on its lock file, through
-    /// portalocker: `msvcrt.locking` on 64 KiB from the first byte (which
-    /// the C runtime takes with `LockFile`), and `LockFileEx` with the
-    /// length `(0, -0x10000)` from the first byte.
-    const PYTHONS: [(u64, u64); 2] = [(0, 0x10000), (0, 0xFFFF_0000 << 32)];
-
-    fn open(path: &std::path::Path) -> File {
-        File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .unwrap()
-    }
-
-    #[test]
-    fn the_lock_file_lock_and_pythons_exclude_each_other() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("app.log.lock");
-        for (offset, len) in PYTHONS {
-            let (ours, pythons) = (open(&path), open(&path));
-            // Python's handler holds it: this library waits.
-            lock_bytes(&pythons, offset, len, LOCKFILE_EXCLUSIVE_LOCK).unwrap();
-            assert!(
-                !try_lock(&ours, Span::LockFile).unwrap(),
-                "taken beside Python's lock on {len} bytes"
-            );
-            drop(pythons);
-            // This library holds it: Python's handler waits.
-            assert!(try_lock(&ours, Span::LockFile).unwrap());
-            let pythons = open(&path);
-            let err = lock_bytes(
-                &pythons,
-                offset,
-                len,
-                LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY,
-            )
-            .expect_err("Python's lock taken beside this library's");
-            assert_eq!(err.raw_os_error(), Some(ERROR_LOCK_VIOLATION as i32));
-        }
-    }
 }
