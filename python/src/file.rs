@@ -50,8 +50,7 @@ impl LogFile {
         let file = py
             .detach(|| options.builder(&path).open())
             .map_err(open_error)?;
-        let format =
-            line_end.map(|(terminator, newline)| LineFormat::new(&terminator, newline.as_deref()));
+        let format = LineFormat::for_line_end(line_end);
         Ok(LogFile::start(
             file,
             options.clone(),

@@ -54,8 +54,7 @@ impl LogRouter {
             Router::new(move |name: &str| builders.builder(&directory.join(format!("{name}.log"))))
                 .fallback(fallback)
                 .max_open(max_open);
-        let format =
-            line_end.map(|(terminator, newline)| LineFormat::new(&terminator, newline.as_deref()));
+        let format = LineFormat::for_line_end(line_end);
         Ok(LogRouter::start(
             router,
             options,

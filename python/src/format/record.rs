@@ -24,12 +24,15 @@ pub(crate) struct LineFormat {
 }
 
 impl LineFormat {
-    pub(crate) fn new(terminator: &str, newline: Option<&str>) -> LineFormat {
-        LineFormat {
+    /// The format of a handler whose `line_end` is its `terminator` and
+    /// its stream's `newline` (`None`: Python formats every record).
+    pub(crate) fn for_line_end(line_end: Option<(String, Option<String>)>) -> Option<LineFormat> {
+        let (terminator, newline) = line_end?;
+        Some(LineFormat {
             formatters: FormatterCache::default(),
             terminator: terminator.into(),
-            newline: newline.filter(|n| *n != "\n").map(Into::into),
-        }
+            newline: newline.filter(|n| n != "\n").map(Into::into),
+        })
     }
 
     /// The same for a child after `fork()`, with a cache of its own: the
