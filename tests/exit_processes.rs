@@ -8,7 +8,9 @@
 //! chain, no temporary, no number both plain and gzipped (guarantee: an
 //! unbroken chain), each thread's lines in order and whole (never torn),
 //! and the exit within its bounds (`shutdown_timeout` and
-//! `compression_wait`).
+//! `compression_wait`). And `std::process::exit` called while two threads
+//! append 1 MiB records straight to the file: no record cut short by the
+//! exit ending a thread inside its `write(2)` (guarantee: never torn).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -78,23 +80,64 @@ fn writer_process() {
     }
 }
 
+/// Set in the writer of large records: `dir=<path>`.
+const LARGE_WRITER: &str = "CRF_EXIT_LARGE_WRITER";
+/// Each large record's size: a `write(2)` of many pages, which `exit()`
+/// would cut at a page boundary if it ended the thread inside it.
+const LARGE: usize = 1024 * 1024;
+
+/// The writer of large records: two threads append 1 MiB records straight
+/// to the file (no background writer), and `main` calls `exit()` while
+/// they do.
+#[test]
+fn large_writer_process() {
+    let Some(spec) = test_support::ChildSpec::from_env(LARGE_WRITER) else {
+        return;
+    };
+    let log = RotatingFile::builder(PathBuf::from(spec.get("dir")).join("app.log"))
+        .max_bytes(16 * LARGE as u64)
+        .backups(BACKUPS)
+        .open()
+        .unwrap();
+    for thread in 0..2 {
+        let log = log.clone();
+        std::thread::spawn(move || {
+            for seq in 0.. {
+                // Refused once the exit has begun: the thread stops.
+                if log
+                    .write_record(large_record(thread, seq).as_bytes())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+    }
+    while log.stats().own_rotations < 2 {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    println!("leaving");
+    std::io::stdout().flush().unwrap();
+    std::process::exit(0);
+}
+
+/// Record `seq` of large writer thread `thread`, newline included.
+fn large_record(thread: usize, seq: u64) -> String {
+    format!("thread {thread} line {seq:08} {}\n", "x".repeat(LARGE))
+}
+
 /// Line `seq` of writer thread `thread`, newline included.
 fn line(thread: usize, seq: u64) -> String {
     format!("thread {thread} line {seq:08} {}\n", "x".repeat(90))
 }
 
-/// Runs the writer in `dir`, leaving as `end` says; returns how long its
-/// exit took, from the moment it said it was leaving.
-fn run_writer(dir: &Path, end: &str) -> Duration {
+/// Runs the writer `entry` (this executable's test of that name, told
+/// what to do by `var`) in `dir`, leaving as `end` says; returns how long
+/// its exit took, from the moment it said it was leaving.
+fn run_writer(entry: &str, var: &str, dir: &Path, end: &str) -> Duration {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "writer_process",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
-        .env(WRITER, format!("dir={} end={end}", dir.display()))
+        .args(["--exact", entry, "--nocapture", "--test-threads", "1"])
+        .env(var, format!("dir={} end={end}", dir.display()))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -116,8 +159,9 @@ fn run_writer(dir: &Path, end: &str) -> Duration {
 
 /// What the exit left in `dir` that it should not have: a rotated file
 /// waiting for its shift, temporaries, a gap, a number both plain and
-/// gzipped, a thread's lines torn or out of order.
-fn left_unfinished(dir: &Path) -> Vec<String> {
+/// gzipped, a thread's records (`record` of thread and number) torn or out
+/// of order.
+fn left_unfinished(dir: &Path, record: fn(usize, u64) -> String) -> Vec<String> {
     let mut problems = Vec::new();
     let own = dir.join(".concurrent-rotating-file");
     for name in test_support::names(dir) {
@@ -170,13 +214,14 @@ fn left_unfinished(dir: &Path) -> Vec<String> {
                 }
                 _ => None,
             };
-            match parsed.filter(|&(t, seq)| t < 3 && found == line(t, seq)) {
+            match parsed.filter(|&(t, seq)| t < 3 && found == record(t, seq)) {
                 Some((t, seq)) if last[t].is_none_or(|before| seq == before + 1) => {
                     last[t] = Some(seq);
                 }
                 _ => problems.push(format!(
-                    "{}: {found:?} torn or out of order",
-                    file.display()
+                    "{}: {:?} torn or out of order",
+                    file.display(),
+                    found.get(..60).unwrap_or(found)
                 )),
             }
         }
@@ -215,8 +260,10 @@ fn leaves_nothing_half_done(end: &str) {
         let dir = tempfile::tempdir().unwrap();
         // A writer hanging in its exit fails the test, bounded.
         let (at, ends) = (dir.path().to_path_buf(), end.to_string());
-        let took = test_support::within(120, move || run_writer(&at, &ends));
-        let mut problems = left_unfinished(dir.path());
+        let took = test_support::within(120, move || {
+            run_writer("writer_process", WRITER, &at, &ends)
+        });
+        let mut problems = left_unfinished(dir.path(), line);
         // The queue's bound, then the shift's and the compressions' (and
         // a process's tear-down, on a busy machine).
         if took > 3 * BOUND + Duration::from_secs(5) {
@@ -265,4 +312,29 @@ fn a_process_calling_exit_mid_rotation_leaves_no_shift_gap_or_temporary() {
 #[test]
 fn a_process_returning_from_main_mid_rotation_leaves_no_shift_gap_or_temporary() {
     leaves_nothing_half_done("return");
+}
+
+/// Threads writing large records straight to the file when `main` calls
+/// `exit()`: the exit waits for the `write(2)` under way and refuses the
+/// next, so that no record is left cut short (guarantee: never torn).
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "std::process::exit there is ExitProcess, which ends the other threads and skips atexit (docs/platforms.md)"
+)]
+fn a_process_calling_exit_while_threads_write_leaves_no_record_torn() {
+    let mut failed = Vec::new();
+    for run in 0..runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = dir.path().to_path_buf();
+        test_support::within(120, move || {
+            run_writer("large_writer_process", LARGE_WRITER, &at, "exit")
+        });
+        let mut problems = left_unfinished(dir.path(), large_record);
+        if !problems.is_empty() {
+            problems.truncate(5);
+            failed.push(format!("run {run}: {problems:#?}"));
+        }
+    }
+    assert!(failed.is_empty(), "{} runs: {failed:#?}", failed.len());
 }

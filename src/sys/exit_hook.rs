@@ -8,7 +8,8 @@
 //! The order is what leaves nothing half done: the background writers'
 //! queues are written first (their rounds may rotate), then the rotations
 //! under way are finished and no new one begins, then the compressions are
-//! waited for, and last the compressions finishing under the lock are
+//! waited for, then the compressions finishing under the lock are
+//! finished and no new one begins, and last the writes under way are
 //! finished and no new one begins. Threads still running when the
 //! handler returns are ended by the exit with nothing of theirs under way.
 //! A termination signal's work (`flush_on_termination`) runs the same
@@ -36,13 +37,16 @@ pub(crate) enum Stage {
     /// Finish the compressions being named under the lock, and begin no
     /// more.
     Links,
+    /// Finish the writes under way, and begin no more.
+    Writes,
 }
 
-const STAGES: [Stage; 4] = [
+const STAGES: [Stage; 5] = [
     Stage::Drain,
     Stage::Rotations,
     Stage::Compressions,
     Stage::Links,
+    Stage::Writes,
 ];
 
 /// How the process leaves, for the stages.
@@ -59,7 +63,7 @@ pub(crate) struct Leaving {
 pub(crate) type Handler = fn(&Leaving);
 
 /// What each stage runs, in [`STAGES`]' order.
-static HANDLERS: [OnceLock<Handler>; 4] = [const { OnceLock::new() }; 4];
+static HANDLERS: [OnceLock<Handler>; STAGES.len()] = [const { OnceLock::new() }; STAGES.len()];
 static REGISTERED: OnceLock<()> = OnceLock::new();
 
 /// Makes the process's exit run `handler` at `stage` (registering the exit

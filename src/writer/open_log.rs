@@ -84,7 +84,7 @@ impl OpenLog {
     pub(crate) fn open(config: Config) -> Result<OpenLog, Error> {
         let backups = config.backups();
         // The exit finishes the rotations under way (`at_exit`).
-        at_exit::finish_rotations(config.compression_wait);
+        at_exit::finish_at_exit(config.compression_wait);
         let (files, mut to_compress) = OpenFiles::open(&config, &backups)?;
         let this = ThisProcess::new(files, &config)?;
         let log = OpenLog {
