@@ -183,14 +183,16 @@ impl Appender {
             // the size overstated, which only makes the file rotate early,
             // and the write marked as in flight for the next writer to check.
             let new_size = size + chunk.len() as u64;
-            // Never cut short by the process's exit (see `at_exit`).
-            let Some(_writing) = at_exit::WRITES.begin() else {
+            // Never cut short by the process's exit (see `at_exit`): this
+            // runs under the log's in-process mutex, which the exit waits
+            // for once it has closed the writes.
+            if at_exit::writes_closed() {
                 let error = doing(
                     at_exit::refused_write(),
                     format_args!("write to `{}`", path.display()),
                 );
                 return Err(AppendError::new(start, error));
-            };
+            }
             state.begin_write(size, new_size);
             state.set_size(new_size);
             let live = self.live().map_err(on("write to"))?;

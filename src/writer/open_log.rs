@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::chain::Backups;
@@ -48,7 +48,8 @@ pub(crate) struct OpenLog {
 /// What belongs to the process that has the log open.
 #[derive(Debug)]
 struct ThisProcess {
-    files: Mutex<OpenFiles>,
+    /// The in-process mutex, which the exit waits for (`at_exit`).
+    files: Arc<parking_lot::Mutex<OpenFiles>>,
     /// The gzip thread, started at the first backup to compress.
     compressor: Mutex<Option<Compressor>>,
     /// With gzip, the lock and state files for the compressor, opened with
@@ -64,17 +65,27 @@ impl ThisProcess {
             Compression::Gzip => Some(Compressor::open_files(config.place(), config.wait)?),
             Compression::None => None,
         };
+        let files = Arc::new(parking_lot::Mutex::new(files));
+        let lock: Arc<dyn at_exit::WriteLock> = files.clone();
+        at_exit::wait_for_writes_under(Arc::downgrade(&lock));
         Ok(ThisProcess {
-            files: Mutex::new(files),
+            files,
             compressor: Mutex::new(None),
             compressor_files: Mutex::new(compressor_files),
         })
     }
 
-    fn files(&self) -> MutexGuard<'_, OpenFiles> {
-        // Nothing panics while holding it; if something did, the files are
-        // as consistent as between two records.
-        self.files.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The in-process mutex. Nothing panics while holding it; if something
+    /// did, the files are as consistent as between two records (it does
+    /// not poison).
+    fn files(&self) -> parking_lot::MutexGuard<'_, OpenFiles> {
+        self.files.lock()
+    }
+}
+
+impl at_exit::WriteLock for parking_lot::Mutex<OpenFiles> {
+    fn pass(&self, deadline: Instant) -> bool {
+        self.try_lock_until(deadline).is_some()
     }
 }
 
