@@ -121,6 +121,36 @@ fn large_writer_process() {
     std::process::exit(0);
 }
 
+/// Set in the writer whose thread waits for a lock another process holds:
+/// `dir=<path>`.
+const BLOCKED_WRITER: &str = "CRF_EXIT_BLOCKED_WRITER";
+/// That writer's `compression_wait`, which bounds the exit's wait.
+const BLOCKED_BOUND: Duration = Duration::from_millis(500);
+
+/// The writer whose thread waits for the lock (which the test takes once
+/// this has opened the log and said so) when `main` calls `exit()`.
+#[test]
+fn blocked_writer_process() {
+    let Some(spec) = test_support::ChildSpec::from_env(BLOCKED_WRITER) else {
+        return;
+    };
+    let log = RotatingFile::builder(PathBuf::from(spec.get("dir")).join("app.log"))
+        .compression_wait(BLOCKED_BOUND)
+        .open()
+        .unwrap();
+    println!("opened");
+    std::io::stdout().flush().unwrap();
+    // The test holds the lock once it has answered.
+    std::io::stdin().read_line(&mut String::new()).unwrap();
+    let writer = log.clone();
+    std::thread::spawn(move || writer.write_record(b"never written\n"));
+    // The thread is in the lock's wait by then, holding the log's mutex.
+    std::thread::sleep(Duration::from_millis(200));
+    println!("leaving");
+    std::io::stdout().flush().unwrap();
+    std::process::exit(0);
+}
+
 /// Record `seq` of large writer thread `thread`, newline included.
 fn large_record(thread: usize, seq: u64) -> String {
     format!("thread {thread} line {seq:08} {}\n", "x".repeat(LARGE))
@@ -133,8 +163,9 @@ fn line(thread: usize, seq: u64) -> String {
 
 /// Runs the writer `entry` (this executable's test of that name, told
 /// what to do by `var`) in `dir`, leaving as `end` says; returns how long
-/// its exit took, from the moment it said it was leaving.
-fn run_writer(entry: &str, var: &str, dir: &Path, end: &str) -> Duration {
+/// its exit took, from the moment it said it was leaving, and what it said
+/// on stderr.
+fn run_writer(entry: &str, var: &str, dir: &Path, end: &str) -> (Duration, String) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", entry, "--nocapture", "--test-threads", "1"])
         .env(var, format!("dir={} end={end}", dir.display()))
@@ -152,9 +183,10 @@ fn run_writer(entry: &str, var: &str, dir: &Path, end: &str) -> Duration {
     stdout.for_each(drop);
     let output = child.wait_with_output().unwrap();
     let took = leaving.map(|at| at.elapsed());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{}: {stderr}", output.status);
-    took.unwrap_or_else(|| panic!("the writer never said it was leaving: {stderr}"))
+    let took = took.unwrap_or_else(|| panic!("the writer never said it was leaving: {stderr}"));
+    (took, stderr)
 }
 
 /// What the exit left in `dir` that it should not have: a rotated file
@@ -261,7 +293,7 @@ fn leaves_nothing_half_done(end: &str) {
         // A writer hanging in its exit fails the test, bounded.
         let (at, ends) = (dir.path().to_path_buf(), end.to_string());
         let took = test_support::within(120, move || {
-            run_writer("writer_process", WRITER, &at, &ends)
+            run_writer("writer_process", WRITER, &at, &ends).0
         });
         let mut problems = left_unfinished(dir.path(), line);
         // The queue's bound, then the shift's and the compressions' (and
@@ -337,4 +369,55 @@ fn a_process_calling_exit_while_threads_write_leaves_no_record_torn() {
         }
     }
     assert!(failed.is_empty(), "{} runs: {failed:#?}", failed.len());
+}
+
+/// A thread waiting for the lock, which another process holds for ever,
+/// when `main` calls `exit()`: the exit waits for it within its bound
+/// (`compression_wait`), then leaves without its record and says so:
+/// nothing hangs.
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "std::process::exit there is ExitProcess, which ends the other threads and skips atexit (docs/platforms.md)"
+)]
+fn a_process_exiting_while_a_thread_waits_for_a_held_lock_leaves_within_its_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    // Open here too: the writer does not have the log to itself.
+    let _present = RotatingFile::builder(&path).open().unwrap();
+    let lock = dir.path().join(".concurrent-rotating-file/app.log.lock");
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "blocked_writer_process", "--nocapture"])
+        .env(BLOCKED_WRITER, format!("dir={}", dir.path().display()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (took, held, output) = test_support::within(120, move || {
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        assert!(lines.by_ref().any(|line| line.ends_with("opened")));
+        let held = test_support::HeldLock::of(&lock);
+        stdin.write_all(b"go\n").unwrap();
+        assert!(lines.by_ref().any(|line| line.ends_with("leaving")));
+        let leaving = Instant::now();
+        lines.for_each(drop);
+        let output = child.wait_with_output().unwrap();
+        (leaving.elapsed(), held, output)
+    });
+    drop(held);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}: {stderr}", output.status);
+    assert!(
+        took >= BLOCKED_BOUND && took < BLOCKED_BOUND + Duration::from_secs(5),
+        "the exit took {took:?}, its bound {BLOCKED_BOUND:?}"
+    );
+    assert!(
+        stderr.contains("waited for its lock"),
+        "the exit did not say what it left: {stderr}"
+    );
+    let written = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(!written.contains("never written"), "{written:?}");
 }

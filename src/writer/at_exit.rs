@@ -19,6 +19,9 @@
 //! each write checks [`writes_closed`] under its log's in-process mutex,
 //! which the exit takes and releases once for each log, after closing, so
 //! that the write under way ends first and the next sees the writes closed.
+//! A thread waiting for the lock holds the mutex too: the exit waits for it
+//! within the same bound (another process stopped while holding the lock),
+//! then leaves without its record.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, Weak};
@@ -131,7 +134,7 @@ fn finish_writes(_: &Leaving) {
     let left = logs.iter().filter(|log| !log.pass(deadline)).count();
     if left > 0 {
         stderr::print(format_args!(
-            "exiting with a write to {left} log(s) unfinished after {bound:?}: a record cut short is ended with a newline by the next process to write the log"
+            "exiting while another thread still wrote to {left} log(s), or waited for its lock, after {bound:?}: its record is not written, or if cut short, ended with a newline by the next process to write the log"
         ));
     }
 }
