@@ -322,10 +322,13 @@ fn compress_after_keeps_the_newest_files_plain_for_a_follower_that_was_down() {
         ]
     );
     // Ten minutes later, the next switch hands those two to the compressor;
-    // the file it closes (its last record written now) stays plain.
-    clock.0.fetch_add(601, Ordering::Relaxed);
+    // the file it closes (its last record written now) stays plain. Ages
+    // are counted in whole seconds from the switches, which a slow machine
+    // may have stamped a second or two after `now`.
+    let later = unix_now() + 601;
+    clock.0.store(later, Ordering::Relaxed);
     write!(log, "{}", line(8)).unwrap();
-    set_modified(dir.path(), "app.000003.log", now + 601);
+    set_modified(dir.path(), "app.000003.log", later);
     write!(log, "{}", line(9)).unwrap();
     drop(log); // waits for the compressions
     assert_eq!(
@@ -360,12 +363,14 @@ fn gzip_keeps_a_restart_proof_logs_backups_plain_for_a_followers_restart_by_defa
         ]
     );
     // Five minutes on, the next switch gzips them; the file it closes
-    // stays plain.
-    clock.0.fetch_add(5 * 60, Ordering::Relaxed);
+    // stays plain. Ages are counted in whole seconds from the switches,
+    // which a slow machine may have stamped a second or two after `now`.
+    let later = unix_now() + 5 * 60;
+    clock.0.store(later, Ordering::Relaxed);
     let mut log = builder.open().unwrap();
     write_lines(&mut log, 8..9);
     // Its last record written now, by the clock the ages are read from.
-    set_modified(dir.path(), "app.000003.log", now + 5 * 60);
+    set_modified(dir.path(), "app.000003.log", later);
     write_lines(&mut log, 9..10);
     drop(log);
     assert_eq!(
