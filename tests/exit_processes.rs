@@ -10,7 +10,9 @@
 //! and the exit within its bounds (`shutdown_timeout` and
 //! `compression_wait`). And `std::process::exit` called while two threads
 //! append 1 MiB records straight to the file: no record cut short by the
-//! exit ending a thread inside its `write(2)` (guarantee: never torn).
+//! exit ending a thread inside its `write(2)` (guarantee: never torn). And
+//! `std::process::exit` called while a thread waits for a lock another
+//! process holds: the exit leaves within its bound, saying what it left.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};

@@ -94,7 +94,8 @@ impl OpenLog {
     /// compressor left plain.
     pub(crate) fn open(config: Config) -> Result<OpenLog, Error> {
         let backups = config.backups();
-        // The exit finishes the rotations under way (`at_exit`).
+        // The exit finishes the rotations and the writes under way
+        // (`at_exit`).
         at_exit::finish_at_exit(config.compression_wait);
         let (files, mut to_compress) = OpenFiles::open(&config, &backups)?;
         let this = ThisProcess::new(files, &config)?;
