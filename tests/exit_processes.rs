@@ -82,7 +82,7 @@ fn writer_process() {
     }
 }
 
-/// Set in the writer of large records: `dir=<path>`.
+/// Set in the writer of large records: `dir=<path> end=exit`.
 const LARGE_WRITER: &str = "CRF_EXIT_LARGE_WRITER";
 /// Each large record's size: a `write(2)` of many pages, which `exit()`
 /// would cut at a page boundary if it ended the thread inside it.
@@ -124,7 +124,7 @@ fn large_writer_process() {
 }
 
 /// Set in the writer whose thread waits for a lock another process holds:
-/// `dir=<path>`.
+/// `dir=<path> end=exit`.
 const BLOCKED_WRITER: &str = "CRF_EXIT_BLOCKED_WRITER";
 /// That writer's `compression_wait`, which bounds the exit's wait.
 const BLOCKED_BOUND: Duration = Duration::from_millis(500);
@@ -163,18 +163,23 @@ fn line(thread: usize, seq: u64) -> String {
     format!("thread {thread} line {seq:08} {}\n", "x".repeat(90))
 }
 
-/// Runs the writer `entry` (this executable's test of that name, told
-/// what to do by `var`) in `dir`, leaving as `end` says; returns how long
-/// its exit took, from the moment it said it was leaving, and what it said
-/// on stderr.
-fn run_writer(entry: &str, var: &str, dir: &Path, end: &str) -> (Duration, String) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
+/// The writer `entry` (this executable's test of that name, told what to
+/// do by `var`) in `dir`, leaving as `end` says, its stdout and stderr
+/// piped.
+fn writer(entry: &str, var: &str, dir: &Path, end: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
         .args(["--exact", entry, "--nocapture", "--test-threads", "1"])
         .env(var, format!("dir={} end={end}", dir.display()))
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Runs the [`writer`] `entry`; returns how long its exit took, from the
+/// moment it said it was leaving, and what it said on stderr.
+fn run_writer(entry: &str, var: &str, dir: &Path, end: &str) -> (Duration, String) {
+    let mut child = writer(entry, var, dir, end).spawn().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
     let leaving = stdout
         .by_ref()
@@ -388,12 +393,8 @@ fn a_process_exiting_while_a_thread_waits_for_a_held_lock_leaves_within_its_boun
     // Open here too: the writer does not have the log to itself.
     let _present = RotatingFile::builder(&path).open().unwrap();
     let lock = dir.path().join(".concurrent-rotating-file/app.log.lock");
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "blocked_writer_process", "--nocapture"])
-        .env(BLOCKED_WRITER, format!("dir={}", dir.path().display()))
+    let mut child = writer("blocked_writer_process", BLOCKED_WRITER, dir.path(), "exit")
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();

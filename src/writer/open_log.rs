@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use crate::chain::Backups;
@@ -66,8 +66,7 @@ impl ThisProcess {
             Compression::None => None,
         };
         let files = Arc::new(parking_lot::Mutex::new(files));
-        let lock: Arc<dyn at_exit::WriteLock> = files.clone();
-        at_exit::wait_for_writes_under(Arc::downgrade(&lock));
+        at_exit::wait_for_writes_under(Arc::downgrade(&files) as Weak<dyn at_exit::WriteLock>);
         Ok(ThisProcess {
             files,
             compressor: Mutex::new(None),
