@@ -170,3 +170,38 @@ fn a_child_forked_while_six_threads_write_writes_at_once_without_deadlock() {
     drop(log);
     assert_every_record_once_and_in_order(dir.path());
 }
+
+#[test]
+fn a_child_forked_while_a_parent_thread_waits_for_the_lock_exits_without_waiting_for_it() {
+    // The parent's thread waits for the lock holding the log's in-process
+    // mutex, which the child inherits held for ever. The child's exit
+    // waits only for its own writes, not `compression_wait` for that mutex.
+    let dir = tempfile::tempdir().unwrap();
+    let log = RotatingFile::builder(dir.path().join("app.log"))
+        .compression_wait(Duration::from_secs(60))
+        .open()
+        .unwrap();
+    let held =
+        test_support::HeldLock::of(&dir.path().join(".concurrent-rotating-file/app.log.lock"));
+    let writer = log.clone();
+    let blocked = std::thread::spawn(move || writer.write_record(b"parent\n"));
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        !blocked.is_finished(),
+        "the thread did not wait for the lock"
+    );
+    // SAFETY: the child only runs the library's exit handler, which must
+    // cope with what the parent's thread held (that is the test).
+    match unsafe { libc::fork() } {
+        -1 => panic!("fork failed"),
+        0 => unsafe { libc::exit(0) },
+        // 10 s at most, against 60 s for the parent's mutex.
+        pid => test_support::wait_or_fail(pid, "the child's exit"),
+    }
+    drop(held);
+    blocked.join().unwrap().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.log")).unwrap(),
+        "parent\n"
+    );
+}
